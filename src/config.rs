@@ -1,0 +1,520 @@
+//! Typed configuration: the company, its departments and targets, the
+//! indicator families, the source definitions (which inbox file is which kind
+//! and how its columns map to canonical fields) and the question map.
+//!
+//! A quality manager edits one TOML file (`<data-dir>/csat.toml`, or the file
+//! given with `--config`). The demo company's file ships in `data/csat.toml`
+//! and is compiled in as the default, so a fresh data directory works at once.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// The configuration shipped with the program (the demo company's).
+pub const DEFAULT_CONFIG_TOML: &str = include_str!("../data/csat.toml");
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The company and its overall target.
+    pub company: Company,
+    /// Departments that carry satisfaction targets.
+    #[serde(default)]
+    pub departments: Vec<Department>,
+    /// The indicator families (product quality, service quality, …).
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    /// Source definitions: how to recognise each kind of inbox file.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Survey and callback questions: indicator, responsible department, scale.
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// Keyword rules that give free-text remarks a root-cause category.
+    #[serde(default)]
+    pub keyword_rules: Vec<KeywordRule>,
+}
+
+/// The company.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    /// Name printed on the report.
+    pub name: String,
+    /// Company satisfaction target in percent (e.g. 85.0).
+    pub target: f64,
+    /// Time zone of the company, used by the scheduler (IANA name).
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+}
+
+fn default_timezone() -> String {
+    "Asia/Shanghai".to_string()
+}
+
+/// A department that carries a satisfaction target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    /// Stable snake_case key used in the question map and records.
+    pub key: String,
+    /// Display name (Chinese by default).
+    pub name: String,
+    /// Target in percent; when absent, the company target (cascaded).
+    #[serde(default)]
+    pub target: Option<f64>,
+    /// Per-month overrides of the target, keyed by `YYYY-MM`.
+    #[serde(default)]
+    pub target_by_month: BTreeMap<String, f64>,
+    /// Other names the department goes by in records (e.g. `售后`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// An indicator family.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Stable key (`product`, `service`, `price`, `delivery`, `loyalty`).
+    pub key: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// What kind of records a source file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Survey responses: one row per respondent, one column per question.
+    Survey,
+    /// Phone callbacks: one row per planned call.
+    Callback,
+    /// Complaints and suggestions log.
+    Complaint,
+    /// Customer proposals.
+    Proposal,
+    /// Customer master data.
+    Customer,
+    /// Monthly sales per customer.
+    Sales,
+    /// Invoices and payments.
+    Payment,
+    /// A department's returned action-plan tracker.
+    ActionPlan,
+}
+
+impl SourceKind {
+    /// The snake_case name used in the store and in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Survey => "survey",
+            SourceKind::Callback => "callback",
+            SourceKind::Complaint => "complaint",
+            SourceKind::Proposal => "proposal",
+            SourceKind::Customer => "customer",
+            SourceKind::Sales => "sales",
+            SourceKind::Payment => "payment",
+            SourceKind::ActionPlan => "action_plan",
+        }
+    }
+
+    /// Canonical fields of this kind and whether each is required.
+    pub fn fields(self) -> &'static [(&'static str, bool)] {
+        match self {
+            SourceKind::Survey => &[
+                ("respondent_id", true),
+                ("submitted_at", true),
+                ("customer_id", false),
+                ("dealer", false),
+                ("region", false),
+            ],
+            SourceKind::Callback => &[
+                ("callback_id", true),
+                ("callback_type", true),
+                ("planned_on", false),
+                ("called_at", false),
+                ("customer_id", false),
+                ("dealer", false),
+                ("reached", true),
+                ("remark", false),
+            ],
+            SourceKind::Complaint => &[
+                ("complaint_id", true),
+                ("received_on", true),
+                ("customer_id", false),
+                ("product", false),
+                ("category", false),
+                ("description", false),
+                ("severity", true),
+                ("root_cause", false),
+                ("department", false),
+                ("status", false),
+                ("closed_on", false),
+            ],
+            SourceKind::Proposal => &[
+                ("proposal_id", true),
+                ("received_on", true),
+                ("customer_id", false),
+                ("category", true),
+                ("content", false),
+                ("department", false),
+                ("responded_on", false),
+                ("adopted", false),
+            ],
+            SourceKind::Customer => &[
+                ("customer_id", true),
+                ("name", true),
+                ("customer_type", false),
+                ("region", false),
+                ("started_on", true),
+                ("phone", false),
+            ],
+            SourceKind::Sales => &[
+                ("customer_id", true),
+                ("month", true),
+                ("amount", true),
+                ("gross_margin", false),
+                ("orders", false),
+            ],
+            SourceKind::Payment => &[
+                ("invoice_id", true),
+                ("customer_id", true),
+                ("invoiced_on", false),
+                ("due_on", true),
+                ("paid_on", false),
+                ("amount", true),
+            ],
+            SourceKind::ActionPlan => &[
+                ("item_id", true),
+                ("description", false),
+                ("department", true),
+                ("root_cause", false),
+                ("action", false),
+                ("owner", false),
+                ("due_on", false),
+                ("status", true),
+                ("progress", false),
+            ],
+        }
+    }
+}
+
+/// A source definition: recognises one kind of inbox file and maps its
+/// columns to canonical fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Stable name (e.g. `wjx_survey`).
+    pub name: String,
+    /// What the file holds.
+    pub kind: SourceKind,
+    /// Survey channel recorded with each response (`questionnaire`, `visit`, …).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Optional file-name pattern (`*` and `?` wildcards), matched case-insensitively.
+    #[serde(default)]
+    pub file_pattern: Option<String>,
+    /// Header cells that must all be present for the file to be this source.
+    pub header_contains: Vec<String>,
+    /// Canonical field → header text of the column holding it.
+    pub fields: BTreeMap<String, String>,
+    /// Character encoding of CSV files (`utf-8`, `gbk`, `gb18030`); detected when absent.
+    #[serde(default)]
+    pub encoding: Option<String>,
+}
+
+/// Answer scale of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// 1–5: 很不满意 … 很满意, or numbers.
+    Likert5,
+    /// The five-tier 10/8/6/3/0 scale.
+    Tier10,
+    /// 0–10 likelihood to recommend (NPS).
+    Nps10,
+    /// 1–5 stars.
+    Stars5,
+}
+
+impl Scale {
+    /// The scale maximum (`max_i` in SPEC "Scores").
+    pub fn max(self) -> f64 {
+        match self {
+            Scale::Likert5 | Scale::Stars5 => 5.0,
+            Scale::Tier10 | Scale::Nps10 => 10.0,
+        }
+    }
+
+    /// Highest value that counts as a problem ("low answer") in the Pareto.
+    pub fn low_max(self) -> f64 {
+        match self {
+            Scale::Likert5 | Scale::Stars5 => 2.0,
+            Scale::Tier10 => 3.0,
+            Scale::Nps10 => 6.0,
+        }
+    }
+
+    /// The snake_case name used in the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scale::Likert5 => "likert5",
+            Scale::Tier10 => "tier10",
+            Scale::Nps10 => "nps10",
+            Scale::Stars5 => "stars5",
+        }
+    }
+}
+
+/// A question (or callback dimension) that carries a score.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Stable key.
+    pub key: String,
+    /// Text that identifies the column: a header containing it (after the
+    /// `N、` number is removed) is this question.
+    #[serde(rename = "match")]
+    pub match_text: String,
+    /// Only columns of this source match (all sources when absent).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Indicator family key.
+    pub indicator: String,
+    /// Responsible department key.
+    pub department: String,
+    /// Answer scale.
+    pub scale: Scale,
+    /// Root-cause category of low answers (defaults to the indicator's name).
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+/// A keyword rule: remarks containing `keyword` get `category`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeywordRule {
+    /// Text to look for (Chinese works).
+    pub keyword: String,
+    /// Root-cause category given.
+    pub category: String,
+}
+
+/// A configuration problem a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown fields.
+    #[error("configuration {path} is not valid: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// The file parsed but its contents contradict each other.
+    #[error("configuration {path}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Parses and validates configuration text; `origin` names it in messages.
+    ///
+    /// # Errors
+    /// Malformed TOML, unknown fields, or references to undefined keys.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        config.validate().map_err(|message| ConfigError::Invalid {
+            path: origin.to_string(),
+            message,
+        })?;
+        Ok(config)
+    }
+
+    /// Loads `path`, or the shipped default when `path` is `None`.
+    ///
+    /// # Errors
+    /// See [`Config::parse`]; also when the file cannot be read.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            None => Config::parse(DEFAULT_CONFIG_TOML, "built-in default configuration"),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                Config::parse(&text, &path.display().to_string())
+            }
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let mut seen = std::collections::BTreeSet::new();
+        for department in &self.departments {
+            if !seen.insert(department.key.as_str()) {
+                return Err(format!("department key '{}' is defined twice", department.key));
+            }
+        }
+        let mut seen_questions = std::collections::BTreeSet::new();
+        for question in &self.questions {
+            if !seen_questions.insert(question.key.as_str()) {
+                return Err(format!("question key '{}' is defined twice", question.key));
+            }
+            if self.department(&question.department).is_none() {
+                return Err(format!(
+                    "question '{}' names department '{}', which is not among [[departments]]",
+                    question.key, question.department
+                ));
+            }
+            if self.indicator(&question.indicator).is_none() {
+                return Err(format!(
+                    "question '{}' names indicator '{}', which is not among [[indicators]]",
+                    question.key, question.indicator
+                ));
+            }
+            if let Some(source) = &question.source {
+                if !self.sources.iter().any(|s| &s.name == source) {
+                    return Err(format!(
+                        "question '{}' names source '{}', which is not among [[sources]]",
+                        question.key, source
+                    ));
+                }
+            }
+        }
+        for source in &self.sources {
+            for (field, required) in source.kind.fields() {
+                if *required && !source.fields.contains_key(*field) {
+                    return Err(format!(
+                        "source '{}' ({}) does not map the required field '{}'",
+                        source.name,
+                        source.kind.as_str(),
+                        field
+                    ));
+                }
+            }
+            for field in source.fields.keys() {
+                if !source.kind.fields().iter().any(|(f, _)| f == field) {
+                    let known: Vec<&str> = source.kind.fields().iter().map(|(f, _)| *f).collect();
+                    return Err(format!(
+                        "source '{}' maps unknown field '{}'; {} sources know: {}",
+                        source.name,
+                        field,
+                        source.kind.as_str(),
+                        known.join(", ")
+                    ));
+                }
+            }
+            if source.header_contains.is_empty() {
+                return Err(format!("source '{}' has an empty header_contains", source.name));
+            }
+        }
+        if !(0.0..=100.0).contains(&self.company.target) {
+            return Err(format!("company target {} is not a percentage", self.company.target));
+        }
+        self.company
+            .timezone
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| format!("company timezone '{}' is not an IANA time zone", self.company.timezone))?;
+        Ok(())
+    }
+
+    /// The department with this key.
+    pub fn department(&self, key: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.key == key)
+    }
+
+    /// Resolves a department named in a record (key, name or alias) to its key.
+    pub fn department_key(&self, text: &str) -> Option<&str> {
+        let text = text.trim();
+        self.departments
+            .iter()
+            .find(|d| d.key == text || d.name == text || d.aliases.iter().any(|a| a == text))
+            .map(|d| d.key.as_str())
+    }
+
+    /// The indicator with this key.
+    pub fn indicator(&self, key: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.key == key)
+    }
+
+    /// The target of a department for a month: the per-month override, else
+    /// the department's own, else the company target.
+    pub fn target_for(&self, department: &Department, month: &str) -> f64 {
+        department
+            .target_by_month
+            .get(month)
+            .copied()
+            .or(department.target)
+            .unwrap_or(self.company.target)
+    }
+
+    /// The problem category of low answers to a question.
+    pub fn question_category(&self, question: &Question) -> String {
+        question.category.clone().unwrap_or_else(|| {
+            self.indicator(&question.indicator)
+                .map(|i| i.name.clone())
+                .unwrap_or_else(|| question.indicator.clone())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid() {
+        let config = Config::load(None).unwrap();
+        assert!(config.departments.len() >= 8);
+        assert!(config.sources.iter().any(|s| s.kind == SourceKind::Survey));
+    }
+
+    #[test]
+    fn unknown_department_is_named() {
+        let text = DEFAULT_CONFIG_TOML.replacen(
+            "department = \"after_sales\"",
+            "department = \"aftersales\"",
+            1,
+        );
+        let err = Config::parse(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("department 'aftersales'"), "{err}");
+        assert!(err.starts_with("configuration x.toml"), "{err}");
+    }
+
+    #[test]
+    fn unknown_field_is_rejected() {
+        let text = format!("{DEFAULT_CONFIG_TOML}\n[extra]\nx = 1\n");
+        let err = Config::parse(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn target_cascades_from_company() {
+        let config = Config::load(None).unwrap();
+        let mut department = config.departments[0].clone();
+        department.target = None;
+        department.target_by_month.clear();
+        assert_eq!(config.target_for(&department, "2026-10"), config.company.target);
+        department.target = Some(70.0);
+        department.target_by_month.insert("2026-10".into(), 75.0);
+        assert_eq!(config.target_for(&department, "2026-10"), 75.0);
+        assert_eq!(config.target_for(&department, "2026-09"), 70.0);
+    }
+}

@@ -1,0 +1,168 @@
+//! The data directory's folders and the file moves around ingest: which inbox
+//! files are ready, their content hash, and archiving or quarantining them
+//! once the store has (or has not) taken them.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// The layout of a data directory.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// A data directory rooted at `root` (not created until [`DataDir::create`]).
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+
+    /// The root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where quality teams drop files.
+    pub fn inbox(&self) -> PathBuf {
+        self.root.join("inbox")
+    }
+
+    /// Processed originals, by month of processing.
+    pub fn archive(&self) -> PathBuf {
+        self.root.join("archive")
+    }
+
+    /// Files that could not be loaded, each with a `.reasons.txt` sidecar.
+    pub fn rejected(&self) -> PathBuf {
+        self.root.join("rejected")
+    }
+
+    /// Monthly workbooks, `reports/<YYYY-MM>/`.
+    pub fn reports(&self) -> PathBuf {
+        self.root.join("reports")
+    }
+
+    /// The DuckDB database file.
+    pub fn database(&self) -> PathBuf {
+        self.root.join("csat.duckdb")
+    }
+
+    /// The configuration file, when the data directory has one.
+    pub fn config_file(&self) -> PathBuf {
+        self.root.join("csat.toml")
+    }
+
+    /// Creates the folders.
+    ///
+    /// # Errors
+    /// A folder cannot be created.
+    pub fn create(&self) -> io::Result<()> {
+        for dir in [self.inbox(), self.archive(), self.rejected(), self.reports()] {
+            fs::create_dir_all(dir)?;
+        }
+        Ok(())
+    }
+}
+
+/// True for names that are still being written or are editor leftovers:
+/// hidden files, Office lock files (`~$…`) and temporary suffixes.
+pub fn is_temporary_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || [".tmp", ".part", ".crdownload", ".partial", ".swp"]
+            .iter()
+            .any(|suffix| lower.ends_with(suffix))
+}
+
+/// The inbox files ready for ingest, sorted by name (so runs are repeatable).
+///
+/// # Errors
+/// The inbox cannot be read.
+pub fn ready_files(inbox: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    if !inbox.exists() {
+        return Ok(files);
+    }
+    for entry in fs::read_dir(inbox)? {
+        let entry = entry?;
+        let file_type = entry.file_type()?;
+        if !file_type.is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_temporary_name(&name) {
+            continue;
+        }
+        files.push(entry.path());
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Moves `file` into `dir`, keeping its name unless taken, in which case the
+/// first 8 hex digits of its hash are added before the extension.
+///
+/// # Errors
+/// The move fails.
+pub fn move_into(file: &Path, dir: &Path, sha256: &str) -> io::Result<PathBuf> {
+    fs::create_dir_all(dir)?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut target = dir.join(&name);
+    if target.exists() {
+        let (stem, extension) = match name.rsplit_once('.') {
+            Some((stem, extension)) => (stem.to_string(), format!(".{extension}")),
+            None => (name.clone(), String::new()),
+        };
+        target = dir.join(format!("{stem}.{}{extension}", &sha256[..8]));
+    }
+    fs::rename(file, &target)?;
+    Ok(target)
+}
+
+/// Moves a file to quarantine with a sidecar listing the reasons.
+///
+/// # Errors
+/// The move or the sidecar write fails.
+pub fn quarantine(file: &Path, rejected_dir: &Path, sha256: &str, reasons: &[String]) -> io::Result<PathBuf> {
+    let target = move_into(file, rejected_dir, sha256)?;
+    let mut sidecar = target.clone().into_os_string();
+    sidecar.push(".reasons.txt");
+    let mut text = String::new();
+    for reason in reasons {
+        text.push_str(reason);
+        text.push('\n');
+    }
+    fs::write(PathBuf::from(sidecar), text)?;
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_are_skipped() {
+        assert!(is_temporary_name("~$survey.xlsx"));
+        assert!(is_temporary_name("survey.xlsx.part"));
+        assert!(is_temporary_name(".hidden.csv"));
+        assert!(!is_temporary_name("问卷星_2026-10.xlsx"));
+    }
+
+    #[test]
+    fn hash_is_sha256_hex() {
+        assert_eq!(
+            content_hash(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

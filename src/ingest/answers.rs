@@ -1,0 +1,320 @@
+//! Turns answer cells and record fields into values: Likert text (Chinese and
+//! English) and numbers on each scale, dates in the usual Chinese and ISO
+//! forms, severities, yes/no. Every function says what it expected when it
+//! refuses a value, so the message can be shown to the person who made the file.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+use crate::config::Scale;
+use crate::ingest::table::Cell;
+
+/// Texts that mean "no answer": excluded from scores, never zero.
+const NO_ANSWER: &[&str] = &[
+    "", "(跳过)", "(空)", "跳过", "空", "没意见", "不适用", "不清楚", "无", "n/a", "na", "-", "--",
+];
+
+/// Likert labels on the 5-point scale, matched exactly after normalisation
+/// (so 满意 never matches inside 不满意).
+const LIKERT5: &[(&str, f64)] = &[
+    ("很满意", 5.0),
+    ("非常满意", 5.0),
+    ("极佳", 5.0),
+    ("very satisfied", 5.0),
+    ("满意", 4.0),
+    ("较满意", 4.0),
+    ("比较满意", 4.0),
+    ("satisfied", 4.0),
+    ("一般", 3.0),
+    ("基本满意", 3.0),
+    ("neutral", 3.0),
+    ("不满意", 2.0),
+    ("较不满意", 2.0),
+    ("不太满意", 2.0),
+    ("dissatisfied", 2.0),
+    ("很不满意", 1.0),
+    ("非常不满意", 1.0),
+    ("极不满意", 1.0),
+    ("very dissatisfied", 1.0),
+];
+
+/// Labels of the five-tier 10/8/6/3/0 scale.
+const TIER10: &[(&str, f64)] = &[
+    ("很满意", 10.0),
+    ("非常满意", 10.0),
+    ("比较满意", 8.0),
+    ("较满意", 8.0),
+    ("满意", 6.0),
+    ("一般", 6.0),
+    ("不满意", 3.0),
+    ("非常不满意", 0.0),
+    ("很不满意", 0.0),
+];
+
+/// Normalises answer text: full-width ASCII to half-width, trimmed,
+/// lower-case, inner whitespace collapsed.
+pub fn normalize(text: &str) -> String {
+    let half: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect();
+    half.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Parses one answer on `scale`.
+///
+/// `Ok(None)` is a no-answer (skipped, empty, 不适用 …). `Err` carries the
+/// expected form, for the rejected-row message.
+///
+/// # Errors
+/// Text that is no label of the scale, or a number outside it.
+pub fn parse_answer(scale: Scale, cell: &Cell) -> Result<Option<f64>, String> {
+    let expected = || match scale {
+        Scale::Likert5 => "a label 很满意/满意/一般/不满意/很不满意 or a whole number 1–5".to_string(),
+        Scale::Stars5 => "1–5 stars (★) or a whole number 1–5".to_string(),
+        Scale::Tier10 => "a label 很满意/比较满意/满意/不满意/非常不满意 or one of 10, 8, 6, 3, 0".to_string(),
+        Scale::Nps10 => "a whole number 0–10".to_string(),
+    };
+    let text = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Number(n) => return check_number(scale, *n).map(Some).ok_or_else(expected),
+        Cell::Text(t) => normalize(t),
+        Cell::DateTime(_) | Cell::Bool(_) => return Err(expected()),
+    };
+    if NO_ANSWER.contains(&text.as_str()) {
+        return Ok(None);
+    }
+    let labels = match scale {
+        Scale::Likert5 => LIKERT5,
+        Scale::Tier10 => TIER10,
+        Scale::Nps10 | Scale::Stars5 => &[][..],
+    };
+    if let Some((_, value)) = labels.iter().find(|(label, _)| *label == text) {
+        return Ok(Some(*value));
+    }
+    // "A.很满意" (腾讯问卷 option prefixes).
+    if let Some(rest) = strip_option_letter(&text) {
+        if let Some((_, value)) = labels.iter().find(|(label, _)| *label == rest) {
+            return Ok(Some(*value));
+        }
+    }
+    if scale == Scale::Stars5 && !text.is_empty() && text.chars().all(|c| c == '★') {
+        return check_number(scale, text.chars().count() as f64).map(Some).ok_or_else(expected);
+    }
+    let number_text = text.trim_end_matches('分').trim_end_matches("points").trim();
+    match number_text.parse::<f64>() {
+        Ok(n) => check_number(scale, n).map(Some).ok_or_else(expected),
+        Err(_) => Err(expected()),
+    }
+}
+
+fn strip_option_letter(text: &str) -> Option<&str> {
+    let mut chars = text.char_indices();
+    let (_, letter) = chars.next()?;
+    let (dot_index, dot) = chars.next()?;
+    if letter.is_ascii_alphabetic() && (dot == '.' || dot == '、') {
+        Some(text[dot_index + dot.len_utf8()..].trim())
+    } else {
+        None
+    }
+}
+
+fn check_number(scale: Scale, n: f64) -> Option<f64> {
+    if n.fract() != 0.0 {
+        return None;
+    }
+    let ok = match scale {
+        Scale::Likert5 | Scale::Stars5 => (1.0..=5.0).contains(&n),
+        Scale::Tier10 => [0.0, 3.0, 6.0, 8.0, 10.0].contains(&n),
+        Scale::Nps10 => (0.0..=10.0).contains(&n),
+    };
+    ok.then_some(n)
+}
+
+/// Parses a date-time: date cells, `2026-10-03 14:05:09`, `2026/10/3 14:05`,
+/// `2026年10月3日`, and Excel serial numbers (1900 system).
+///
+/// # Errors
+/// Anything else, with the expected forms.
+pub fn parse_datetime(cell: &Cell) -> Result<NaiveDateTime, String> {
+    const EXPECTED: &str = "a date like 2026-10-03, 2026/10/3 14:05 or 2026年10月3日";
+    match cell {
+        Cell::DateTime(dt) => Ok(*dt),
+        Cell::Number(n) if (1.0..2_958_466.0).contains(n) => {
+            let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
+            let days = n.trunc() as i64;
+            let seconds = ((n - n.trunc()) * 86_400.0).round() as i64;
+            Ok(base.and_time(NaiveTime::MIN)
+                + chrono::Duration::days(days)
+                + chrono::Duration::seconds(seconds))
+        }
+        Cell::Text(text) => parse_datetime_text(text.trim()).ok_or_else(|| EXPECTED.to_string()),
+        _ => Err(EXPECTED.to_string()),
+    }
+}
+
+fn parse_datetime_text(text: &str) -> Option<NaiveDateTime> {
+    let text = text
+        .replace('年', "-")
+        .replace('月', "-")
+        .replace('日', " ")
+        .replace('/', "-")
+        .replace('.', "-")
+        .replace('T', " ");
+    let text = text.trim();
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(dt);
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_time(NaiveTime::MIN))
+}
+
+/// Parses a date (a date-time's time is dropped).
+///
+/// # Errors
+/// See [`parse_datetime`].
+pub fn parse_date(cell: &Cell) -> Result<NaiveDate, String> {
+    parse_datetime(cell).map(|dt| dt.date())
+}
+
+/// Parses a month: `2026-10`, `2026年10月`, `2026/10`, or any date in it.
+///
+/// # Errors
+/// Anything else.
+pub fn parse_month(cell: &Cell) -> Result<String, String> {
+    const EXPECTED: &str = "a month like 2026-10 or 2026年10月";
+    if let Cell::Text(text) = cell {
+        let cleaned = text.trim().replace('年', "-").replace('月', "").replace('/', "-");
+        if let Ok(date) = NaiveDate::parse_from_str(&format!("{cleaned}-01"), "%Y-%m-%d") {
+            return Ok(date.format("%Y-%m").to_string());
+        }
+    }
+    parse_datetime(cell)
+        .map(|dt| dt.format("%Y-%m").to_string())
+        .map_err(|_| EXPECTED.to_string())
+}
+
+/// Parses a complaint severity 1–3: `1`, `1级`, `一级`, `重大`.
+///
+/// # Errors
+/// Anything else.
+pub fn parse_severity(cell: &Cell) -> Result<i64, String> {
+    const EXPECTED: &str = "a severity 1, 2 or 3 (also 1级, 一级)";
+    let text = normalize(&cell.text());
+    let text = text.trim_end_matches('级');
+    let value = match text {
+        "1" | "一" | "重大" => 1,
+        "2" | "二" | "较大" => 2,
+        "3" | "三" | "一般" => 3,
+        _ => return Err(EXPECTED.to_string()),
+    };
+    Ok(value)
+}
+
+/// Parses yes/no: 是/否, 已接通/未接通, y/n, true/false, 1/0.
+///
+/// # Errors
+/// Anything else.
+pub fn parse_bool(cell: &Cell) -> Result<bool, String> {
+    const EXPECTED: &str = "yes or no (是/否, 已接通/未接通, Y/N)";
+    if let Cell::Bool(b) = cell {
+        return Ok(*b);
+    }
+    match normalize(&cell.text()).as_str() {
+        "是" | "已接通" | "接通" | "已采纳" | "采纳" | "y" | "yes" | "true" | "1" => Ok(true),
+        "否" | "未接通" | "无人接听" | "未采纳" | "n" | "no" | "false" | "0" => Ok(false),
+        _ => Err(EXPECTED.to_string()),
+    }
+}
+
+/// Parses a number, allowing thousands separators and a trailing 元.
+///
+/// # Errors
+/// Anything that is not a finite number.
+pub fn parse_number(cell: &Cell) -> Result<f64, String> {
+    const EXPECTED: &str = "a number";
+    match cell {
+        Cell::Number(n) if n.is_finite() => Ok(*n),
+        Cell::Text(t) => normalize(t)
+            .replace(',', "")
+            .trim_end_matches('元')
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| EXPECTED.to_string()),
+        _ => Err(EXPECTED.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+
+    #[test]
+    fn likert_labels_match_exactly() {
+        let cases = [
+            ("很满意", Some(5.0)),
+            ("满意", Some(4.0)),
+            ("不满意", Some(2.0)),
+            ("很不满意", Some(1.0)),
+            (" 一般 ", Some(3.0)),
+            ("Very Satisfied", Some(5.0)),
+            ("A.很满意", Some(5.0)),
+            ("4分", Some(4.0)),
+            ("(跳过)", None),
+            ("（空）", None),
+            ("不适用", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_answer(Scale::Likert5, &text(input)), Ok(expected), "{input}");
+        }
+        assert_eq!(parse_answer(Scale::Likert5, &Cell::Number(5.0)), Ok(Some(5.0)));
+    }
+
+    #[test]
+    fn out_of_scale_is_refused_with_expected_form() {
+        let err = parse_answer(Scale::Likert5, &Cell::Number(7.0)).unwrap_err();
+        assert!(err.contains("1–5"), "{err}");
+        assert!(parse_answer(Scale::Likert5, &text("满意的")).is_err());
+        assert!(parse_answer(Scale::Nps10, &text("11")).is_err());
+        assert_eq!(parse_answer(Scale::Nps10, &text("0")), Ok(Some(0.0)));
+        assert_eq!(parse_answer(Scale::Tier10, &text("比较满意")), Ok(Some(8.0)));
+        assert!(parse_answer(Scale::Tier10, &Cell::Number(7.0)).is_err());
+        assert_eq!(parse_answer(Scale::Stars5, &text("★★★")), Ok(Some(3.0)));
+    }
+
+    #[test]
+    fn dates_in_common_forms() {
+        let expected = NaiveDate::from_ymd_opt(2026, 10, 3).unwrap();
+        for input in ["2026-10-03", "2026/10/3", "2026年10月3日", "2026-10-03 14:05:09", "2026/10/3 14:05"] {
+            assert_eq!(parse_date(&text(input)), Ok(expected), "{input}");
+        }
+        // Excel serial 46298 is 2026-10-03 in the 1900 system.
+        assert_eq!(parse_date(&Cell::Number(46298.0)), Ok(expected));
+        assert!(parse_date(&text("上个月")).is_err());
+        assert_eq!(parse_month(&text("2026年10月")), Ok("2026-10".to_string()));
+        assert_eq!(parse_month(&text("2026-10")), Ok("2026-10".to_string()));
+    }
+
+    #[test]
+    fn severities_and_booleans() {
+        assert_eq!(parse_severity(&text("1级")), Ok(1));
+        assert_eq!(parse_severity(&text("三级")), Ok(3));
+        assert_eq!(parse_severity(&Cell::Number(2.0)), Ok(2));
+        assert!(parse_severity(&text("4")).is_err());
+        assert_eq!(parse_bool(&text("已接通")), Ok(true));
+        assert_eq!(parse_bool(&text("未接通")), Ok(false));
+        assert_eq!(parse_number(&text("12,345.5元")), Ok(12345.5));
+    }
+}

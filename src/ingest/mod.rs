@@ -1,0 +1,543 @@
+//! File → canonical rows. Knows nothing of DuckDB: it returns a
+//! [`ParsedFile`] that the store loads in one transaction.
+//!
+//! Surveys and callbacks become long form (one [`Answer`] per answered
+//! question); the other kinds become rows of typed fields in the order of
+//! [`SourceKind::fields`]. A cell that does not parse is kept as a
+//! [`RejectedCell`] naming file, sheet, row, column and the expected form; a
+//! row missing a required field is rejected whole, other rows still load.
+
+pub mod answers;
+pub mod sources;
+pub mod table;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+use crate::config::{Config, Question, Scale, SourceKind};
+use sources::{find_column, strip_question_number, Detected};
+use table::{Cell, Sheet};
+
+/// A typed field value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    /// Missing.
+    Null,
+    /// Text.
+    Text(String),
+    /// Whole number.
+    Int(i64),
+    /// Number.
+    Float(f64),
+    /// Date.
+    Date(NaiveDate),
+    /// Date and time.
+    DateTime(NaiveDateTime),
+    /// Yes / no.
+    Bool(bool),
+}
+
+/// One respondent of a survey, or one call of a callback file.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Respondent id, unique within the file.
+    pub response_id: String,
+    /// Survey channel (`questionnaire`, `callback:安装回访`, …).
+    pub channel: String,
+    /// When it was submitted (or the call made).
+    pub submitted_at: NaiveDateTime,
+    /// Customer id, when the file has one.
+    pub customer_id: Option<String>,
+    /// Dealer / store, when the file has one.
+    pub dealer: Option<String>,
+    /// 1-based spreadsheet row.
+    pub row_number: usize,
+}
+
+/// One answer in long form.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The response it belongs to.
+    pub response_id: String,
+    /// Question key from the question map; `None` when unmapped.
+    pub question_key: Option<String>,
+    /// The column header as it was in the file.
+    pub question_text: String,
+    /// The cell as text.
+    pub raw_text: String,
+    /// The value on the question's scale; `None` for no-answer.
+    pub value: Option<f64>,
+}
+
+/// A cell or row that could not be loaded, and why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RejectedCell {
+    /// Sheet name.
+    pub sheet: String,
+    /// 1-based spreadsheet row.
+    pub row_number: usize,
+    /// Column header.
+    pub column: String,
+    /// The cell as text.
+    pub value: String,
+    /// What was expected.
+    pub expected: String,
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    /// Source definition name.
+    pub source: String,
+    /// Kind of records.
+    pub kind: SourceKind,
+    /// Sheet the data came from.
+    pub sheet: String,
+    /// Responses (surveys and callbacks).
+    pub responses: Vec<Response>,
+    /// Answers in long form (surveys and callbacks).
+    pub answers: Vec<Answer>,
+    /// Typed rows in the order of `kind.fields()` (all kinds but surveys).
+    pub records: Vec<Vec<FieldValue>>,
+    /// 1-based spreadsheet row of each record.
+    pub record_rows: Vec<usize>,
+    /// Cells and rows that were refused.
+    pub rejected: Vec<RejectedCell>,
+    /// Question-like columns no question in the configuration matches.
+    pub unmapped_questions: Vec<String>,
+    /// Data rows seen (blank rows not counted).
+    pub n_rows: usize,
+}
+
+/// Why a file as a whole could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// Not readable as a table.
+    #[error(transparent)]
+    Table(#[from] table::TableError),
+    /// No source definition matches.
+    #[error("no source definition matches this file: no sheet has a header row with the columns of any [[sources]] entry (looked at the first 30 rows of {sheets})")]
+    UnknownSource {
+        /// Sheet names looked at.
+        sheets: String,
+    },
+    /// The header is there but a mapped column is missing.
+    #[error("sheet '{sheet}', row {row}: source '{source_name}' maps field '{field}' to column '{column}', which this header does not have")]
+    MissingColumn {
+        /// Sheet name.
+        sheet: String,
+        /// 1-based header row.
+        row: usize,
+        /// Source name.
+        source_name: String,
+        /// Canonical field.
+        field: String,
+        /// Header text expected.
+        column: String,
+    },
+    /// No data row loaded at all.
+    #[error("sheet '{sheet}': none of the {n_rows} data rows could be loaded; first problem: {first}")]
+    NothingLoaded {
+        /// Sheet name.
+        sheet: String,
+        /// Data rows seen.
+        n_rows: usize,
+        /// The first rejection, as text.
+        first: String,
+    },
+}
+
+/// Reads and parses one file.
+///
+/// # Errors
+/// Unreadable files, files no source matches, missing mapped columns, or
+/// files in which no row could be loaded.
+pub fn parse_file(config: &Config, file_name: &str, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
+    let sheets = table::read_table(file_name, bytes)?;
+    let detected = sources::detect(config, file_name, &sheets).ok_or_else(|| IngestError::UnknownSource {
+        sheets: sheets.iter().map(|s| format!("'{}'", s.name)).collect::<Vec<_>>().join(", "),
+    })?;
+    let sheet = &sheets[detected.sheet_index];
+    let parsed = match detected.source.kind {
+        SourceKind::Survey => parse_responses(config, &detected, sheet)?,
+        SourceKind::Callback => {
+            let mut parsed = parse_records(config, &detected, sheet)?;
+            let with_answers = parse_responses(config, &detected, sheet)?;
+            parsed.responses = with_answers.responses;
+            parsed.answers = with_answers.answers;
+            parsed.rejected.extend(with_answers.rejected);
+            dedup_rejected(&mut parsed.rejected);
+            parsed
+        }
+        _ => parse_records(config, &detected, sheet)?,
+    };
+    let loaded = parsed.records.len() + parsed.responses.len();
+    if loaded == 0 {
+        return Err(IngestError::NothingLoaded {
+            sheet: sheet.name.clone(),
+            n_rows: parsed.n_rows,
+            first: parsed
+                .rejected
+                .first()
+                .map(|r| format!("row {}, column '{}': '{}' is not {}", r.row_number, r.column, r.value, r.expected))
+                .unwrap_or_else(|| "the sheet has no data rows below the header".to_string()),
+        });
+    }
+    Ok(parsed)
+}
+
+fn dedup_rejected(rejected: &mut Vec<RejectedCell>) {
+    let mut seen = BTreeSet::new();
+    rejected.retain(|r| seen.insert((r.row_number, r.column.clone(), r.expected.clone())));
+    rejected.sort_by(|a, b| a.row_number.cmp(&b.row_number).then(a.column.cmp(&b.column)));
+}
+
+/// The column of every mapped field; errors when the column of a required
+/// field is absent (optional fields without a column are left empty).
+fn field_columns(detected: &Detected, sheet: &Sheet) -> Result<BTreeMap<String, usize>, IngestError> {
+    let mut columns = BTreeMap::new();
+    for (field, header) in &detected.source.fields {
+        match find_column(&detected.headers, header) {
+            Some(column) => {
+                columns.insert(field.clone(), column);
+            }
+            None if !is_required(detected.source.kind, field) => {}
+            None => {
+                return Err(IngestError::MissingColumn {
+                    sheet: sheet.name.clone(),
+                    row: detected.header_row + 1,
+                    source_name: detected.source.name.clone(),
+                    field: field.clone(),
+                    column: header.clone(),
+                })
+            }
+        }
+    }
+    Ok(columns)
+}
+
+fn is_required(kind: SourceKind, field: &str) -> bool {
+    kind.fields().iter().any(|(f, required)| *f == field && *required)
+}
+
+/// The type a canonical field is parsed as, from its name.
+fn parse_field(config: &Config, field: &str, cell: &Cell) -> Result<FieldValue, String> {
+    if cell.is_blank() {
+        return Ok(FieldValue::Null);
+    }
+    let value = match field {
+        f if f.ends_with("_on") => FieldValue::Date(answers::parse_date(cell)?),
+        f if f.ends_with("_at") => FieldValue::DateTime(answers::parse_datetime(cell)?),
+        "severity" => FieldValue::Int(answers::parse_severity(cell)?),
+        "month" => FieldValue::Text(answers::parse_month(cell)?),
+        "amount" | "gross_margin" => FieldValue::Float(answers::parse_number(cell)?),
+        "orders" => {
+            let n = answers::parse_number(cell)?;
+            if n.fract() != 0.0 || n < 0.0 {
+                return Err("a whole number of orders".to_string());
+            }
+            FieldValue::Int(n as i64)
+        }
+        "reached" | "adopted" => FieldValue::Bool(answers::parse_bool(cell)?),
+        "department" => {
+            let text = cell.text();
+            match config.department_key(&text) {
+                Some(key) => FieldValue::Text(key.to_string()),
+                None => {
+                    let names: Vec<&str> = config.departments.iter().map(|d| d.name.as_str()).collect();
+                    return Err(format!("a department of the configuration ({})", names.join("、")));
+                }
+            }
+        }
+        _ => FieldValue::Text(cell.text().trim().to_string()),
+    };
+    Ok(value)
+}
+
+fn row_is_blank(row: &[Cell]) -> bool {
+    row.iter().all(Cell::is_blank)
+}
+
+fn cell_at(row: &[Cell], column: usize) -> &Cell {
+    row.get(column).unwrap_or(&Cell::Empty)
+}
+
+/// Record kinds: one typed row per data row.
+fn parse_records(config: &Config, detected: &Detected, sheet: &Sheet) -> Result<ParsedFile, IngestError> {
+    let columns = field_columns(detected, sheet)?;
+    let kind = detected.source.kind;
+    let mut parsed = empty_parsed(detected, sheet);
+    for (row_index, row) in sheet.rows.iter().enumerate().skip(detected.header_row + 1) {
+        if row_is_blank(row) {
+            continue;
+        }
+        parsed.n_rows += 1;
+        let row_number = row_index + 1;
+        let mut values = Vec::with_capacity(kind.fields().len());
+        let mut row_ok = true;
+        for (field, required) in kind.fields() {
+            let (value, column_name) = match columns.get(*field) {
+                Some(&column) => {
+                    let cell = cell_at(row, column);
+                    let header = header_text(sheet, detected.header_row, column);
+                    match parse_field(config, field, cell) {
+                        Ok(value) => (value, header),
+                        Err(expected) => {
+                            parsed.rejected.push(RejectedCell {
+                                sheet: sheet.name.clone(),
+                                row_number,
+                                column: header,
+                                value: cell.text(),
+                                expected,
+                            });
+                            row_ok = false;
+                            continue;
+                        }
+                    }
+                }
+                None => (FieldValue::Null, field.to_string()),
+            };
+            if *required && value == FieldValue::Null {
+                parsed.rejected.push(RejectedCell {
+                    sheet: sheet.name.clone(),
+                    row_number,
+                    column: column_name,
+                    value: String::new(),
+                    expected: format!("a value (the {} field is required)", field),
+                });
+                row_ok = false;
+            }
+            values.push(value);
+        }
+        if row_ok {
+            parsed.records.push(values);
+            parsed.record_rows.push(row_number);
+        }
+    }
+    Ok(parsed)
+}
+
+fn empty_parsed(detected: &Detected, sheet: &Sheet) -> ParsedFile {
+    ParsedFile {
+        source: detected.source.name.clone(),
+        kind: detected.source.kind,
+        sheet: sheet.name.clone(),
+        responses: Vec::new(),
+        answers: Vec::new(),
+        records: Vec::new(),
+        record_rows: Vec::new(),
+        rejected: Vec::new(),
+        unmapped_questions: Vec::new(),
+        n_rows: 0,
+    }
+}
+
+fn header_text(sheet: &Sheet, header_row: usize, column: usize) -> String {
+    sheet.rows[header_row]
+        .get(column)
+        .map(|c| c.text().trim().to_string())
+        .unwrap_or_default()
+}
+
+/// A question column of a survey or callback file.
+struct QuestionColumn<'c> {
+    column: usize,
+    header: String,
+    question: Option<&'c Question>,
+}
+
+/// Survey and callback files: responses and long-form answers.
+fn parse_responses(config: &Config, detected: &Detected, sheet: &Sheet) -> Result<ParsedFile, IngestError> {
+    let columns = field_columns(detected, sheet)?;
+    let source = detected.source;
+    let mut parsed = empty_parsed(detected, sheet);
+    let field_column_set: BTreeSet<usize> = columns.values().copied().collect();
+
+    let mut question_columns = Vec::new();
+    for (column, normalized) in detected.headers.iter().enumerate() {
+        if field_column_set.contains(&column) || normalized.is_empty() {
+            continue;
+        }
+        let header = header_text(sheet, detected.header_row, column);
+        let question = config.questions.iter().find(|q| {
+            q.source.as_ref().is_none_or(|s| *s == source.name)
+                && normalized.contains(sources::normalize_header(&q.match_text).as_str())
+        });
+        let numbered = strip_question_number(&header).1.is_some();
+        if question.is_some() || (source.kind == SourceKind::Survey && numbered) {
+            if question.is_none() {
+                parsed.unmapped_questions.push(header.clone());
+            }
+            question_columns.push(QuestionColumn { column, header, question });
+        }
+    }
+
+    let (id_field, at_field) = match source.kind {
+        SourceKind::Callback => ("callback_id", "called_at"),
+        _ => ("respondent_id", "submitted_at"),
+    };
+    let mut seen_ids = BTreeSet::new();
+    for (row_index, row) in sheet.rows.iter().enumerate().skip(detected.header_row + 1) {
+        if row_is_blank(row) {
+            continue;
+        }
+        parsed.n_rows += 1;
+        let row_number = row_index + 1;
+        let reject = |parsed: &mut ParsedFile, column: usize, expected: String| {
+            parsed.rejected.push(RejectedCell {
+                sheet: sheet.name.clone(),
+                row_number,
+                column: header_text(sheet, detected.header_row, column),
+                value: cell_at(row, column).text(),
+                expected,
+            });
+        };
+        let id_column = columns[id_field];
+        let response_id = cell_at(row, id_column).text().trim().to_string();
+        if response_id.is_empty() {
+            reject(&mut parsed, id_column, "a respondent id".to_string());
+            continue;
+        }
+        if !seen_ids.insert(response_id.clone()) {
+            reject(&mut parsed, id_column, "an id not used by an earlier row of this file".to_string());
+            continue;
+        }
+        let at_column = columns[at_field];
+        let submitted_at = match answers::parse_datetime(cell_at(row, at_column)) {
+            Ok(at) => at,
+            Err(expected) => {
+                // Unreached callbacks have no call time; they carry no answers.
+                if source.kind == SourceKind::Callback && cell_at(row, at_column).is_blank() {
+                    continue;
+                }
+                reject(&mut parsed, at_column, expected);
+                continue;
+            }
+        };
+        let optional_text = |field: &str| {
+            columns
+                .get(field)
+                .map(|&c| cell_at(row, c).text().trim().to_string())
+                .filter(|t| !t.is_empty())
+        };
+        let channel = match source.kind {
+            SourceKind::Callback => format!("callback:{}", optional_text("callback_type").unwrap_or_default()),
+            _ => source.channel.clone().unwrap_or_else(|| "questionnaire".to_string()),
+        };
+        if source.kind == SourceKind::Callback {
+            let reached = columns
+                .get("reached")
+                .map(|&c| answers::parse_bool(cell_at(row, c)).unwrap_or(false))
+                .unwrap_or(true);
+            if !reached {
+                continue;
+            }
+        }
+        parsed.responses.push(Response {
+            response_id: response_id.clone(),
+            channel,
+            submitted_at,
+            customer_id: optional_text("customer_id"),
+            dealer: optional_text("dealer"),
+            row_number,
+        });
+        for question_column in &question_columns {
+            let cell = cell_at(row, question_column.column);
+            let (question_key, value) = match question_column.question {
+                Some(question) => match answers::parse_answer(question.scale, cell) {
+                    Ok(value) => (Some(question.key.clone()), value),
+                    Err(expected) => {
+                        reject(&mut parsed, question_column.column, expected);
+                        continue;
+                    }
+                },
+                None => (None, lenient_value(cell)),
+            };
+            if cell.is_blank() {
+                continue;
+            }
+            parsed.answers.push(Answer {
+                response_id: response_id.clone(),
+                question_key,
+                question_text: question_column.header.clone(),
+                raw_text: cell.text(),
+                value,
+            });
+        }
+    }
+    Ok(parsed)
+}
+
+/// The numeric value of an unmapped answer, when there is one.
+fn lenient_value(cell: &Cell) -> Option<f64> {
+    answers::parse_answer(Scale::Likert5, cell)
+        .ok()
+        .flatten()
+        .or_else(|| answers::parse_answer(Scale::Nps10, cell).ok().flatten())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wjx_csv() -> String {
+        [
+            "序号,提交答卷时间,所用时间,来源,来源详情,来自IP,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：,3、送货是否准时：,4、您的其他意见",
+            "1,2026/10/3 14:05:09,136秒,手机提交,直接访问,1.2.3.4(广东-深圳),深圳福田店,很满意,不满意,无",
+            "2,2026/10/4 09:00:00,88秒,微信,N/A,1.2.3.5(广东-东莞),东莞南城店,(跳过),满意的,",
+            "3,上周,88秒,微信,N/A,1.2.3.5(广东-东莞),东莞南城店,满意,一般,",
+        ]
+        .join("\n")
+    }
+
+    #[test]
+    fn survey_rows_become_long_form_with_rejections_named() {
+        let config = Config::load(None).unwrap();
+        let parsed = parse_file(&config, "wjx.csv", wjx_csv().as_bytes()).unwrap();
+        assert_eq!(parsed.source, "wjx_survey");
+        assert_eq!(parsed.n_rows, 3);
+        assert_eq!(parsed.responses.len(), 2, "row 4 has no parseable date");
+        let values: Vec<(Option<&str>, Option<f64>)> = parsed
+            .answers
+            .iter()
+            .map(|a| (a.question_key.as_deref(), a.value))
+            .collect();
+        assert_eq!(
+            values,
+            vec![
+                (Some("product_overall"), Some(5.0)),
+                (Some("delivery_on_time"), Some(2.0)),
+                (None, None),
+                (Some("product_overall"), None),
+            ]
+        );
+        assert_eq!(parsed.unmapped_questions, vec!["4、您的其他意见".to_string()]);
+        assert_eq!(parsed.rejected.len(), 2);
+        assert_eq!(parsed.rejected[0].row_number, 3);
+        assert_eq!(parsed.rejected[0].column, "3、送货是否准时：");
+        assert_eq!(parsed.rejected[0].value, "满意的");
+        assert_eq!(parsed.rejected[1].row_number, 4);
+        assert_eq!(parsed.rejected[1].column, "提交答卷时间");
+        assert_eq!(parsed.responses[0].dealer.as_deref(), Some("深圳福田店"));
+    }
+
+    #[test]
+    fn unknown_files_are_refused_with_reason() {
+        let config = Config::load(None).unwrap();
+        let err = parse_file(&config, "x.csv", "a,b\n1,2\n".as_bytes()).unwrap_err().to_string();
+        assert!(err.starts_with("no source definition matches this file"), "{err}");
+    }
+
+    #[test]
+    fn complaint_with_unknown_department_is_rejected_row() {
+        let config = Config::load(None).unwrap();
+        let csv = "客户投诉登记表\n投诉编号,受理日期,严重等级,责任部门\nT1,2026-10-02,1级,售后服务部\nT2,2026-10-03,2级,天文部\n";
+        let parsed = parse_file(&config, "c.csv", csv.as_bytes()).unwrap();
+        assert_eq!(parsed.records.len(), 1);
+        assert_eq!(parsed.rejected[0].row_number, 4);
+        assert_eq!(parsed.rejected[0].column, "责任部门");
+        assert!(parsed.rejected[0].expected.starts_with("a department of the configuration"));
+    }
+}

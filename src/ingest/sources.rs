@@ -1,0 +1,142 @@
+//! Recognises which source definition a file belongs to, and where its header
+//! row is, by content: the header is the first row (among the first 30 of a
+//! sheet) that holds every `header_contains` text of a source, so title rows
+//! and blank rows above it are skipped whatever their number.
+
+use crate::config::{Config, Source};
+use crate::ingest::answers::normalize;
+use crate::ingest::table::Sheet;
+
+/// How many rows from the top of a sheet are searched for the header.
+const HEADER_SEARCH_ROWS: usize = 30;
+
+/// Where a file's data is.
+#[derive(Debug, Clone)]
+pub struct Detected<'c> {
+    /// The matching source definition.
+    pub source: &'c Source,
+    /// Index of the sheet holding the data.
+    pub sheet_index: usize,
+    /// 0-based index of the header row.
+    pub header_row: usize,
+    /// Normalised header texts, one per column.
+    pub headers: Vec<String>,
+}
+
+/// Normalises a header: like [`normalize`], then without trailing colons and
+/// without a leading question number (`3、`, `3.`, `Q3.`), so that
+/// `"3、送货是否准时："` and `"送货是否准时"` compare equal.
+pub fn normalize_header(text: &str) -> String {
+    let text = normalize(text);
+    let text = text.trim_end_matches([':', '：']).trim();
+    strip_question_number(text).0.to_string()
+}
+
+/// Splits `"3、送货是否准时"` into (`"送货是否准时"`, `Some(3)`).
+pub fn strip_question_number(text: &str) -> (&str, Option<u32>) {
+    let trimmed = text.trim_start();
+    let after_q = trimmed.strip_prefix(['q', 'Q']).unwrap_or(trimmed);
+    let digits_end = after_q.find(|c: char| !c.is_ascii_digit()).unwrap_or(after_q.len());
+    if digits_end == 0 {
+        return (text, None);
+    }
+    let rest = &after_q[digits_end..];
+    for separator in ['、', '.', '．'] {
+        if let Some(stripped) = rest.strip_prefix(separator) {
+            let number = after_q[..digits_end].parse().ok();
+            return (stripped.trim_start(), number);
+        }
+    }
+    (text, None)
+}
+
+/// True when `file_name` matches `pattern` (`*`, `?`), case-insensitively.
+fn name_matches(pattern: &str, file_name: &str) -> bool {
+    let options = glob::MatchOptions {
+        case_sensitive: false,
+        require_literal_separator: false,
+        require_literal_leading_dot: false,
+    };
+    glob::Pattern::new(pattern)
+        .map(|p| p.matches_with(file_name, options))
+        .unwrap_or(false)
+}
+
+/// Finds the first source (in configuration order) whose header appears in
+/// one of the sheets.
+pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Option<Detected<'c>> {
+    for source in &config.sources {
+        if let Some(pattern) = &source.file_pattern {
+            if !name_matches(pattern, file_name) {
+                continue;
+            }
+        }
+        let wanted: Vec<String> = source.header_contains.iter().map(|h| normalize_header(h)).collect();
+        for (sheet_index, sheet) in sheets.iter().enumerate() {
+            for (row_index, row) in sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+                let headers: Vec<String> = row.iter().map(|c| normalize_header(&c.text())).collect();
+                let all_present = wanted
+                    .iter()
+                    .all(|w| headers.iter().any(|h| !h.is_empty() && h.contains(w.as_str())));
+                if all_present {
+                    return Some(Detected {
+                        source,
+                        sheet_index,
+                        header_row: row_index,
+                        headers,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The column whose header is `wanted`: an exact match first, else the first
+/// header containing it.
+pub fn find_column(headers: &[String], wanted: &str) -> Option<usize> {
+    let wanted = normalize_header(wanted);
+    headers
+        .iter()
+        .position(|h| *h == wanted)
+        .or_else(|| headers.iter().position(|h| !h.is_empty() && h.contains(wanted.as_str())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::table::Cell;
+
+    #[test]
+    fn question_numbers_and_colons_are_stripped() {
+        assert_eq!(normalize_header("3、送货是否准时："), "送货是否准时");
+        assert_eq!(normalize_header(" 销售额（元） "), "销售额(元)");
+        assert_eq!(strip_question_number("12、是否愿意"), ("是否愿意", Some(12)));
+        assert_eq!(strip_question_number("Q3. Overall"), ("Overall", Some(3)));
+        assert_eq!(strip_question_number("序号"), ("序号", None));
+    }
+
+    #[test]
+    fn header_found_below_title_rows() {
+        let config = Config::load(None).unwrap();
+        let text = |s: &str| Cell::Text(s.to_string());
+        let sheet = Sheet {
+            name: "Sheet1".into(),
+            rows: vec![
+                vec![text("客户投诉登记表（2026年10月）")],
+                vec![],
+                vec![text("投诉编号"), text("受理日期 "), text("严重等级")],
+            ],
+        };
+        let detected = detect(&config, "投诉.xlsx", &[sheet]).unwrap();
+        assert_eq!(detected.source.name, "complaints_log");
+        assert_eq!(detected.header_row, 2);
+        assert_eq!(find_column(&detected.headers, "受理日期"), Some(1));
+    }
+
+    #[test]
+    fn file_patterns_are_case_insensitive() {
+        assert!(name_matches("*.XLSX", "survey_2026-10.xlsx"));
+        assert!(!name_matches("回访*.csv", "survey.csv"));
+    }
+}

@@ -1,0 +1,266 @@
+//! Reads a spreadsheet or delimited text file into sheets of cells.
+//!
+//! Excel (`.xlsx`, `.xlsm`, `.xls`, `.ods`) goes through calamine; CSV, TSV
+//! and TXT are decoded (UTF-8 with or without BOM, UTF-16 with BOM, else
+//! GB18030, which covers GBK) and split by the separator that occurs most
+//! consistently. Row indexes are absolute and 0-based: row `i` is the
+//! spreadsheet's row `i + 1`, whatever blank rows precede the data.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader};
+use chrono::NaiveDateTime;
+
+/// One cell, as the file holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Nothing in the cell.
+    Empty,
+    /// Text, untrimmed.
+    Text(String),
+    /// A number (integers included).
+    Number(f64),
+    /// A date or date-time cell.
+    DateTime(NaiveDateTime),
+    /// A boolean cell.
+    Bool(bool),
+}
+
+impl Cell {
+    /// The cell as display text (numbers without a trailing `.0`).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => format_number(*n),
+            Cell::DateTime(d) => {
+                if d.time() == chrono::NaiveTime::MIN {
+                    d.format("%Y-%m-%d").to_string()
+                } else {
+                    d.format("%Y-%m-%d %H:%M:%S").to_string()
+                }
+            }
+            Cell::Bool(b) => b.to_string(),
+        }
+    }
+
+    /// True when the cell is empty or only whitespace.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// Formats a number the way a person typed it: `3`, `3.5`.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// One sheet of a workbook (a text file has one, named after the file).
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// Sheet name.
+    pub name: String,
+    /// Rows from the top of the sheet; ragged rows are allowed.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Why a file could not be read as a table at all.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    /// The extension is not one csat reads.
+    #[error("unsupported file type '.{0}': expected .xlsx, .xlsm, .xls, .ods, .csv, .tsv or .txt")]
+    UnsupportedType(String),
+    /// calamine could not open the workbook (corrupt, encrypted, wrong kind).
+    #[error("cannot open as a spreadsheet: {0}")]
+    Workbook(String),
+    /// The text could not be split into rows.
+    #[error("cannot read as delimited text: {0}")]
+    Text(String),
+    /// Nothing in it.
+    #[error("the file is empty")]
+    Empty,
+}
+
+/// Reads `bytes` (named `file_name`, whose extension picks the reader).
+///
+/// # Errors
+/// Unsupported extension, corrupt or encrypted workbooks, empty files.
+pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
+    if bytes.is_empty() {
+        return Err(TableError::Empty);
+    }
+    let extension = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(bytes),
+        "csv" | "tsv" | "txt" => read_text(file_name, bytes),
+        _ => Err(TableError::UnsupportedType(extension)),
+    }
+}
+
+fn read_workbook(bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
+    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| TableError::Workbook(e.to_string()))?;
+    let mut sheets = Vec::new();
+    for name in workbook.sheet_names() {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| TableError::Workbook(format!("sheet '{name}': {e}")))?;
+        let (start_row, start_col) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); start_row as usize];
+        for row in range.rows() {
+            let mut cells = vec![Cell::Empty; start_col as usize];
+            cells.extend(row.iter().map(convert_cell));
+            rows.push(cells);
+        }
+        sheets.push(Sheet { name, rows });
+    }
+    if sheets.iter().all(|s| s.rows.iter().all(|r| r.iter().all(Cell::is_blank))) {
+        return Err(TableError::Empty);
+    }
+    Ok(sheets)
+}
+
+fn convert_cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(d) => match d.as_datetime() {
+            Some(dt) => Cell::DateTime(dt),
+            None => Cell::Number(d.as_f64()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+    }
+}
+
+/// Decodes text bytes: BOMs first, then strict UTF-8, then GB18030 (a
+/// superset of GBK, what Excel writes as "CSV" on Chinese Windows).
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return text.into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::GB18030.decode(bytes);
+            text.into_owned()
+        }
+    }
+}
+
+fn read_text(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
+    let text = decode_text(bytes);
+    if text.trim().is_empty() {
+        return Err(TableError::Empty);
+    }
+    let delimiter = sniff_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| TableError::Text(format!("record {}: {e}", index + 1)))?;
+        rows.push(
+            record
+                .iter()
+                .map(|field| {
+                    if field.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(field.to_string())
+                    }
+                })
+                .collect(),
+        );
+    }
+    let name = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name).to_string();
+    Ok(vec![Sheet { name, rows }])
+}
+
+/// Picks the separator (`,`, `;` or tab) that appears most often in the
+/// first lines; quoted text is not counted.
+fn sniff_delimiter(text: &str) -> u8 {
+    let mut best = (b',', 0usize);
+    for candidate in [b',', b';', b'\t'] {
+        let mut count = 0;
+        for line in text.lines().take(20) {
+            let mut in_quotes = false;
+            for byte in line.bytes() {
+                if byte == b'"' {
+                    in_quotes = !in_quotes;
+                } else if byte == candidate && !in_quotes {
+                    count += 1;
+                }
+            }
+        }
+        if count > best.1 {
+            best = (candidate, count);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_csv_with_title_line_is_decoded() {
+        let text = "导出时间: 2026-11-01\n回访单号,回访类型\nH1,安装回访\n";
+        let (bytes, _, _) = encoding_rs::GBK.encode(text);
+        let sheets = read_table("回访.csv", &bytes).unwrap();
+        assert_eq!(sheets[0].rows[1][1], Cell::Text("回访类型".into()));
+        assert_eq!(sheets[0].rows[2][1], Cell::Text("安装回访".into()));
+    }
+
+    #[test]
+    fn utf8_bom_and_semicolons() {
+        let bytes = "\u{feff}a;b;c\n1;\"x;y\";3\n".as_bytes();
+        let sheets = read_table("x.csv", bytes).unwrap();
+        assert_eq!(sheets[0].rows[0][0], Cell::Text("a".into()));
+        assert_eq!(sheets[0].rows[1][1], Cell::Text("x;y".into()));
+    }
+
+    #[test]
+    fn utf16_tab_separated() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "姓名\t得分\r\n张三\t5\r\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let sheets = read_table("x.txt", &bytes).unwrap();
+        assert_eq!(sheets[0].rows[1][0], Cell::Text("张三".into()));
+        assert_eq!(sheets[0].rows[1][1], Cell::Text("5".into()));
+    }
+
+    #[test]
+    fn empty_and_unknown_types_are_errors() {
+        assert!(matches!(read_table("x.csv", b""), Err(TableError::Empty)));
+        let err = read_table("x.pdf", b"%PDF").unwrap_err().to_string();
+        assert!(err.contains("unsupported file type '.pdf'"), "{err}");
+        let err = read_table("x.xlsx", b"not a zip at all").unwrap_err().to_string();
+        assert!(err.starts_with("cannot open as a spreadsheet"), "{err}");
+    }
+
+    #[test]
+    fn numbers_print_like_typed() {
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(3.5), "3.5");
+    }
+}

@@ -1,0 +1,384 @@
+//! The `csat` command line: parses arguments, reads the clock once, calls the
+//! library, prints results and the error chain, and sets the exit code
+//! (0 ok, 1 partial: something was rejected, 2 failed).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use chrono::{Local, NaiveDate};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use csat::analysis;
+use csat::config::{Config, DEFAULT_CONFIG_TOML};
+use csat::inbox::{self, DataDir};
+use csat::pipeline::{self, FileOutcome, IngestSummary};
+use csat::report;
+use csat::scheduler;
+use csat::store::Store;
+
+/// Customer-satisfaction reporting: inbox files in, monthly workbook out.
+#[derive(Parser, Debug)]
+#[command(name = "csat", version, about)]
+struct Cli {
+    /// Data directory (inbox, archive, rejected, reports, csat.duckdb).
+    #[arg(long, global = true, default_value = "data")]
+    data_dir: PathBuf,
+    /// Configuration file [default: <data-dir>/csat.toml, else the built-in demo configuration].
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Run as if today were this date (YYYY-MM-DD); default: the system date.
+    #[arg(long, global = true, value_parser = parse_date)]
+    today: Option<NaiveDate>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Generate a sample company into the inbox, ingest it, and write last month's report.
+    Demo {
+        /// Seed of the sample company (another seed, another company).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Process everything in the inbox once.
+    Ingest {
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build a month's workbook from what is stored.
+    Report {
+        /// The month, YYYY-MM [default: the month before today].
+        #[arg(long)]
+        month: Option<String>,
+    },
+    /// Grade every customer.
+    Regrade {
+        /// Grade as of this date (YYYY-MM-DD) [default: today].
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+    },
+    /// Run the scheduled jobs of jobs/*.toml until stopped (SIGINT/SIGTERM).
+    Serve {
+        /// Folder of job files [default: <data-dir>/jobs if present, else the shipped jobs].
+        #[arg(long)]
+        jobs_dir: Option<PathBuf>,
+    },
+    /// Run one job now: ingest, monthly_report or regrade.
+    Run {
+        /// The job.
+        job: String,
+    },
+    /// Last job runs, files waiting in the inbox, next scheduled runs.
+    Status {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Folder of job files [default: <data-dir>/jobs if present, else the shipped jobs].
+        #[arg(long)]
+        jobs_dir: Option<PathBuf>,
+    },
+    /// Validate configuration, SQL, templates and job files without touching data.
+    Check,
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("'{text}' is not a date like 2026-10-31"))
+}
+
+/// Exit status of a command that ran to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    Partial,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    match run(cli) {
+        Ok(Outcome::Ok) => ExitCode::from(0),
+        Ok(Outcome::Partial) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(cli: &Cli) {
+    let default_level = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn load_config(cli: &Cli, data_dir: &DataDir) -> Result<Config> {
+    let path = cli.config.clone().or_else(|| {
+        let candidate = data_dir.config_file();
+        candidate.exists().then_some(candidate)
+    });
+    Ok(Config::load(path.as_deref())?)
+}
+
+fn jobs_dir(data_dir: &DataDir, jobs_dir: Option<&Path>) -> PathBuf {
+    jobs_dir.map(Path::to_path_buf).unwrap_or_else(|| data_dir.root().join("jobs"))
+}
+
+fn run(cli: Cli) -> Result<Outcome> {
+    let data_dir = DataDir::new(&cli.data_dir);
+    // The only place the wall clock is read.
+    let today = cli.today.unwrap_or_else(|| Local::now().date_naive());
+    match &cli.command {
+        Command::Demo { seed } => demo(&cli, &data_dir, *seed, today),
+        Command::Ingest { json } => {
+            let config = load_config(&cli, &data_dir)?;
+            let mut store = pipeline::open_store(&data_dir)?;
+            let summary = pipeline::ingest(&config, &data_dir, &mut store, today)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                print_ingest(&summary, true);
+            }
+            Ok(if summary.is_partial() { Outcome::Partial } else { Outcome::Ok })
+        }
+        Command::Report { month } => {
+            let config = load_config(&cli, &data_dir)?;
+            let month = match month {
+                Some(m) if analysis::parse_month(m).is_some() => m.clone(),
+                Some(m) => bail!("--month '{m}' is not a month like 2026-10"),
+                None => analysis::previous_month(today),
+            };
+            let mut store = pipeline::open_store(&data_dir)?;
+            let outcome = pipeline::report(&config, &data_dir, &mut store, &month)?;
+            println!("{}\n", outcome.summary);
+            println!("Workbook: {}", outcome.path.display());
+            Ok(Outcome::Ok)
+        }
+        Command::Regrade { as_of } => {
+            let as_of = as_of.unwrap_or(today);
+            let store = pipeline::open_store(&data_dir)?;
+            let grades = analysis::grading(&store, as_of)?;
+            println!("Customer grades as of {as_of} (A: top 20 %, B: next 30 %, C: next 40 %, D: last 10 %; a customer is A when fewer than 20 % score strictly higher, so ties share a grade)");
+            for grade in &grades {
+                println!(
+                    "  {:<6} {:<24} {:>6.2}  {}{}",
+                    grade.customer_id,
+                    grade.name,
+                    grade.score,
+                    grade.grade,
+                    if grade.provisional { "  (provisional: under 6 months of business)" } else { "" }
+                );
+            }
+            Ok(Outcome::Ok)
+        }
+        Command::Serve { jobs_dir: dir } => {
+            let config = load_config(&cli, &data_dir)?;
+            let jobs = scheduler::load_jobs(Some(&jobs_dir(&data_dir, dir.as_deref())))?;
+            let runner_data_dir = data_dir.clone();
+            let runner: scheduler::Runner = Arc::new(move |spec| {
+                let started = Local::now().naive_local();
+                let outcome = pipeline::run_job(&spec.job, &config, &runner_data_dir, started.date());
+                let finished = Local::now().naive_local();
+                tracing::info!(job = %spec.job, outcome = outcome.outcome, message = %outcome.message, "job finished");
+                if let Err(e) =
+                    pipeline::record_job_run(&runner_data_dir, &spec.job, Some(started), started, finished, &outcome)
+                {
+                    tracing::error!(job = %spec.job, error = %e, "could not record the run");
+                }
+            });
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(scheduler::serve(jobs, runner))?;
+            Ok(Outcome::Ok)
+        }
+        Command::Run { job } => {
+            if !scheduler::JOB_NAMES.contains(&job.as_str()) {
+                bail!("unknown job '{job}'; known: {}", scheduler::JOB_NAMES.join(", "));
+            }
+            let config = load_config(&cli, &data_dir)?;
+            let started = Local::now().naive_local();
+            let outcome = pipeline::run_job(job, &config, &data_dir, today);
+            let finished = Local::now().naive_local();
+            pipeline::record_job_run(&data_dir, job, None, started, finished, &outcome)?;
+            println!("{job}: {} — {}", outcome.outcome, outcome.message);
+            match outcome.outcome {
+                "ok" => Ok(Outcome::Ok),
+                "partial" => Ok(Outcome::Partial),
+                _ => bail!("job {job} failed: {}", outcome.message),
+            }
+        }
+        Command::Status { json, jobs_dir: dir } => status(&data_dir, dir.as_deref(), *json),
+        Command::Check => check(&cli, &data_dir),
+    }
+}
+
+fn demo(cli: &Cli, data_dir: &DataDir, seed: u64, today: NaiveDate) -> Result<Outcome> {
+    data_dir.create().with_context(|| format!("creating {}", data_dir.root().display()))?;
+    if cli.config.is_none() && !data_dir.config_file().exists() {
+        std::fs::write(data_dir.config_file(), DEFAULT_CONFIG_TOML)
+            .with_context(|| format!("writing {}", data_dir.config_file().display()))?;
+    }
+    let config = load_config(cli, data_dir)?;
+    let company = csat::demo::generate(seed, today).context("generating the sample company")?;
+    for file in &company.files {
+        // Written under a temporary name and renamed, as a careful copy would.
+        let target = data_dir.inbox().join(&file.name);
+        let temp = data_dir.inbox().join(format!("{}.part", file.name));
+        std::fs::write(&temp, &file.bytes).with_context(|| format!("writing {}", temp.display()))?;
+        std::fs::rename(&temp, &target).with_context(|| format!("writing {}", target.display()))?;
+    }
+    println!(
+        "Sample company (seed {seed}): {} files for {} to {} written to {}",
+        company.files.len(),
+        company.months.first().map(String::as_str).unwrap_or(""),
+        company.months.last().map(String::as_str).unwrap_or(""),
+        data_dir.inbox().display()
+    );
+    let mut store = pipeline::open_store(data_dir)?;
+    let summary = pipeline::ingest(&config, data_dir, &mut store, today)?;
+    print_ingest(&summary, false);
+    let month = analysis::previous_month(today);
+    let outcome = pipeline::report(&config, data_dir, &mut store, &month)?;
+    println!("\n{}\n", outcome.summary);
+    println!("Workbook: {}", outcome.path.display());
+    Ok(if summary.is_partial() { Outcome::Partial } else { Outcome::Ok })
+}
+
+fn print_ingest(summary: &IngestSummary, per_file: bool) {
+    println!("Ingest: {}", summary.one_line());
+    for file in &summary.files {
+        match file {
+            FileOutcome::Loaded {
+                file,
+                source,
+                rows_loaded,
+                answers_loaded,
+                rejected,
+                unmapped_questions,
+            } => {
+                if per_file {
+                    println!(
+                        "  loaded     {file} ({source}): {rows_loaded} rows, {answers_loaded} answers, {} cells rejected",
+                        rejected.len()
+                    );
+                }
+                for cell in rejected.iter().take(if per_file { 20 } else { 3 }) {
+                    println!(
+                        "    {file}, sheet '{}', row {}, column '{}': '{}' is not {}",
+                        cell.sheet, cell.row_number, cell.column, cell.value, cell.expected
+                    );
+                }
+                if per_file && !unmapped_questions.is_empty() {
+                    println!(
+                        "    not in the question map (stored, not scored): {}",
+                        unmapped_questions.join(" | ")
+                    );
+                }
+            }
+            FileOutcome::Duplicate {
+                file,
+                original,
+                loaded_on,
+            } => {
+                if per_file {
+                    println!("  duplicate  {file}: same content as {original}, loaded {loaded_on}; skipped");
+                }
+            }
+            FileOutcome::Rejected { file, reason } => {
+                println!("  rejected   {file}: {reason}");
+            }
+        }
+    }
+}
+
+fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome> {
+    let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, dir)))?;
+    let now = chrono::Utc::now();
+    let runs = pipeline::last_runs(data_dir)?;
+    let waiting: Vec<String> = inbox::ready_files(&data_dir.inbox())
+        .context("reading the inbox")?
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let next: Vec<(String, String)> = jobs
+        .iter()
+        .map(|j| {
+            (
+                j.job.clone(),
+                j.next_run(now).map(|t| t.format("%Y-%m-%d %H:%M:%S %Z").to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    if json {
+        let value = serde_json::json!({
+            "last_runs": runs,
+            "files_waiting": waiting,
+            "next_runs": next.iter().map(|(job, at)| serde_json::json!({"job": job, "next_run": at})).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(Outcome::Ok);
+    }
+    println!("Last runs:");
+    if runs.is_empty() {
+        println!("  (none yet)");
+    }
+    for run in &runs {
+        println!("  {:<15} {} → {}  {}: {}", run.job, run.started_at, run.finished_at, run.outcome, run.message);
+    }
+    println!("Files waiting in {}: {}", data_dir.inbox().display(), waiting.len());
+    for name in &waiting {
+        println!("  {name}");
+    }
+    println!("Next runs:");
+    for (job, at) in &next {
+        println!("  {job:<15} {at}");
+    }
+    Ok(Outcome::Ok)
+}
+
+fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
+    let config = load_config(cli, data_dir)?;
+    println!(
+        "configuration: ok ({} departments, {} sources, {} questions)",
+        config.departments.len(),
+        config.sources.len(),
+        config.questions.len()
+    );
+    let store = Store::open_in_memory()?;
+    for query in analysis::QUERIES {
+        store.prepare_only(query.key, query.sql)?;
+    }
+    println!("sql: ok ({} analysis queries prepare against the schema)", analysis::QUERIES.len());
+    report::narrative(&report::SummaryContext::new(&analysis::MonthlyResults {
+        month: "2026-01".into(),
+        company_name: config.company.name.clone(),
+        company_target: config.company.target,
+        company: None,
+        trend: Vec::new(),
+        departments: Vec::new(),
+        pareto: Vec::new(),
+    }))?;
+    println!("templates: ok ({} compiled)", report::TEMPLATES.len());
+    let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, None)))?;
+    println!("jobs: ok ({})", jobs.iter().map(|j| j.job.as_str()).collect::<Vec<_>>().join(", "));
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,349 @@
+//! The one code path used by the CLI, the scheduler and the end-to-end tests:
+//! inbox → ingest → store → analysis → report → `reports/`.
+//!
+//! Nothing here reads the clock: the run date is a parameter.
+
+use std::fs;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tracing::{info, info_span, warn};
+
+use crate::analysis::{self, MonthlyResults};
+use crate::config::Config;
+use crate::delivery;
+use crate::inbox::{self, DataDir};
+use crate::ingest::{self, RejectedCell};
+use crate::report::{self, SummaryContext};
+use crate::store::{FileMeta, Store};
+
+/// What happened to one inbox file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum FileOutcome {
+    /// Stored (possibly with some rows rejected).
+    Loaded {
+        /// File name.
+        file: String,
+        /// Source definition used.
+        source: String,
+        /// Rows stored (responses or records).
+        rows_loaded: usize,
+        /// Answers stored (surveys and callbacks).
+        answers_loaded: usize,
+        /// Cells or rows refused.
+        rejected: Vec<RejectedCell>,
+        /// Question columns no question of the configuration matches.
+        unmapped_questions: Vec<String>,
+    },
+    /// The same bytes were stored before.
+    Duplicate {
+        /// File name.
+        file: String,
+        /// Name it was stored under.
+        original: String,
+        /// When.
+        loaded_on: String,
+    },
+    /// Not loaded; moved to `rejected/` with the reason beside it.
+    Rejected {
+        /// File name.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The result of one ingest pass.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestSummary {
+    /// One entry per inbox file, in name order.
+    pub files: Vec<FileOutcome>,
+}
+
+impl IngestSummary {
+    /// True when a file or a row was refused.
+    pub fn is_partial(&self) -> bool {
+        self.files.iter().any(|f| match f {
+            FileOutcome::Rejected { .. } => true,
+            FileOutcome::Loaded { rejected, .. } => !rejected.is_empty(),
+            FileOutcome::Duplicate { .. } => false,
+        })
+    }
+}
+
+/// A pipeline failure that stops the run (file-level problems never do).
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Rendering failed.
+    #[error(transparent)]
+    Render(#[from] report::RenderError),
+    /// A file-system operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+fn io_context(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> PipelineError {
+    let context = context.into();
+    move |source| PipelineError::Io { context, source }
+}
+
+/// Opens the data directory's store, creating folders and database as needed.
+///
+/// # Errors
+/// Folders cannot be created or the database cannot be opened.
+pub fn open_store(data_dir: &DataDir) -> Result<Store, PipelineError> {
+    data_dir
+        .create()
+        .map_err(io_context(format!("creating {}", data_dir.root().display())))?;
+    Ok(Store::open(&data_dir.database())?)
+}
+
+/// Processes every ready inbox file once.
+///
+/// Each file is parsed, stored in one transaction, then moved to
+/// `archive/<YYYY-MM>/` (the month of `today`). Duplicates (same bytes) are
+/// archived under `archive/duplicates/` without loading. Files that cannot be
+/// loaded go to `rejected/` with a `.reasons.txt`; the run goes on.
+///
+/// # Errors
+/// Only failures of the store or the data directory itself.
+pub fn ingest(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    today: NaiveDate,
+) -> Result<IngestSummary, PipelineError> {
+    let mut summary = IngestSummary::default();
+    let files = inbox::ready_files(&data_dir.inbox()).map_err(io_context("reading the inbox"))?;
+    let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());
+    for path in files {
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let _span = info_span!("ingest", file = %file_name).entered();
+        let bytes = fs::read(&path).map_err(io_context(format!("reading {}", path.display())))?;
+        let sha256 = inbox::content_hash(&bytes);
+        if let Some(stored) = store.find_file(&sha256)? {
+            inbox::move_into(&path, &data_dir.archive().join("duplicates"), &sha256)
+                .map_err(io_context(format!("archiving {file_name}")))?;
+            info!(original = %stored.file_name, "duplicate, skipped");
+            summary.files.push(FileOutcome::Duplicate {
+                file: file_name,
+                original: stored.file_name,
+                loaded_on: stored.loaded_on,
+            });
+            continue;
+        }
+        match ingest::parse_file(config, &file_name, &bytes) {
+            Ok(parsed) => {
+                let meta = FileMeta {
+                    sha256: sha256.clone(),
+                    file_name: file_name.clone(),
+                    loaded_on: today,
+                };
+                store.load_file(&meta, &parsed)?;
+                inbox::move_into(&path, &archive_dir, &sha256)
+                    .map_err(io_context(format!("archiving {file_name}")))?;
+                let rows_loaded = parsed.responses.len().max(parsed.records.len());
+                info!(
+                    source = %parsed.source,
+                    rows = rows_loaded,
+                    answers = parsed.answers.len(),
+                    rejected = parsed.rejected.len(),
+                    "loaded"
+                );
+                summary.files.push(FileOutcome::Loaded {
+                    file: file_name,
+                    source: parsed.source,
+                    rows_loaded,
+                    answers_loaded: parsed.answers.len(),
+                    rejected: parsed.rejected,
+                    unmapped_questions: parsed.unmapped_questions,
+                });
+            }
+            Err(error) => {
+                let reason = error.to_string();
+                warn!(%reason, "rejected");
+                inbox::quarantine(&path, &data_dir.rejected(), &sha256, &[format!("{file_name}: {reason}")])
+                    .map_err(io_context(format!("quarantining {file_name}")))?;
+                summary.files.push(FileOutcome::Rejected { file: file_name, reason });
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// A written monthly report.
+#[derive(Debug, Clone)]
+pub struct ReportOutcome {
+    /// Where the workbook is.
+    pub path: PathBuf,
+    /// The figures in it.
+    pub results: MonthlyResults,
+    /// The one-screen text summary.
+    pub summary: String,
+}
+
+/// Builds `month`'s workbook from what is stored and writes it atomically to
+/// `reports/<month>/`.
+///
+/// # Errors
+/// A query, the rendering or the write fails.
+pub fn report(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    month: &str,
+) -> Result<ReportOutcome, PipelineError> {
+    let _span = info_span!("report", month = %month).entered();
+    let results = analysis::monthly(store, config, month)?;
+    let bytes = report::render_workbook(&results)?;
+    let path = delivery::report_path(&data_dir.reports(), month);
+    delivery::write_atomically(&path, &bytes).map_err(io_context(format!("writing {}", path.display())))?;
+    let summary = report::console_summary(&SummaryContext::new(&results))?;
+    info!(path = %path.display(), bytes = bytes.len(), "report written");
+    Ok(ReportOutcome { path, results, summary })
+}
+
+/// How a job run ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobOutcome {
+    /// `ok`, `partial` or `failed`.
+    pub outcome: &'static str,
+    /// One line for `csat status`.
+    pub message: String,
+}
+
+/// Runs one job as of `today`: `ingest`; `monthly_report` (ingest, then the
+/// workbook of the month before `today`); `regrade` (grading as of `today`).
+pub fn run_job(job: &str, config: &Config, data_dir: &DataDir, today: NaiveDate) -> JobOutcome {
+    let _span = info_span!("job", job = %job).entered();
+    let result = (|| -> Result<JobOutcome, PipelineError> {
+        let mut store = open_store(data_dir)?;
+        match job {
+            "ingest" => {
+                let summary = ingest(config, data_dir, &mut store, today)?;
+                Ok(JobOutcome {
+                    outcome: if summary.is_partial() { "partial" } else { "ok" },
+                    message: summary.one_line(),
+                })
+            }
+            "monthly_report" => {
+                let summary = ingest(config, data_dir, &mut store, today)?;
+                let month = analysis::previous_month(today);
+                let outcome = report(config, data_dir, &mut store, &month)?;
+                Ok(JobOutcome {
+                    outcome: if summary.is_partial() { "partial" } else { "ok" },
+                    message: format!("{}; report {}", summary.one_line(), outcome.path.display()),
+                })
+            }
+            "regrade" => {
+                let grades = analysis::grading(&store, today)?;
+                Ok(JobOutcome {
+                    outcome: "ok",
+                    message: format!("graded {} customers as of {today}", grades.len()),
+                })
+            }
+            other => Ok(JobOutcome {
+                outcome: "failed",
+                message: format!("unknown job '{other}'"),
+            }),
+        }
+    })();
+    result.unwrap_or_else(|error| JobOutcome {
+        outcome: "failed",
+        message: error.to_string(),
+    })
+}
+
+/// Records a job run in the store.
+///
+/// # Errors
+/// The store cannot be opened or written.
+pub fn record_job_run(
+    data_dir: &DataDir,
+    job: &str,
+    scheduled_for: Option<chrono::NaiveDateTime>,
+    started_at: chrono::NaiveDateTime,
+    finished_at: chrono::NaiveDateTime,
+    outcome: &JobOutcome,
+) -> Result<(), PipelineError> {
+    let store = open_store(data_dir)?;
+    store.record_job_run(job, scheduled_for, started_at, finished_at, outcome.outcome, &outcome.message)?;
+    Ok(())
+}
+
+impl IngestSummary {
+    /// Counts, in one line.
+    pub fn one_line(&self) -> String {
+        let mut loaded = 0;
+        let mut duplicates = 0;
+        let mut rejected = 0;
+        let mut rows = 0;
+        let mut answers = 0;
+        let mut rejected_cells = 0;
+        for file in &self.files {
+            match file {
+                FileOutcome::Loaded {
+                    rows_loaded,
+                    answers_loaded,
+                    rejected,
+                    ..
+                } => {
+                    loaded += 1;
+                    rows += rows_loaded;
+                    answers += answers_loaded;
+                    rejected_cells += rejected.len();
+                }
+                FileOutcome::Duplicate { .. } => duplicates += 1,
+                FileOutcome::Rejected { .. } => rejected += 1,
+            }
+        }
+        format!(
+            "{} files: {loaded} loaded ({rows} rows, {answers} answers, {rejected_cells} cells rejected), {duplicates} duplicates skipped, {rejected} rejected",
+            self.files.len()
+        )
+    }
+}
+
+/// One job's latest run.
+#[derive(Debug, Clone, Serialize)]
+pub struct LastRun {
+    /// Job.
+    pub job: String,
+    /// Start, local time of the server.
+    pub started_at: String,
+    /// End.
+    pub finished_at: String,
+    /// `ok`, `partial`, `failed`.
+    pub outcome: String,
+    /// Its one-line message.
+    pub message: String,
+}
+
+/// The latest run of every job.
+///
+/// # Errors
+/// The store cannot be opened or read.
+pub fn last_runs(data_dir: &DataDir) -> Result<Vec<LastRun>, PipelineError> {
+    let store = open_store(data_dir)?;
+    Ok(store
+        .query("last_runs", include_str!("../sql/status/last_runs.sql"), &[])?
+        .into_iter()
+        .map(|row| LastRun {
+            job: row[0].as_text().unwrap_or_default(),
+            started_at: row[1].as_text().unwrap_or_default(),
+            finished_at: row[2].as_text().unwrap_or_default(),
+            outcome: row[3].as_text().unwrap_or_default(),
+            message: row[4].as_text().unwrap_or_default(),
+        })
+        .collect())
+}

@@ -1,0 +1,375 @@
+//! The monthly workbook: summary, department scores against target, and the
+//! company Pareto with a native combined chart. Returns bytes; the creation
+//! time is fixed from the report month so the same results give the same
+//! bytes.
+
+use rust_xlsxwriter::{
+    Chart, ChartLine, ChartLineDashType, ChartType, Color, DocProperties, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, Workbook, Worksheet,
+};
+
+use super::text::{narrative, SummaryContext};
+use super::RenderError;
+use crate::analysis::{Band, MonthlyResults};
+
+/// Summary sheet name.
+pub const SHEET_SUMMARY: &str = "总览";
+/// Department scores sheet name.
+pub const SHEET_DEPARTMENTS: &str = "部门得分";
+/// Company Pareto sheet name.
+pub const SHEET_PARETO: &str = "问题柏拉图";
+
+const GREEN_FILL: u32 = 0xC6EFCE;
+const GREEN_TEXT: u32 = 0x006100;
+const RED_FILL: u32 = 0xFFC7CE;
+const RED_TEXT: u32 = 0x9C0006;
+const HEADER_FILL: u32 = 0x1F4E78;
+
+struct Formats {
+    title: Format,
+    header: Format,
+    label: Format,
+    text: Format,
+    percent: Format,
+    points: Format,
+    integer: Format,
+    met: Format,
+    missed: Format,
+    wrap: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let base = Format::new().set_border(FormatBorder::Thin).set_font_name("微软雅黑");
+        Formats {
+            title: Format::new().set_bold().set_font_size(16).set_font_name("微软雅黑"),
+            header: base
+                .clone()
+                .set_bold()
+                .set_font_color(Color::White)
+                .set_background_color(Color::RGB(HEADER_FILL))
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            label: base.clone().set_bold(),
+            text: base.clone(),
+            percent: base.clone().set_num_format("0.0%"),
+            points: base.clone().set_num_format("+0.0;-0.0;0.0"),
+            integer: base.clone().set_num_format("0"),
+            met: base
+                .clone()
+                .set_font_color(Color::RGB(GREEN_TEXT))
+                .set_background_color(Color::RGB(GREEN_FILL))
+                .set_align(FormatAlign::Center),
+            missed: base
+                .clone()
+                .set_font_color(Color::RGB(RED_TEXT))
+                .set_background_color(Color::RGB(RED_FILL))
+                .set_align(FormatAlign::Center),
+            wrap: Format::new()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_font_name("微软雅黑"),
+        }
+    }
+}
+
+/// Renders the monthly workbook.
+///
+/// # Errors
+/// rust_xlsxwriter or a template refuses something.
+pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError> {
+    let formats = Formats::new();
+    let mut workbook = Workbook::new();
+    let (year, month) = crate::analysis::parse_month(&results.month).unwrap_or((2000, 1));
+    let created = ExcelDateTime::from_ymd(year as u16, month as u8, 1)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(format!("{} 客户满意度月报 {}", results.company_name, results.month))
+            .set_author("csat")
+            .set_creation_datetime(&created),
+    );
+
+    let context = SummaryContext::new(results);
+    let summary_text = narrative(&context)?;
+    summary_sheet(workbook.add_worksheet(), results, &context, &summary_text, &formats)?;
+    departments_sheet(workbook.add_worksheet(), results, &formats)?;
+    let pareto_sheet = workbook.add_worksheet();
+    pareto_sheet_render(pareto_sheet, results, &formats)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+fn print_setup(sheet: &mut Worksheet, header_row: u32) -> Result<(), RenderError> {
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(header_row, header_row)?;
+    Ok(())
+}
+
+fn write_optional_percent(
+    sheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    value: Option<f64>,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    match value {
+        Some(v) => sheet.write_number_with_format(row, column, v / 100.0, &formats.percent)?,
+        None => sheet.write_string_with_format(row, column, "—", &formats.text)?,
+    };
+    Ok(())
+}
+
+fn write_optional_points(
+    sheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    value: Option<f64>,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    match value {
+        Some(v) => sheet.write_number_with_format(row, column, v, &formats.points)?,
+        None => sheet.write_string_with_format(row, column, "—", &formats.text)?,
+    };
+    Ok(())
+}
+
+fn summary_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    context: &SummaryContext,
+    summary_text: &str,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_SUMMARY)?;
+    sheet.set_column_width(0, 18)?;
+    sheet.set_column_width(1, 16)?;
+    sheet.set_column_width(2, 4)?;
+    sheet.set_column_width(3, 12)?;
+    sheet.set_column_width(4, 12)?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("{} 客户满意度月报 {}", results.company_name, context.month_label),
+        &formats.title,
+    )?;
+
+    let company = results.company.as_ref();
+    let satisfaction = company.map(|c| c.satisfaction);
+    let mut row = 2;
+    sheet.write_string_with_format(row, 0, "公司满意度", &formats.label)?;
+    match satisfaction {
+        Some(s) => {
+            let format = if s >= results.company_target { &formats.met } else { &formats.missed };
+            sheet.write_number_with_format(row, 1, s / 100.0, &format.clone().set_num_format("0.0%"))?
+        }
+        None => sheet.write_string_with_format(row, 1, "无数据", &formats.missed)?,
+    };
+    row += 1;
+    sheet.write_string_with_format(row, 0, "满意度等级", &formats.label)?;
+    sheet.write_string_with_format(
+        row,
+        1,
+        satisfaction.map(|s| Band::of(s).label()).unwrap_or("—"),
+        &formats.text,
+    )?;
+    row += 1;
+    sheet.write_string_with_format(row, 0, "公司目标", &formats.label)?;
+    sheet.write_number_with_format(row, 1, results.company_target / 100.0, &formats.percent)?;
+    row += 1;
+    sheet.write_string_with_format(row, 0, "与目标差距（百分点）", &formats.label)?;
+    write_optional_points(sheet, row, 1, satisfaction.map(|s| s - results.company_target), formats)?;
+    row += 1;
+    let previous = results
+        .trend
+        .iter()
+        .find(|m| m.month == crate::analysis::shift_month(&results.month, -1))
+        .map(|m| m.satisfaction);
+    sheet.write_string_with_format(row, 0, "环比（百分点）", &formats.label)?;
+    write_optional_points(
+        sheet,
+        row,
+        1,
+        satisfaction.zip(previous).map(|(s, p)| s - p),
+        formats,
+    )?;
+    row += 1;
+    sheet.write_string_with_format(row, 0, "问卷与回访份数", &formats.label)?;
+    sheet.write_number_with_format(row, 1, company.map(|c| c.n_responses).unwrap_or(0) as f64, &formats.integer)?;
+    row += 1;
+    sheet.write_string_with_format(row, 0, "有效答案数", &formats.label)?;
+    sheet.write_number_with_format(row, 1, company.map(|c| c.n_answers).unwrap_or(0) as f64, &formats.integer)?;
+
+    row += 2;
+    sheet.write_string_with_format(row, 0, "三大问题", &formats.header)?;
+    sheet.write_string_with_format(row, 1, "件数", &formats.header)?;
+    for problem in results.pareto.iter().take(3) {
+        row += 1;
+        sheet.write_string_with_format(row, 0, &problem.category, &formats.text)?;
+        sheet.write_number_with_format(row, 1, problem.count as f64, &formats.integer)?;
+    }
+
+    row += 2;
+    sheet.write_string_with_format(row, 0, "未达标部门", &formats.header)?;
+    sheet.write_string_with_format(row, 1, "差距（百分点）", &formats.header)?;
+    let missed: Vec<_> = results.departments.iter().filter(|d| d.met == Some(false)).collect();
+    if missed.is_empty() {
+        row += 1;
+        sheet.write_string_with_format(row, 0, "无", &formats.text)?;
+    }
+    for department in missed {
+        row += 1;
+        sheet.write_string_with_format(row, 0, &department.name, &formats.missed)?;
+        write_optional_points(sheet, row, 1, department.gap, formats)?;
+    }
+
+    row += 2;
+    sheet.merge_range(row, 0, row + 5, 7, summary_text, &formats.wrap)?;
+
+    // Trend table and chart, to the right.
+    sheet.write_string_with_format(2, 3, "月份", &formats.header)?;
+    sheet.write_string_with_format(2, 4, "满意度", &formats.header)?;
+    for (index, month) in results.trend.iter().enumerate() {
+        let trend_row = 3 + index as u32;
+        sheet.write_string_with_format(trend_row, 3, &month.month, &formats.text)?;
+        sheet.write_number_with_format(trend_row, 4, month.satisfaction / 100.0, &formats.percent)?;
+    }
+    if !results.trend.is_empty() {
+        let last = 2 + results.trend.len() as u32;
+        let mut chart = Chart::new(ChartType::Line);
+        chart
+            .add_series()
+            .set_name("公司满意度")
+            .set_categories((SHEET_SUMMARY, 3, 3, last, 3))
+            .set_values((SHEET_SUMMARY, 3, 4, last, 4));
+        chart.title().set_name("公司满意度趋势（13个月）");
+        chart.y_axis().set_num_format("0%");
+        chart.legend().set_hidden();
+        sheet.insert_chart(2, 6, &chart)?;
+    }
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+fn departments_sheet(sheet: &mut Worksheet, results: &MonthlyResults, formats: &Formats) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_DEPARTMENTS)?;
+    let headers = [
+        ("部门", 16.0),
+        ("满意度", 10.0),
+        ("目标", 10.0),
+        ("差距（百分点）", 12.0),
+        ("状态", 10.0),
+        ("有效答案数", 10.0),
+        ("上月", 10.0),
+        ("环比（百分点）", 12.0),
+        ("去年同期", 10.0),
+        ("同比（百分点）", 12.0),
+    ];
+    for (column, (header, width)) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, *header, &formats.header)?;
+        sheet.set_column_width(column as u16, *width)?;
+    }
+    for (index, department) in results.departments.iter().enumerate() {
+        let row = 1 + index as u32;
+        sheet.write_string_with_format(row, 0, &department.name, &formats.text)?;
+        write_optional_percent(sheet, row, 1, department.score, formats)?;
+        sheet.write_number_with_format(row, 2, department.target / 100.0, &formats.percent)?;
+        write_optional_points(sheet, row, 3, department.gap, formats)?;
+        match department.met {
+            Some(true) => sheet.write_string_with_format(row, 4, "达标", &formats.met)?,
+            Some(false) => sheet.write_string_with_format(row, 4, "未达标", &formats.missed)?,
+            None => sheet.write_string_with_format(row, 4, "无数据", &formats.text)?,
+        };
+        sheet.write_number_with_format(row, 5, department.n_answers as f64, &formats.integer)?;
+        write_optional_percent(sheet, row, 6, department.previous_score, formats)?;
+        write_optional_points(sheet, row, 7, department.change_previous, formats)?;
+        write_optional_percent(sheet, row, 8, department.last_year_score, formats)?;
+        write_optional_points(sheet, row, 9, department.change_last_year, formats)?;
+    }
+    let last = results.departments.len() as u32;
+    sheet.set_freeze_panes(1, 1)?;
+    if last > 0 {
+        sheet.autofilter(0, 0, last, (headers.len() - 1) as u16)?;
+        let mut chart = Chart::new(ChartType::Column);
+        chart
+            .add_series()
+            .set_name("满意度")
+            .set_categories((SHEET_DEPARTMENTS, 1, 0, last, 0))
+            .set_values((SHEET_DEPARTMENTS, 1, 1, last, 1));
+        let mut target_line = Chart::new(ChartType::Line);
+        target_line
+            .add_series()
+            .set_name("目标")
+            .set_categories((SHEET_DEPARTMENTS, 1, 0, last, 0))
+            .set_values((SHEET_DEPARTMENTS, 1, 2, last, 2))
+            .set_format(ChartLine::new().set_color(Color::RGB(RED_TEXT)).set_dash_type(ChartLineDashType::Dash));
+        chart.combine(&target_line);
+        chart.title().set_name("部门满意度与目标");
+        chart.y_axis().set_num_format("0%");
+        sheet.insert_chart(last + 2, 0, &chart)?;
+    }
+    print_setup(sheet, 0)
+}
+
+fn pareto_sheet_render(sheet: &mut Worksheet, results: &MonthlyResults, formats: &Formats) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_PARETO)?;
+    let headers = [
+        ("排名", 6.0),
+        ("问题类别", 16.0),
+        ("件数", 8.0),
+        ("占比", 9.0),
+        ("累计占比", 10.0),
+        ("关键少数", 10.0),
+        ("80%参考线", 10.0),
+    ];
+    for (column, (header, width)) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, *header, &formats.header)?;
+        sheet.set_column_width(column as u16, *width)?;
+    }
+    for (index, problem) in results.pareto.iter().enumerate() {
+        let row = 1 + index as u32;
+        sheet.write_number_with_format(row, 0, problem.rank as f64, &formats.integer)?;
+        sheet.write_string_with_format(row, 1, &problem.category, &formats.text)?;
+        sheet.write_number_with_format(row, 2, problem.count as f64, &formats.integer)?;
+        sheet.write_number_with_format(row, 3, problem.share / 100.0, &formats.percent)?;
+        sheet.write_number_with_format(row, 4, problem.cumulative_share / 100.0, &formats.percent)?;
+        if problem.vital_few {
+            sheet.write_string_with_format(row, 5, "是", &formats.missed)?;
+        } else {
+            sheet.write_string_with_format(row, 5, "否", &formats.text)?;
+        }
+        sheet.write_number_with_format(row, 6, 0.8, &formats.percent)?;
+    }
+    let last = results.pareto.len() as u32;
+    sheet.set_freeze_panes(1, 0)?;
+    if last > 0 {
+        sheet.autofilter(0, 0, last, (headers.len() - 1) as u16)?;
+        let mut columns = Chart::new(ChartType::Column);
+        columns
+            .add_series()
+            .set_name("件数")
+            .set_categories((SHEET_PARETO, 1, 1, last, 1))
+            .set_values((SHEET_PARETO, 1, 2, last, 2))
+            .set_gap(40);
+        columns.title().set_name(format!("问题柏拉图 {}", results.month).as_str());
+        columns.y_axis().set_name("件数").set_min(0);
+        columns.y2_axis().set_min(0).set_max(1).set_num_format("0%");
+        let mut lines = Chart::new(ChartType::Line);
+        lines
+            .add_series()
+            .set_name("累计占比")
+            .set_categories((SHEET_PARETO, 1, 1, last, 1))
+            .set_values((SHEET_PARETO, 1, 4, last, 4))
+            .set_secondary_axis(true);
+        lines
+            .add_series()
+            .set_name("80%")
+            .set_categories((SHEET_PARETO, 1, 1, last, 1))
+            .set_values((SHEET_PARETO, 1, 6, last, 6))
+            .set_format(ChartLine::new().set_color(Color::RGB(RED_TEXT)).set_dash_type(ChartLineDashType::Dash))
+            .set_secondary_axis(true);
+        columns.combine(&lines);
+        sheet.insert_chart(last + 2, 0, &columns)?;
+    }
+    print_setup(sheet, 0)
+}

@@ -1,0 +1,492 @@
+//! The only module that talks to DuckDB.
+//!
+//! It applies the numbered migrations in `sql/migrations/`, loads one parsed
+//! file per transaction (so a file is either fully stored once or not at all),
+//! mirrors the configuration into tables the SQL joins on, and runs queries
+//! for the analyses, returning plain [`SqlValue`] rows.
+
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use duckdb::types::{TimeUnit, Value, ValueRef};
+use duckdb::{params, Connection};
+
+use crate::config::{Config, SourceKind};
+use crate::ingest::{FieldValue, ParsedFile};
+
+/// Schema migrations, applied in order; the number is the version.
+const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "init", include_str!("../sql/migrations/V1__init.sql"))];
+
+/// A store error: DuckDB's message with what csat was doing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A DuckDB call failed.
+    #[error("database: {context}: {source}")]
+    Db {
+        /// What was being done.
+        context: String,
+        /// DuckDB's error.
+        source: duckdb::Error,
+    },
+}
+
+trait Context<T> {
+    fn context(self, context: impl Into<String>) -> Result<T, StoreError>;
+}
+
+impl<T> Context<T> for Result<T, duckdb::Error> {
+    fn context(self, context: impl Into<String>) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Db {
+            context: context.into(),
+            source,
+        })
+    }
+}
+
+/// A value read back from a query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    /// NULL.
+    Null,
+    /// Any integer.
+    Int(i64),
+    /// Any floating or decimal number.
+    Float(f64),
+    /// Text (dates are cast to text in the SQL).
+    Text(String),
+    /// Boolean.
+    Bool(bool),
+}
+
+impl SqlValue {
+    /// As a float (integers widen), `None` for NULL or text.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            SqlValue::Int(i) => Some(*i as f64),
+            SqlValue::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// As an integer, `None` for NULL, text or fractions.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            SqlValue::Int(i) => Some(*i),
+            SqlValue::Float(f) if f.fract() == 0.0 => Some(*f as i64),
+            _ => None,
+        }
+    }
+
+    /// As text; numbers are printed.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            SqlValue::Null => None,
+            SqlValue::Int(i) => Some(i.to_string()),
+            SqlValue::Float(f) => Some(f.to_string()),
+            SqlValue::Text(t) => Some(t.clone()),
+            SqlValue::Bool(b) => Some(b.to_string()),
+        }
+    }
+
+    /// As a boolean, `None` unless boolean.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            SqlValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+/// A bound query parameter.
+#[derive(Debug, Clone)]
+pub enum Param {
+    /// Text.
+    Text(String),
+    /// Integer.
+    Int(i64),
+    /// Date.
+    Date(NaiveDate),
+}
+
+/// Metadata of a file being loaded.
+#[derive(Debug, Clone)]
+pub struct FileMeta {
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+    /// File name as it was in the inbox.
+    pub file_name: String,
+    /// The run date.
+    pub loaded_on: NaiveDate,
+}
+
+/// A stored file.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    /// Its id.
+    pub file_id: i64,
+    /// Name when it was loaded.
+    pub file_name: String,
+    /// Date it was loaded.
+    pub loaded_on: String,
+}
+
+/// An open csat database.
+pub struct Store {
+    connection: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    ///
+    /// # Errors
+    /// The file cannot be opened (locked by another process, corrupt) or a
+    /// migration fails.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let connection = Connection::open(path).context(format!("opening {}", path.display()))?;
+        let store = Store { connection };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// An in-memory database with the schema (used by `csat check` and tests).
+    ///
+    /// # Errors
+    /// A migration fails.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let connection = Connection::open_in_memory().context("opening an in-memory database")?;
+        let store = Store { connection };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        self.connection
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)",
+            )
+            .context("creating schema_migrations")?;
+        let applied: i64 = self
+            .connection
+            .query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))
+            .context("reading schema version")?;
+        for (version, name, sql) in MIGRATIONS {
+            if i64::from(*version) <= applied {
+                continue;
+            }
+            let batch = format!(
+                "BEGIN TRANSACTION;\n{sql}\nINSERT INTO schema_migrations VALUES ({version}, '{name}');\nCOMMIT;"
+            );
+            self.connection
+                .execute_batch(&batch)
+                .context(format!("applying migration V{version}__{name}"))?;
+        }
+        Ok(())
+    }
+
+    /// The stored file with these bytes, if any.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn find_file(&self, sha256: &str) -> Result<Option<StoredFile>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT file_id, file_name, CAST(loaded_on AS VARCHAR) FROM files WHERE sha256 = ?")
+            .context("looking up a file hash")?;
+        let mut rows = statement.query(params![sha256]).context("looking up a file hash")?;
+        match rows.next().context("looking up a file hash")? {
+            Some(row) => Ok(Some(StoredFile {
+                file_id: row.get(0).context("reading file_id")?,
+                file_name: row.get(1).context("reading file_name")?,
+                loaded_on: row.get(2).context("reading loaded_on")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores a parsed file in one transaction and returns its file id.
+    ///
+    /// Nothing is stored if any step fails: the transaction is rolled back
+    /// when dropped uncommitted.
+    ///
+    /// # Errors
+    /// A database failure (including the same bytes already stored).
+    pub fn load_file(&mut self, meta: &FileMeta, parsed: &ParsedFile) -> Result<i64, StoreError> {
+        let context = format!("storing {}", meta.file_name);
+        let transaction = self.connection.transaction().context(context.clone())?;
+        let file_id: i64 = transaction
+            .query_row("SELECT nextval('file_id_seq')", [], |r| r.get(0))
+            .context(context.clone())?;
+        let n_loaded = parsed.responses.len().max(parsed.records.len());
+        transaction
+            .execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    file_id,
+                    meta.sha256,
+                    meta.file_name,
+                    parsed.source,
+                    parsed.kind.as_str(),
+                    parsed.sheet,
+                    date_value(meta.loaded_on),
+                    parsed.n_rows as i64,
+                    n_loaded as i64,
+                    parsed.rejected.len() as i64,
+                ],
+            )
+            .context(context.clone())?;
+        {
+            let mut appender = transaction.appender("responses").context(context.clone())?;
+            for response in &parsed.responses {
+                appender
+                    .append_row(params![
+                        file_id,
+                        response.row_number as i64,
+                        response.response_id,
+                        parsed.source,
+                        response.channel,
+                        timestamp_value(response.submitted_at),
+                        response.submitted_at.format("%Y-%m").to_string(),
+                        response.customer_id,
+                        response.dealer,
+                    ])
+                    .context(context.clone())?;
+            }
+            appender.flush().context(context.clone())?;
+        }
+        {
+            let mut appender = transaction.appender("answers").context(context.clone())?;
+            for answer in &parsed.answers {
+                appender
+                    .append_row(params![
+                        file_id,
+                        answer.response_id,
+                        answer.question_key,
+                        answer.question_text,
+                        answer.raw_text,
+                        answer.value,
+                    ])
+                    .context(context.clone())?;
+            }
+            appender.flush().context(context.clone())?;
+        }
+        if let Some(table) = record_table(parsed.kind) {
+            let mut appender = transaction.appender(table).context(context.clone())?;
+            for (record, row_number) in parsed.records.iter().zip(&parsed.record_rows) {
+                let mut values = vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
+                values.extend(record.iter().map(field_value));
+                appender
+                    .append_row(duckdb::appender_params_from_iter(values))
+                    .context(context.clone())?;
+            }
+            appender.flush().context(context.clone())?;
+        }
+        {
+            let mut appender = transaction.appender("rejected_rows").context(context.clone())?;
+            for rejected in &parsed.rejected {
+                appender
+                    .append_row(params![
+                        file_id,
+                        meta.file_name,
+                        rejected.sheet,
+                        rejected.row_number as i64,
+                        rejected.column,
+                        rejected.value,
+                        rejected.expected,
+                    ])
+                    .context(context.clone())?;
+            }
+            appender.flush().context(context.clone())?;
+        }
+        transaction.commit().context(context)?;
+        Ok(file_id)
+    }
+
+    /// Replaces the configuration mirrors (question map, departments and
+    /// their targets for `months`, keyword rules).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn sync_config(&mut self, config: &Config, months: &[String]) -> Result<(), StoreError> {
+        let context = "mirroring the configuration";
+        let transaction = self.connection.transaction().context(context)?;
+        transaction
+            .execute_batch(
+                "DELETE FROM question_map; DELETE FROM departments; DELETE FROM department_targets; DELETE FROM keyword_rules;",
+            )
+            .context(context)?;
+        for question in &config.questions {
+            let indicator_name = config
+                .indicator(&question.indicator)
+                .map(|i| i.name.clone())
+                .unwrap_or_default();
+            transaction
+                .execute(
+                    "INSERT INTO question_map VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    params![
+                        question.key,
+                        question.indicator,
+                        indicator_name,
+                        question.department,
+                        question.scale.as_str(),
+                        question.scale.max(),
+                        question.scale.low_max(),
+                        config.question_category(question),
+                    ],
+                )
+                .context(context)?;
+        }
+        for (position, department) in config.departments.iter().enumerate() {
+            transaction
+                .execute(
+                    "INSERT INTO departments VALUES (?, ?, ?)",
+                    params![department.key, department.name, position as i64],
+                )
+                .context(context)?;
+            for month in months {
+                transaction
+                    .execute(
+                        "INSERT INTO department_targets VALUES (?, ?, ?)",
+                        params![department.key, month, config.target_for(department, month)],
+                    )
+                    .context(context)?;
+            }
+        }
+        for (position, rule) in config.keyword_rules.iter().enumerate() {
+            transaction
+                .execute(
+                    "INSERT INTO keyword_rules VALUES (?, ?, ?)",
+                    params![position as i64, rule.keyword, rule.category],
+                )
+                .context(context)?;
+        }
+        transaction.commit().context(context)
+    }
+
+    /// Runs a query with bound parameters and returns all rows.
+    ///
+    /// # Errors
+    /// The SQL does not prepare or fails; `name` says which query.
+    pub fn query(&self, name: &str, sql: &str, params: &[Param]) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+        let context = format!("running {name}");
+        let mut statement = self.connection.prepare(sql).context(context.clone())?;
+        let values: Vec<Value> = params
+            .iter()
+            .map(|p| match p {
+                Param::Text(t) => Value::Text(t.clone()),
+                Param::Int(i) => Value::BigInt(*i),
+                Param::Date(d) => date_value(*d),
+            })
+            .collect();
+        let mut rows = statement
+            .query(duckdb::params_from_iter(values))
+            .context(context.clone())?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().context(context.clone())? {
+            let n_columns = row.as_ref().column_count();
+            let mut values = Vec::with_capacity(n_columns);
+            for index in 0..n_columns {
+                let value = row.get_ref(index).context(context.clone())?;
+                values.push(sql_value(value));
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+
+    /// Prepares a query without running it (`csat check`).
+    ///
+    /// # Errors
+    /// The SQL does not prepare.
+    pub fn prepare_only(&self, name: &str, sql: &str) -> Result<(), StoreError> {
+        self.connection
+            .prepare(sql)
+            .map(|_| ())
+            .context(format!("preparing {name}"))
+    }
+
+    /// Records a job run.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn record_job_run(
+        &self,
+        job: &str,
+        scheduled_for: Option<NaiveDateTime>,
+        started_at: NaiveDateTime,
+        finished_at: NaiveDateTime,
+        outcome: &str,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO job_runs VALUES (?, ?, ?, ?, ?, ?)",
+                params![
+                    job,
+                    scheduled_for.map(timestamp_value),
+                    timestamp_value(started_at),
+                    timestamp_value(finished_at),
+                    outcome,
+                    message,
+                ],
+            )
+            .map(|_| ())
+            .context("recording a job run")
+    }
+}
+
+/// The table a record kind is stored in (`None` for surveys, which are
+/// responses and answers only).
+pub fn record_table(kind: SourceKind) -> Option<&'static str> {
+    match kind {
+        SourceKind::Survey => None,
+        SourceKind::Callback => Some("callbacks"),
+        SourceKind::Complaint => Some("complaints"),
+        SourceKind::Proposal => Some("proposals"),
+        SourceKind::Customer => Some("customers"),
+        SourceKind::Sales => Some("sales"),
+        SourceKind::Payment => Some("payments"),
+        SourceKind::ActionPlan => Some("action_plans"),
+    }
+}
+
+fn date_value(date: NaiveDate) -> Value {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    Value::Date32((date - epoch).num_days() as i32)
+}
+
+fn timestamp_value(at: NaiveDateTime) -> Value {
+    Value::Timestamp(TimeUnit::Microsecond, at.and_utc().timestamp_micros())
+}
+
+fn field_value(value: &FieldValue) -> Value {
+    match value {
+        FieldValue::Null => Value::Null,
+        FieldValue::Text(t) => Value::Text(t.clone()),
+        FieldValue::Int(i) => Value::BigInt(*i),
+        FieldValue::Float(f) => Value::Double(*f),
+        FieldValue::Date(d) => date_value(*d),
+        FieldValue::DateTime(dt) => timestamp_value(*dt),
+        FieldValue::Bool(b) => Value::Boolean(*b),
+    }
+}
+
+fn sql_value(value: ValueRef<'_>) -> SqlValue {
+    match value {
+        ValueRef::Null => SqlValue::Null,
+        ValueRef::Boolean(b) => SqlValue::Bool(b),
+        ValueRef::TinyInt(i) => SqlValue::Int(i.into()),
+        ValueRef::SmallInt(i) => SqlValue::Int(i.into()),
+        ValueRef::Int(i) => SqlValue::Int(i.into()),
+        ValueRef::BigInt(i) => SqlValue::Int(i),
+        ValueRef::HugeInt(i) => SqlValue::Int(i as i64),
+        ValueRef::UTinyInt(i) => SqlValue::Int(i.into()),
+        ValueRef::USmallInt(i) => SqlValue::Int(i.into()),
+        ValueRef::UInt(i) => SqlValue::Int(i.into()),
+        ValueRef::UBigInt(i) => SqlValue::Int(i as i64),
+        ValueRef::Float(f) => SqlValue::Float(f.into()),
+        ValueRef::Double(f) => SqlValue::Float(f),
+        ValueRef::Decimal(d) => SqlValue::Float(d.to_string().parse().unwrap_or(f64::NAN)),
+        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+        other => SqlValue::Text(format!("{other:?}")),
+    }
+}

@@ -1,0 +1,335 @@
+//! End-to-end tests: real files through the real pipeline into a real DuckDB
+//! file, the workbook read back with calamine. One test binary, so DuckDB is
+//! linked once.
+//!
+//! Expected figures are computed here from the generator's own answer values
+//! (or worked by hand), never read from the program's tables.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use chrono::NaiveDate;
+
+use csat::config::{Config, Scale};
+use csat::demo::{self, DemoCompany};
+use csat::inbox::DataDir;
+use csat::pipeline::{self, FileOutcome};
+
+const RUN_DATE: (i32, u32, u32) = (2026, 11, 23);
+const REPORT_MONTH: &str = "2026-10";
+
+fn run_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(RUN_DATE.0, RUN_DATE.1, RUN_DATE.2).unwrap()
+}
+
+fn drop_into_inbox(data_dir: &DataDir, files: &[(String, Vec<u8>)]) {
+    std::fs::create_dir_all(data_dir.inbox()).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(data_dir.inbox().join(name), bytes).unwrap();
+    }
+}
+
+fn company_files(company: &DemoCompany) -> Vec<(String, Vec<u8>)> {
+    company.files.iter().map(|f| (f.name.clone(), f.bytes.clone())).collect()
+}
+
+/// Maximum of a scale, by the rulebook (5-point, 0–10).
+fn scale_max(scale: Scale) -> f64 {
+    match scale {
+        Scale::Likert5 | Scale::Stars5 => 5.0,
+        Scale::Tier10 | Scale::Nps10 => 10.0,
+    }
+}
+
+/// M = Σ q_i / Σ max_i × 100 over the questions in `keys`, from the
+/// generator's true values for `month`.
+fn expected_m(company: &DemoCompany, config: &Config, month: &str, keep: impl Fn(&str) -> bool) -> Option<f64> {
+    let mut sums: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+    for response in company.responses.iter().filter(|r| r.month == month) {
+        for (key, value) in &response.answers {
+            if let (Some(value), true) = (value, keep(key)) {
+                let entry = sums.entry(key).or_insert((0.0, 0));
+                entry.0 += value;
+                entry.1 += 1;
+            }
+        }
+    }
+    if sums.is_empty() {
+        return None;
+    }
+    let mut sum_means = 0.0;
+    let mut sum_max = 0.0;
+    for (key, (sum, n)) in sums {
+        let question = config.questions.iter().find(|q| q.key == key).expect("generated key is configured");
+        sum_means += sum / n as f64;
+        sum_max += scale_max(question.scale);
+    }
+    Some(sum_means / sum_max * 100.0)
+}
+
+fn read_sheet(path: &Path, sheet: &str) -> calamine::Range<Data> {
+    let mut workbook = open_workbook_auto(path).unwrap();
+    workbook.worksheet_range(sheet).unwrap()
+}
+
+fn number(range: &calamine::Range<Data>, row: u32, column: u32) -> f64 {
+    match range.get_value((row, column)) {
+        Some(Data::Float(f)) => *f,
+        Some(Data::Int(i)) => *i as f64,
+        other => panic!("cell ({row}, {column}) is not a number: {other:?}"),
+    }
+}
+
+fn text(range: &calamine::Range<Data>, row: u32, column: u32) -> String {
+    match range.get_value((row, column)) {
+        Some(Data::String(s)) => s.clone(),
+        other => panic!("cell ({row}, {column}) is not text: {other:?}"),
+    }
+}
+
+#[test]
+fn demo_month_scores_match_an_independent_computation() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let company = demo::generate(7, run_date()).unwrap();
+    assert_eq!(company.months.len(), 14);
+    assert_eq!(company.months.last().unwrap(), REPORT_MONTH);
+    drop_into_inbox(&data_dir, &company_files(&company));
+
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    assert_eq!(summary.files.len(), company.files.len());
+    for file in &summary.files {
+        match file {
+            FileOutcome::Loaded { rejected, .. } => assert!(rejected.is_empty(), "{file:?}"),
+            other => panic!("expected every demo file to load: {other:?}"),
+        }
+    }
+    assert!(!summary.is_partial());
+    // Every original left the inbox for the archive of the run month.
+    assert_eq!(std::fs::read_dir(data_dir.inbox()).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(data_dir.archive().join("2026-11")).unwrap().count(),
+        company.files.len()
+    );
+
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    assert!(outcome.path.ends_with("reports/2026-10/csat-report-2026-10.xlsx"));
+
+    let workbook = open_workbook_auto(&outcome.path).unwrap();
+    assert_eq!(workbook.sheet_names(), vec!["总览", "部门得分", "问题柏拉图"]);
+    drop(workbook);
+
+    // Company satisfaction, B3 of the summary, stored as a fraction.
+    let expected_company = expected_m(&company, &config, REPORT_MONTH, |_| true).unwrap();
+    let summary_sheet = read_sheet(&outcome.path, "总览");
+    assert_eq!(text(&summary_sheet, 2, 0), "公司满意度");
+    let shown = number(&summary_sheet, 2, 1) * 100.0;
+    assert!((shown - expected_company).abs() < 1e-9, "company {shown} vs {expected_company}");
+
+    // Department scores, this month and last month, in configuration order.
+    let departments = read_sheet(&outcome.path, "部门得分");
+    assert_eq!(text(&departments, 0, 0), "部门");
+    let previous_month = "2026-09";
+    let mut n_missed = 0;
+    for (index, department) in config.departments.iter().enumerate() {
+        let row = 1 + index as u32;
+        assert_eq!(text(&departments, row, 0), department.name);
+        let in_department =
+            |key: &str| config.questions.iter().any(|q| q.key == key && q.department == department.key);
+        let expected = expected_m(&company, &config, REPORT_MONTH, in_department).unwrap();
+        let shown = number(&departments, row, 1) * 100.0;
+        assert!((shown - expected).abs() < 1e-9, "{}: {shown} vs {expected}", department.key);
+        let target = department.target.unwrap_or(config.company.target);
+        assert!((number(&departments, row, 2) * 100.0 - target).abs() < 1e-9);
+        let status = text(&departments, row, 4);
+        assert_eq!(status, if expected >= target { "达标" } else { "未达标" }, "{}", department.key);
+        if expected < target {
+            n_missed += 1;
+        }
+        let expected_previous = expected_m(&company, &config, previous_month, in_department).unwrap();
+        let shown_previous = number(&departments, row, 6) * 100.0;
+        assert!((shown_previous - expected_previous).abs() < 1e-9, "{} last month", department.key);
+    }
+    // The sample company is deliberately uneven.
+    assert!(n_missed >= 1, "some department should miss its target");
+    assert!(n_missed < config.departments.len(), "some department should meet its target");
+}
+
+#[test]
+fn running_twice_doubles_nothing_and_gives_the_same_workbook() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let company = demo::generate(3, run_date()).unwrap();
+    let files = company_files(&company);
+
+    drop_into_inbox(&data_dir, &files);
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    let first = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let first_bytes = std::fs::read(&first.path).unwrap();
+
+    // The same files again, one of them renamed: recognised by content.
+    let mut again = files.clone();
+    again[0].0 = format!("重新导出_{}", again[0].0);
+    drop_into_inbox(&data_dir, &again);
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    assert_eq!(summary.files.len(), files.len());
+    for file in &summary.files {
+        assert!(matches!(file, FileOutcome::Duplicate { .. }), "{file:?}");
+    }
+    let second = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    assert_eq!(
+        first.results.company.as_ref().unwrap().n_answers,
+        second.results.company.as_ref().unwrap().n_answers
+    );
+    assert_eq!(std::fs::read(&second.path).unwrap(), first_bytes, "workbook bytes differ");
+}
+
+/// A complaints log worked by hand: 安装服务 5, 物流配送 3, 价格 1, 其他 2.
+/// Order by count, 其他 last: cumulative 5/11 = 45.5 %, 8/11 = 72.7 %,
+/// 9/11 = 81.8 % (first to reach 80 %: vital few ends here), 11/11 = 100 %.
+#[test]
+fn pareto_ranks_and_marks_the_vital_few() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let mut csv = String::from("客户投诉登记表（2026年10月）\n投诉编号,受理日期,严重等级,原因类别,责任部门\n");
+    let categories = [
+        ("安装服务", 5),
+        ("物流配送", 3),
+        ("价格", 1),
+        ("其他", 2),
+    ];
+    let mut id = 0;
+    for (category, n) in categories {
+        for _ in 0..n {
+            id += 1;
+            csv.push_str(&format!("T{id},2026-10-{:02},3级,{category},客服中心\n", id));
+        }
+    }
+    // One complaint from September must not count in October.
+    csv.push_str("T99,2026-09-30,3级,价格,客服中心\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+    drop_into_inbox(&data_dir, &[("投诉.csv".to_string(), gbk.into_owned())]);
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+
+    let sheet = read_sheet(&outcome.path, "问题柏拉图");
+    let expected = [
+        ("安装服务", 5.0, 5.0 / 11.0, true),
+        ("物流配送", 3.0, 8.0 / 11.0, true),
+        ("价格", 1.0, 9.0 / 11.0, true),
+        ("其他", 2.0, 1.0, false),
+    ];
+    for (index, (category, count, cumulative, vital)) in expected.iter().enumerate() {
+        let row = 1 + index as u32;
+        assert_eq!(number(&sheet, row, 0), (index + 1) as f64);
+        assert_eq!(text(&sheet, row, 1), *category);
+        assert_eq!(number(&sheet, row, 2), *count);
+        assert!((number(&sheet, row, 4) - cumulative).abs() < 1e-12, "{category}");
+        assert_eq!(text(&sheet, row, 5), if *vital { "是" } else { "否" }, "{category}");
+    }
+    assert!(sheet.get_value((5, 1)).is_none_or(|v| *v == Data::Empty));
+}
+
+#[test]
+fn a_bad_file_is_quarantined_and_the_run_goes_on() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let survey = "序号,提交答卷时间,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n\
+                  1,2026/10/3 14:05:09,深圳福田店,很满意\n\
+                  2,2026/10/4 10:00:00,深圳福田店,7\n";
+    drop_into_inbox(
+        &data_dir,
+        &[
+            ("broken.xlsx".to_string(), b"PK\x03\x04 this is not really a workbook".to_vec()),
+            ("survey.csv".to_string(), survey.as_bytes().to_vec()),
+            ("notes.csv".to_string(), "hello,world\n1,2\n".as_bytes().to_vec()),
+        ],
+    );
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    assert!(summary.is_partial());
+    let by_name: BTreeMap<String, &FileOutcome> = summary
+        .files
+        .iter()
+        .map(|f| {
+            let name = match f {
+                FileOutcome::Loaded { file, .. } | FileOutcome::Duplicate { file, .. } | FileOutcome::Rejected { file, .. } => file,
+            };
+            (name.clone(), f)
+        })
+        .collect();
+    match by_name["broken.xlsx"] {
+        FileOutcome::Rejected { reason, .. } => assert!(reason.starts_with("cannot open as a spreadsheet"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    match by_name["notes.csv"] {
+        FileOutcome::Rejected { reason, .. } => assert!(reason.starts_with("no source definition matches"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    match by_name["survey.csv"] {
+        FileOutcome::Loaded { rows_loaded, rejected, .. } => {
+            assert_eq!(*rows_loaded, 2);
+            assert_eq!(rejected.len(), 1);
+            assert_eq!(rejected[0].row_number, 3);
+            assert_eq!(rejected[0].column, "2、您对床垫整体质量的满意程度：");
+            assert_eq!(rejected[0].value, "7");
+            assert!(rejected[0].expected.contains("1–5"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let reasons = std::fs::read_to_string(data_dir.rejected().join("broken.xlsx.reasons.txt")).unwrap();
+    assert!(reasons.starts_with("broken.xlsx: cannot open as a spreadsheet"), "{reasons}");
+    assert!(data_dir.rejected().join("notes.csv").exists());
+    // Only the good answer counts: 很满意 = 5 of 5 → 100 %.
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let company = outcome.results.company.unwrap();
+    assert_eq!(company.n_answers, 1);
+    assert!((company.satisfaction - 100.0).abs() < 1e-9);
+}
+
+fn csat(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_csat")).args(args).output().unwrap()
+}
+
+#[test]
+fn cli_demo_runs_end_to_end_and_twice() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().to_str().unwrap();
+    let first = csat(&["--data-dir", dir, "--today", "2026-11-23", "demo"]);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&first.stderr));
+    assert!(stdout.contains("Company satisfaction:"), "{stdout}");
+    assert!(stdout.contains("Largest problem categories:"), "{stdout}");
+    let report = temp.path().join("reports/2026-10/csat-report-2026-10.xlsx");
+    assert!(report.exists());
+    assert!(temp.path().join("csat.toml").exists(), "demo leaves an editable configuration");
+
+    let second = csat(&["--data-dir", dir, "--today", "2026-11-23", "demo"]);
+    let stdout_second = String::from_utf8_lossy(&second.stdout);
+    assert_eq!(second.status.code(), Some(0), "{stdout_second}");
+    assert!(stdout_second.contains("0 loaded"), "{stdout_second}");
+    assert!(stdout_second.contains("47 duplicates skipped"), "{stdout_second}");
+    // Same figures both times: the summary lines match.
+    let line = |s: &str| s.lines().find(|l| l.starts_with("Company satisfaction:")).map(str::to_string);
+    assert_eq!(line(&stdout), line(&stdout_second));
+
+    let check = csat(&["--data-dir", dir, "check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+    let status = csat(&["--data-dir", dir, "status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["files_waiting"].as_array().unwrap().len(), 0);
+    assert_eq!(json["next_runs"].as_array().unwrap().len(), 3);
+
+    let bad_month = csat(&["--data-dir", dir, "report", "--month", "2026-13"]);
+    assert_eq!(bad_month.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_month.stderr).contains("'2026-13' is not a month"));
+}
