@@ -7,10 +7,12 @@
 -- Item score q_i = mean of the answered values of question i (no-answers are
 -- NULL and excluded, never zero); M = Σ q_i / Σ max_i × 100 over the month's
 -- mapped questions, which mixes scales correctly (5-point, 0–10, …).
+-- Determinism: values are summed as DECIMAL (exact) and the per-question
+-- means in question order, so parallel execution cannot change the last bit.
 WITH item AS (
     SELECT r.month,
            a.question_key,
-           avg(a.value)          AS q_mean,
+           CAST(sum(CAST(a.value AS DECIMAL(18, 4))) AS DOUBLE) / count(*) AS q_mean,
            any_value(q.scale_max) AS q_max,
            count(*)              AS n_answers
     FROM answers AS a
@@ -27,7 +29,7 @@ respondents AS (
     GROUP BY month
 )
 SELECT i.month,
-       sum(i.q_mean) / sum(i.q_max) * 100 AS satisfaction,
+       sum(i.q_mean ORDER BY i.question_key) / sum(i.q_max ORDER BY i.question_key) * 100 AS satisfaction,
        CAST(sum(i.n_answers) AS BIGINT)   AS n_answers,
        any_value(p.n_responses)           AS n_responses
 FROM item AS i

@@ -6,12 +6,13 @@
 -- earlier (all 'YYYY-MM').
 --
 -- A department's score is M over the questions attributed to it; met is
--- score >= target; NULL score (no answers) leaves met NULL.
+-- score >= target; NULL score (no answers) leaves met NULL. Sums are exact
+-- (DECIMAL) or ordered, so the figures are bit-for-bit repeatable.
 WITH item AS (
     SELECT r.month,
            q.department,
            a.question_key,
-           avg(a.value)           AS q_mean,
+           CAST(sum(CAST(a.value AS DECIMAL(18, 4))) AS DOUBLE) / count(*) AS q_mean,
            any_value(q.scale_max) AS q_max,
            count(*)               AS n_answers
     FROM answers AS a
@@ -24,7 +25,7 @@ WITH item AS (
 dept AS (
     SELECT month,
            department,
-           sum(q_mean) / sum(q_max) * 100 AS score,
+           sum(q_mean ORDER BY question_key) / sum(q_max ORDER BY question_key) * 100 AS score,
            CAST(sum(n_answers) AS BIGINT) AS n_answers
     FROM item
     GROUP BY month, department
