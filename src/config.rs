@@ -369,7 +369,10 @@ impl Config {
         let mut seen = std::collections::BTreeSet::new();
         for department in &self.departments {
             if !seen.insert(department.key.as_str()) {
-                return Err(format!("department key '{}' is defined twice", department.key));
+                return Err(format!(
+                    "department key '{}' is defined twice",
+                    department.key
+                ));
             }
         }
         let mut seen_questions = std::collections::BTreeSet::new();
@@ -422,16 +425,27 @@ impl Config {
                 }
             }
             if source.header_contains.is_empty() {
-                return Err(format!("source '{}' has an empty header_contains", source.name));
+                return Err(format!(
+                    "source '{}' has an empty header_contains",
+                    source.name
+                ));
             }
         }
         if !(0.0..=100.0).contains(&self.company.target) {
-            return Err(format!("company target {} is not a percentage", self.company.target));
+            return Err(format!(
+                "company target {} is not a percentage",
+                self.company.target
+            ));
         }
         self.company
             .timezone
             .parse::<chrono_tz::Tz>()
-            .map_err(|_| format!("company timezone '{}' is not an IANA time zone", self.company.timezone))?;
+            .map_err(|_| {
+                format!(
+                    "company timezone '{}' is not an IANA time zone",
+                    self.company.timezone
+                )
+            })?;
         Ok(())
     }
 
@@ -511,7 +525,10 @@ mod tests {
         let mut department = config.departments[0].clone();
         department.target = None;
         department.target_by_month.clear();
-        assert_eq!(config.target_for(&department, "2026-10"), config.company.target);
+        assert_eq!(
+            config.target_for(&department, "2026-10"),
+            config.company.target
+        );
         department.target = Some(70.0);
         department.target_by_month.insert("2026-10".into(), 75.0);
         assert_eq!(config.target_for(&department, "2026-10"), 75.0);

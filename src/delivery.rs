@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 /// The path of a month's workbook under `reports`.
 pub fn report_path(reports: &Path, month: &str) -> PathBuf {
-    reports.join(month).join(format!("csat-report-{month}.xlsx"))
+    reports
+        .join(month)
+        .join(format!("csat-report-{month}.xlsx"))
 }
 
 /// Writes `bytes` to `path` atomically (temp file + rename in the same folder).
@@ -18,7 +20,10 @@ pub fn report_path(reports: &Path, month: &str) -> PathBuf {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     fs::create_dir_all(dir)?;
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = dir.join(format!(".{file_name}.tmp"));
     {
         let mut file = fs::File::create(&temp)?;

@@ -65,24 +65,186 @@ struct Dealer {
 }
 
 const DEALERS: &[Dealer] = &[
-    Dealer { id: "C001", name: "东莞南城店", region: "东莞", kind: "普通商", started: (2014, 3, 1), effect: 0.1, size: 60.0, late: 0.05 },
-    Dealer { id: "C002", name: "东莞东城店", region: "东莞", kind: "加盟商", started: (2016, 7, 1), effect: -0.2, size: 35.0, late: 0.1 },
-    Dealer { id: "C003", name: "东莞松山湖店", region: "东莞", kind: "加盟商", started: (2019, 5, 1), effect: 0.0, size: 28.0, late: 0.05 },
-    Dealer { id: "C004", name: "东莞虎门店", region: "东莞", kind: "加盟商", started: (2021, 9, 1), effect: -0.35, size: 18.0, late: 0.4 },
-    Dealer { id: "C005", name: "深圳福田店", region: "深圳", kind: "普通商", started: (2013, 1, 1), effect: 0.25, size: 95.0, late: 0.02 },
-    Dealer { id: "C006", name: "深圳南山店", region: "深圳", kind: "普通商", started: (2015, 4, 1), effect: 0.2, size: 80.0, late: 0.03 },
-    Dealer { id: "C007", name: "深圳宝安店", region: "深圳", kind: "加盟商", started: (2018, 8, 1), effect: 0.0, size: 40.0, late: 0.08 },
-    Dealer { id: "C008", name: "深圳龙华店", region: "深圳", kind: "加盟商", started: (2020, 2, 1), effect: -0.1, size: 30.0, late: 0.1 },
-    Dealer { id: "C009", name: "深圳龙岗店", region: "深圳", kind: "加盟商", started: (2022, 6, 1), effect: 0.05, size: 22.0, late: 0.15 },
-    Dealer { id: "C010", name: "广州天河店", region: "广州", kind: "普通商", started: (2014, 10, 1), effect: 0.15, size: 70.0, late: 0.04 },
-    Dealer { id: "C011", name: "广州番禺店", region: "广州", kind: "加盟商", started: (2017, 3, 1), effect: 0.0, size: 38.0, late: 0.06 },
-    Dealer { id: "C012", name: "广州白云店", region: "广州", kind: "加盟商", started: (2019, 11, 1), effect: -0.25, size: 25.0, late: 0.3 },
-    Dealer { id: "C013", name: "佛山禅城店", region: "佛山", kind: "普通商", started: (2016, 1, 1), effect: 0.1, size: 45.0, late: 0.05 },
-    Dealer { id: "C014", name: "佛山顺德店", region: "佛山", kind: "加盟商", started: (2018, 4, 1), effect: 0.05, size: 33.0, late: 0.07 },
-    Dealer { id: "C015", name: "惠州惠城店", region: "惠州", kind: "加盟商", started: (2020, 9, 1), effect: -0.15, size: 20.0, late: 0.2 },
-    Dealer { id: "C016", name: "惠州大亚湾店", region: "惠州", kind: "加盟商", started: (2026, 7, 1), effect: 0.0, size: 12.0, late: 0.1 },
-    Dealer { id: "C017", name: "华南酒店用品有限公司", region: "深圳", kind: "OEM", started: (2017, 6, 1), effect: 0.0, size: 120.0, late: 0.12 },
-    Dealer { id: "C018", name: "粤港家居供应链有限公司", region: "东莞", kind: "OEM", started: (2021, 2, 1), effect: 0.0, size: 75.0, late: 0.25 },
+    Dealer {
+        id: "C001",
+        name: "东莞南城店",
+        region: "东莞",
+        kind: "普通商",
+        started: (2014, 3, 1),
+        effect: 0.1,
+        size: 60.0,
+        late: 0.05,
+    },
+    Dealer {
+        id: "C002",
+        name: "东莞东城店",
+        region: "东莞",
+        kind: "加盟商",
+        started: (2016, 7, 1),
+        effect: -0.2,
+        size: 35.0,
+        late: 0.1,
+    },
+    Dealer {
+        id: "C003",
+        name: "东莞松山湖店",
+        region: "东莞",
+        kind: "加盟商",
+        started: (2019, 5, 1),
+        effect: 0.0,
+        size: 28.0,
+        late: 0.05,
+    },
+    Dealer {
+        id: "C004",
+        name: "东莞虎门店",
+        region: "东莞",
+        kind: "加盟商",
+        started: (2021, 9, 1),
+        effect: -0.35,
+        size: 18.0,
+        late: 0.4,
+    },
+    Dealer {
+        id: "C005",
+        name: "深圳福田店",
+        region: "深圳",
+        kind: "普通商",
+        started: (2013, 1, 1),
+        effect: 0.25,
+        size: 95.0,
+        late: 0.02,
+    },
+    Dealer {
+        id: "C006",
+        name: "深圳南山店",
+        region: "深圳",
+        kind: "普通商",
+        started: (2015, 4, 1),
+        effect: 0.2,
+        size: 80.0,
+        late: 0.03,
+    },
+    Dealer {
+        id: "C007",
+        name: "深圳宝安店",
+        region: "深圳",
+        kind: "加盟商",
+        started: (2018, 8, 1),
+        effect: 0.0,
+        size: 40.0,
+        late: 0.08,
+    },
+    Dealer {
+        id: "C008",
+        name: "深圳龙华店",
+        region: "深圳",
+        kind: "加盟商",
+        started: (2020, 2, 1),
+        effect: -0.1,
+        size: 30.0,
+        late: 0.1,
+    },
+    Dealer {
+        id: "C009",
+        name: "深圳龙岗店",
+        region: "深圳",
+        kind: "加盟商",
+        started: (2022, 6, 1),
+        effect: 0.05,
+        size: 22.0,
+        late: 0.15,
+    },
+    Dealer {
+        id: "C010",
+        name: "广州天河店",
+        region: "广州",
+        kind: "普通商",
+        started: (2014, 10, 1),
+        effect: 0.15,
+        size: 70.0,
+        late: 0.04,
+    },
+    Dealer {
+        id: "C011",
+        name: "广州番禺店",
+        region: "广州",
+        kind: "加盟商",
+        started: (2017, 3, 1),
+        effect: 0.0,
+        size: 38.0,
+        late: 0.06,
+    },
+    Dealer {
+        id: "C012",
+        name: "广州白云店",
+        region: "广州",
+        kind: "加盟商",
+        started: (2019, 11, 1),
+        effect: -0.25,
+        size: 25.0,
+        late: 0.3,
+    },
+    Dealer {
+        id: "C013",
+        name: "佛山禅城店",
+        region: "佛山",
+        kind: "普通商",
+        started: (2016, 1, 1),
+        effect: 0.1,
+        size: 45.0,
+        late: 0.05,
+    },
+    Dealer {
+        id: "C014",
+        name: "佛山顺德店",
+        region: "佛山",
+        kind: "加盟商",
+        started: (2018, 4, 1),
+        effect: 0.05,
+        size: 33.0,
+        late: 0.07,
+    },
+    Dealer {
+        id: "C015",
+        name: "惠州惠城店",
+        region: "惠州",
+        kind: "加盟商",
+        started: (2020, 9, 1),
+        effect: -0.15,
+        size: 20.0,
+        late: 0.2,
+    },
+    Dealer {
+        id: "C016",
+        name: "惠州大亚湾店",
+        region: "惠州",
+        kind: "加盟商",
+        started: (2026, 7, 1),
+        effect: 0.0,
+        size: 12.0,
+        late: 0.1,
+    },
+    Dealer {
+        id: "C017",
+        name: "华南酒店用品有限公司",
+        region: "深圳",
+        kind: "OEM",
+        started: (2017, 6, 1),
+        effect: 0.0,
+        size: 120.0,
+        late: 0.12,
+    },
+    Dealer {
+        id: "C018",
+        name: "粤港家居供应链有限公司",
+        region: "东莞",
+        kind: "OEM",
+        started: (2021, 2, 1),
+        effect: 0.0,
+        size: 75.0,
+        late: 0.25,
+    },
 ];
 
 /// Store dealers (the first 16) sell to consumers who answer surveys.
@@ -100,17 +262,83 @@ struct SurveyQuestion {
 }
 
 const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
-    SurveyQuestion { key: "product_overall", header: "2、您对床垫整体质量的满意程度：", mean: 4.35, dongguan: 0.0, trend: 0.0 },
-    SurveyQuestion { key: "comfort", header: "3、床垫的舒适度与承托性：", mean: 4.45, dongguan: 0.0, trend: 0.0 },
-    SurveyQuestion { key: "workmanship", header: "4、床垫做工与用料（异味、线头、包边）：", mean: 4.15, dongguan: 0.0, trend: -0.03 },
-    SurveyQuestion { key: "craft_detail", header: "5、尺寸与工艺细节是否符合预期：", mean: 4.2, dongguan: 0.0, trend: 0.0 },
-    SurveyQuestion { key: "consultant", header: "6、睡眠顾问的专业程度与服务态度：", mean: 4.3, dongguan: 0.0, trend: 0.0 },
-    SurveyQuestion { key: "ordering", header: "7、下单与订单确认的效率：", mean: 4.1, dongguan: 0.0, trend: 0.0 },
-    SurveyQuestion { key: "delivery_on_time", header: "8、送货是否准时：", mean: 4.15, dongguan: -0.6, trend: 0.0 },
-    SurveyQuestion { key: "installer", header: "9、安装师傅的服务态度与专业性：", mean: 3.55, dongguan: 0.0, trend: 0.025 },
-    SurveyQuestion { key: "after_sales_speed", header: "10、售后问题处理的及时性：", mean: 3.45, dongguan: 0.0, trend: 0.02 },
-    SurveyQuestion { key: "price", header: "11、产品价格是否合理：", mean: 3.85, dongguan: 0.0, trend: 0.0 },
-    SurveyQuestion { key: "repurchase", header: "12、您是否愿意再次购买我们的产品：", mean: 4.25, dongguan: 0.0, trend: 0.0 },
+    SurveyQuestion {
+        key: "product_overall",
+        header: "2、您对床垫整体质量的满意程度：",
+        mean: 4.35,
+        dongguan: 0.0,
+        trend: 0.0,
+    },
+    SurveyQuestion {
+        key: "comfort",
+        header: "3、床垫的舒适度与承托性：",
+        mean: 4.45,
+        dongguan: 0.0,
+        trend: 0.0,
+    },
+    SurveyQuestion {
+        key: "workmanship",
+        header: "4、床垫做工与用料（异味、线头、包边）：",
+        mean: 4.15,
+        dongguan: 0.0,
+        trend: -0.03,
+    },
+    SurveyQuestion {
+        key: "craft_detail",
+        header: "5、尺寸与工艺细节是否符合预期：",
+        mean: 4.2,
+        dongguan: 0.0,
+        trend: 0.0,
+    },
+    SurveyQuestion {
+        key: "consultant",
+        header: "6、睡眠顾问的专业程度与服务态度：",
+        mean: 4.3,
+        dongguan: 0.0,
+        trend: 0.0,
+    },
+    SurveyQuestion {
+        key: "ordering",
+        header: "7、下单与订单确认的效率：",
+        mean: 4.1,
+        dongguan: 0.0,
+        trend: 0.0,
+    },
+    SurveyQuestion {
+        key: "delivery_on_time",
+        header: "8、送货是否准时：",
+        mean: 4.15,
+        dongguan: -0.6,
+        trend: 0.0,
+    },
+    SurveyQuestion {
+        key: "installer",
+        header: "9、安装师傅的服务态度与专业性：",
+        mean: 3.55,
+        dongguan: 0.0,
+        trend: 0.025,
+    },
+    SurveyQuestion {
+        key: "after_sales_speed",
+        header: "10、售后问题处理的及时性：",
+        mean: 3.45,
+        dongguan: 0.0,
+        trend: 0.02,
+    },
+    SurveyQuestion {
+        key: "price",
+        header: "11、产品价格是否合理：",
+        mean: 3.85,
+        dongguan: 0.0,
+        trend: 0.0,
+    },
+    SurveyQuestion {
+        key: "repurchase",
+        header: "12、您是否愿意再次购买我们的产品：",
+        mean: 4.25,
+        dongguan: 0.0,
+        trend: 0.0,
+    },
 ];
 
 const NPS_HEADER: &str = "13、您有多大可能向亲友推荐我们的品牌？（0-10分）";
@@ -161,7 +389,13 @@ pub fn generate(seed: u64, today: NaiveDate) -> Result<DemoCompany, XlsxError> {
             name: format!("问卷星_客户满意度调查_{month}.xlsx"),
             bytes: survey,
         });
-        let callbacks = callback_file(&mut rng, month, month_index, export_at, &mut company.responses);
+        let callbacks = callback_file(
+            &mut rng,
+            month,
+            month_index,
+            export_at,
+            &mut company.responses,
+        );
         company.files.push(GeneratedFile {
             name: format!("呼叫中心_电话回访_{month}.csv"),
             bytes: callbacks,
@@ -196,7 +430,8 @@ pub fn generate(seed: u64, today: NaiveDate) -> Result<DemoCompany, XlsxError> {
 }
 
 fn month_start(month: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("generated months are valid")
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .expect("generated months are valid")
 }
 
 fn days_in_month(month: &str) -> i64 {
@@ -235,8 +470,16 @@ fn random_time_in(rng: &mut ChaCha8Rng, month: &str) -> NaiveDateTime {
 
 fn new_workbook(created: NaiveDate) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
-    let created = ExcelDateTime::from_ymd(created.year() as u16, created.month() as u8, created.day() as u8)?;
-    workbook.set_properties(&DocProperties::new().set_author("quality").set_creation_datetime(&created));
+    let created = ExcelDateTime::from_ymd(
+        created.year() as u16,
+        created.month() as u8,
+        created.day() as u8,
+    )?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_author("quality")
+            .set_creation_datetime(&created),
+    );
     Ok(workbook)
 }
 
@@ -267,7 +510,10 @@ fn sheet_file(
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
     let mut header_row = 0;
     if let Some(title) = title {
-        let title_format = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center);
+        let title_format = Format::new()
+            .set_bold()
+            .set_font_size(14)
+            .set_align(FormatAlign::Center);
         sheet.merge_range(0, 0, 0, headers.len() as u16 - 1, title, &title_format)?;
         header_row = 1;
     }
@@ -287,7 +533,8 @@ fn sheet_file(
                     sheet.write_number(row_number, column, *n)?;
                 }
                 Value::Date(d) => {
-                    let date = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+                    let date =
+                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                     sheet.write_datetime_with_format(row_number, column, &date, &date_format)?;
                 }
                 Value::Empty => {}
@@ -303,12 +550,22 @@ fn survey_file(
     month_index: usize,
     truth: &mut Vec<GeneratedResponse>,
 ) -> Result<Vec<u8>, XlsxError> {
-    let mut headers = vec!["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、您购买产品的门店："];
+    let mut headers = vec![
+        "序号",
+        "提交答卷时间",
+        "所用时间",
+        "来源",
+        "来源详情",
+        "来自IP",
+        "1、您购买产品的门店：",
+    ];
     headers.extend(SURVEY_QUESTIONS.iter().map(|q| q.header));
     headers.push(NPS_HEADER);
     headers.push(SUGGESTION_HEADER);
     let n_respondents = rng.gen_range(90..130);
-    let mut submitted: Vec<NaiveDateTime> = (0..n_respondents).map(|_| random_time_in(rng, month)).collect();
+    let mut submitted: Vec<NaiveDateTime> = (0..n_respondents)
+        .map(|_| random_time_in(rng, month))
+        .collect();
     submitted.sort();
     let mut rows = Vec::new();
     for (index, at) in submitted.iter().enumerate() {
@@ -325,7 +582,11 @@ fn survey_file(
             text(at.format("%Y/%-m/%-d %H:%M:%S").to_string()),
             text(format!("{}秒", rng.gen_range(45..600))),
             text(["手机提交", "微信", "链接"][rng.gen_range(0..3)]),
-            text(if rng.gen_bool(0.7) { "直接访问" } else { "N/A" }),
+            text(if rng.gen_bool(0.7) {
+                "直接访问"
+            } else {
+                "N/A"
+            }),
             text(format!(
                 "{}.{}.{}.{}({city_ip})",
                 rng.gen_range(14..223),
@@ -337,10 +598,19 @@ fn survey_file(
         ];
         let mut answers = Vec::new();
         for question in SURVEY_QUESTIONS {
-            let dongguan = if dealer.region == "东莞" { question.dongguan } else { 0.0 };
-            let mean = question.mean + dealer.effect + dongguan + question.trend * month_index as f64;
+            let dongguan = if dealer.region == "东莞" {
+                question.dongguan
+            } else {
+                0.0
+            };
+            let mean =
+                question.mean + dealer.effect + dongguan + question.trend * month_index as f64;
             if rng.gen_bool(0.04) {
-                row.push(text(if rng.gen_bool(0.5) { "(跳过)" } else { "(空)" }));
+                row.push(text(if rng.gen_bool(0.5) {
+                    "(跳过)"
+                } else {
+                    "(空)"
+                }));
                 answers.push((question.key, None));
             } else {
                 let value = likert(rng, mean);
@@ -352,11 +622,18 @@ fn survey_file(
             row.push(text("(跳过)"));
             answers.push(("recommend", None));
         } else {
-            let value = (8.2 + dealer.effect * 2.0 + noise(rng, 1.7)).round().clamp(0.0, 10.0);
+            let value = (8.7 + dealer.effect * 2.0 + noise(rng, 1.5))
+                .round()
+                .clamp(0.0, 10.0);
             row.push(text(format!("{value}")));
             answers.push(("recommend", Some(value)));
         }
-        let suggestions = ["希望送货时间更准时", "安装师傅很专业", "床垫有点异味，散了几天才好", "价格再优惠一些就好了"];
+        let suggestions = [
+            "希望送货时间更准时",
+            "安装师傅很专业",
+            "床垫有点异味，散了几天才好",
+            "价格再优惠一些就好了",
+        ];
         if rng.gen_bool(0.15) {
             row.push(text(suggestions[rng.gen_range(0..suggestions.len())]));
         } else {
@@ -381,8 +658,20 @@ fn callback_file(
     truth: &mut Vec<GeneratedResponse>,
 ) -> Vec<u8> {
     const HEADERS: &[&str] = &[
-        "回访单号", "回访类型", "计划回访日期", "回访时间", "客户编号", "客户姓名", "联系电话", "经销商", "接通状态",
-        "整体服务评分", "产品质量评分", "安装送货态度评分", "销售态度评分", "客户反馈",
+        "回访单号",
+        "回访类型",
+        "计划回访日期",
+        "回访时间",
+        "客户编号",
+        "客户姓名",
+        "联系电话",
+        "经销商",
+        "接通状态",
+        "整体服务评分",
+        "产品质量评分",
+        "安装送货态度评分",
+        "销售态度评分",
+        "客户反馈",
     ];
     let surnames = ["张", "王", "李", "陈", "刘", "黄", "林", "周", "吴", "郑"];
     let given = ["伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "军"];
@@ -397,7 +686,11 @@ fn callback_file(
         let dealer = &DEALERS[rng.gen_range(0..STORE_DEALERS)];
         let planned = month_start(month) + Duration::days(rng.gen_range(0..days_in_month(month)));
         let reached = rng.gen_bool(0.85);
-        let name = format!("{}{}", surnames[rng.gen_range(0..10)], given[rng.gen_range(0..10)]);
+        let name = format!(
+            "{}{}",
+            surnames[rng.gen_range(0..10)],
+            given[rng.gen_range(0..10)]
+        );
         let phone = format!("13{:09}", rng.gen_range(0..1_000_000_000u64));
         let consumer_id = format!("K{}{:04}", month.replace('-', ""), index + 1);
         let mut fields: Vec<String> = vec![
@@ -407,18 +700,28 @@ fn callback_file(
         ];
         let dimensions: &[(&'static str, f64)] = match callback_type {
             "安装回访" => &[("cb_installer", 3.75)],
-            "三个月回访" => &[("cb_overall", 4.1), ("cb_product", 4.2), ("cb_installer", 3.75), ("cb_sales", 4.25)],
+            "三个月回访" => &[
+                ("cb_overall", 4.1),
+                ("cb_product", 4.2),
+                ("cb_installer", 3.75),
+                ("cb_sales", 4.25),
+            ],
             _ => &[("cb_overall", 4.05)],
         };
         let mut scores = [String::new(), String::new(), String::new(), String::new()];
         let mut remark = String::new();
         let mut answers = Vec::new();
         if reached {
-            let at = planned.and_time(NaiveTime::MIN) + Duration::seconds(rng.gen_range(9 * 3600..19 * 3600));
+            let at = planned.and_time(NaiveTime::MIN)
+                + Duration::seconds(rng.gen_range(9 * 3600..19 * 3600));
             fields.push(at.format("%Y-%m-%d %H:%M:%S").to_string());
             let mut lowest: Option<(&str, f64)> = None;
             for (key, mean) in dimensions {
-                let trend = if key.contains("installer") { 0.02 * month_index as f64 } else { 0.0 };
+                let trend = if key.contains("installer") {
+                    0.02 * month_index as f64
+                } else {
+                    0.0
+                };
                 let value = likert(rng, mean + dealer.effect + trend);
                 let slot = match *key {
                     "cb_overall" => 0,
@@ -435,10 +738,18 @@ fn callback_file(
             if let Some((key, value)) = lowest {
                 if value <= 2.0 {
                     let options: &[&str] = match key {
-                        "cb_installer" => &["安装师傅迟到两个小时", "安装后床架有异响，安装不到位", "送货延误三天才到"],
+                        "cb_installer" => &[
+                            "安装师傅迟到两个小时",
+                            "安装后床架有异响，安装不到位",
+                            "送货延误三天才到",
+                        ],
                         "cb_product" => &["床垫有异味", "用了三个月中间有塌陷", "包边有线头"],
                         "cb_sales" => &["导购承诺的赠品没有兑现"],
-                        _ => &["维修等了一周才上门", "客服电话很难打通", "送货延误，没人提前通知"],
+                        _ => &[
+                            "维修等了一周才上门",
+                            "客服电话很难打通",
+                            "送货延误，没人提前通知",
+                        ],
                     };
                     remark = options[rng.gen_range(0..options.len())].to_string();
                 }
@@ -465,7 +776,10 @@ fn callback_file(
     bytes.into_owned()
 }
 
-fn pick_weighted<'a>(rng: &mut ChaCha8Rng, items: &'a [(&'a str, f64, &'a str)]) -> &'a (&'a str, f64, &'a str) {
+fn pick_weighted<'a>(
+    rng: &mut ChaCha8Rng,
+    items: &'a [(&'a str, f64, &'a str)],
+) -> &'a (&'a str, f64, &'a str) {
     let total: f64 = items.iter().map(|i| i.1).sum();
     let mut target = rng.gen::<f64>() * total;
     for item in items {
@@ -477,12 +791,32 @@ fn pick_weighted<'a>(rng: &mut ChaCha8Rng, items: &'a [(&'a str, f64, &'a str)])
     items.last().expect("non-empty")
 }
 
-fn complaints_file(rng: &mut ChaCha8Rng, month: &str, month_index: usize, today: NaiveDate) -> Result<Vec<u8>, XlsxError> {
+fn complaints_file(
+    rng: &mut ChaCha8Rng,
+    month: &str,
+    month_index: usize,
+    today: NaiveDate,
+) -> Result<Vec<u8>, XlsxError> {
     const HEADERS: &[&str] = &[
-        "投诉编号", "受理日期", "客户编号", "客户名称", "产品型号", "投诉类别", "问题描述", "严重等级", "原因类别", "责任部门",
-        "处理状态", "结案日期",
+        "投诉编号",
+        "受理日期",
+        "客户编号",
+        "客户名称",
+        "产品型号",
+        "投诉类别",
+        "问题描述",
+        "严重等级",
+        "原因类别",
+        "责任部门",
+        "处理状态",
+        "结案日期",
     ];
-    let products = ["梦宁·云眠 1.8m", "梦宁·护脊 1.5m", "梦宁·乳胶 1.8m", "梦宁·儿童 1.2m"];
+    let products = [
+        "梦宁·云眠 1.8m",
+        "梦宁·护脊 1.5m",
+        "梦宁·乳胶 1.8m",
+        "梦宁·儿童 1.2m",
+    ];
     let descriptions = |category: &str| -> &'static str {
         match category {
             "安装服务" => "安装师傅未按约定时间上门",
@@ -518,7 +852,11 @@ fn complaints_file(rng: &mut ChaCha8Rng, month: &str, month_index: usize, today:
             text(dealer.id),
             text(dealer.name),
             text(products[rng.gen_range(0..products.len())]),
-            text(if category == "其他" { "咨询建议" } else { "产品与服务" }),
+            text(if category == "其他" {
+                "咨询建议"
+            } else {
+                "产品与服务"
+            }),
             text(descriptions(category)),
             text(severity),
             text(category),
@@ -529,17 +867,38 @@ fn complaints_file(rng: &mut ChaCha8Rng, month: &str, month_index: usize, today:
     }
     let (year, month_number) = crate::analysis::parse_month(month).expect("valid month");
     let title = format!("客户投诉登记表（{year}年{month_number}月）");
-    sheet_file(month_start(&shift_month(month, 1)), "投诉登记", Some(&title), HEADERS, &rows)
+    sheet_file(
+        month_start(&shift_month(month, 1)),
+        "投诉登记",
+        Some(&title),
+        HEADERS,
+        &rows,
+    )
 }
 
-fn proposals_file(rng: &mut ChaCha8Rng, months: &[String], today: NaiveDate) -> Result<Vec<u8>, XlsxError> {
-    const HEADERS: &[&str] = &["提案编号", "提出日期", "客户编号", "提案类别", "提案内容", "处理部门", "回复日期", "是否采纳"];
+fn proposals_file(
+    rng: &mut ChaCha8Rng,
+    months: &[String],
+    today: NaiveDate,
+) -> Result<Vec<u8>, XlsxError> {
+    const HEADERS: &[&str] = &[
+        "提案编号",
+        "提出日期",
+        "客户编号",
+        "提案类别",
+        "提案内容",
+        "处理部门",
+        "回复日期",
+        "是否采纳",
+    ];
     let mut rows = Vec::new();
     for (index, month) in months.iter().enumerate() {
         for sub in 0..rng.gen_range(1..4) {
-            let (category, department) = PROPOSAL_CATEGORIES[rng.gen_range(0..PROPOSAL_CATEGORIES.len())];
+            let (category, department) =
+                PROPOSAL_CATEGORIES[rng.gen_range(0..PROPOSAL_CATEGORIES.len())];
             let dealer = &DEALERS[rng.gen_range(0..DEALERS.len())];
-            let received = month_start(month) + Duration::days(rng.gen_range(0..days_in_month(month)));
+            let received =
+                month_start(month) + Duration::days(rng.gen_range(0..days_in_month(month)));
             let responded = received + Duration::days(rng.gen_range(3..14));
             rows.push(vec![
                 text(format!("TA{:03}{}", index + 1, sub + 1)),
@@ -548,7 +907,11 @@ fn proposals_file(rng: &mut ChaCha8Rng, months: &[String], today: NaiveDate) -> 
                 text(category),
                 text(format!("关于{category}的改进建议")),
                 text(department),
-                if responded < today { Value::Date(responded) } else { Value::Empty },
+                if responded < today {
+                    Value::Date(responded)
+                } else {
+                    Value::Empty
+                },
                 text(if rng.gen_bool(0.4) { "是" } else { "否" }),
             ]);
         }
@@ -557,7 +920,14 @@ fn proposals_file(rng: &mut ChaCha8Rng, months: &[String], today: NaiveDate) -> 
 }
 
 fn customers_file(rng: &mut ChaCha8Rng, today: NaiveDate) -> Result<Vec<u8>, XlsxError> {
-    const HEADERS: &[&str] = &["客户编号", "客户名称", "客户类型", "所在区域", "合作开始日期", "联系电话"];
+    const HEADERS: &[&str] = &[
+        "客户编号",
+        "客户名称",
+        "客户类型",
+        "所在区域",
+        "合作开始日期",
+        "联系电话",
+    ];
     let rows: Vec<Vec<Value>> = DEALERS
         .iter()
         .map(|d| {
@@ -581,7 +951,14 @@ fn sales_and_payment_files(
     today: NaiveDate,
 ) -> Result<(Vec<u8>, Vec<u8>), XlsxError> {
     const SALES_HEADERS: &[&str] = &["客户编号", "月份", "销售额（元）", "毛利（元）", "订单数"];
-    const PAYMENT_HEADERS: &[&str] = &["发票号", "客户编号", "开票日期", "到期日", "付款日期", "金额（元）"];
+    const PAYMENT_HEADERS: &[&str] = &[
+        "发票号",
+        "客户编号",
+        "开票日期",
+        "到期日",
+        "付款日期",
+        "金额（元）",
+    ];
     let mut sales = Vec::new();
     let mut payments = Vec::new();
     for month in months {
@@ -593,7 +970,9 @@ fn sales_and_payment_files(
             }
             let amount = (dealer.size * 10_000.0 * (0.8 + 0.4 * rng.gen::<f64>())).round();
             let margin = (amount * (0.2 + 0.15 * rng.gen::<f64>())).round();
-            let orders = (dealer.size / 3.0 * (0.7 + 0.6 * rng.gen::<f64>())).round().max(1.0);
+            let orders = (dealer.size / 3.0 * (0.7 + 0.6 * rng.gen::<f64>()))
+                .round()
+                .max(1.0);
             sales.push(vec![
                 text(dealer.id),
                 text(month.clone()),
@@ -613,7 +992,11 @@ fn sales_and_payment_files(
                 text(dealer.id),
                 Value::Date(invoiced),
                 Value::Date(due),
-                if paid < today { Value::Date(paid) } else { Value::Empty },
+                if paid < today {
+                    Value::Date(paid)
+                } else {
+                    Value::Empty
+                },
                 Value::Number(amount),
             ]);
         }
@@ -625,32 +1008,94 @@ fn sales_and_payment_files(
 }
 
 fn action_plan_file(last_month: &str, today: NaiveDate) -> Result<Vec<u8>, XlsxError> {
-    const HEADERS: &[&str] = &["问题编号", "问题描述", "责任部门", "根本原因", "改善措施", "责任人", "计划完成日期", "状态", "进度"];
+    const HEADERS: &[&str] = &[
+        "问题编号",
+        "问题描述",
+        "责任部门",
+        "根本原因",
+        "改善措施",
+        "责任人",
+        "计划完成日期",
+        "状态",
+        "进度",
+    ];
     let start = month_start(last_month);
     let items = [
-        ("安装师傅未按约定时间上门", "派工系统未考虑路程时间", "派工时按区域预留路程时间，超时自动提醒", "李建国", 20, "进行中", "60%"),
-        ("报修后响应慢", "售后工单无人跟进", "工单24小时未响应自动升级至主管", "王海燕", 10, "已完成", "100%"),
-        ("安装后床架异响", "安装工具与规范不统一", "统一配发工具，更新安装作业指导书", "李建国", 35, "进行中", "30%"),
-        ("东莞区域送货延误", "第三方物流运力不足", "", "陈志强", 25, "未开始", "0%"),
-        ("安装师傅服务态度投诉", "新入职师傅未完成服务礼仪培训", "上岗前完成8学时培训并考核", "王海燕", 15, "已完成", "100%"),
+        (
+            "安装师傅未按约定时间上门",
+            "派工系统未考虑路程时间",
+            "派工时按区域预留路程时间，超时自动提醒",
+            "李建国",
+            20,
+            "进行中",
+            "60%",
+        ),
+        (
+            "报修后响应慢",
+            "售后工单无人跟进",
+            "工单24小时未响应自动升级至主管",
+            "王海燕",
+            10,
+            "已完成",
+            "100%",
+        ),
+        (
+            "安装后床架异响",
+            "安装工具与规范不统一",
+            "统一配发工具，更新安装作业指导书",
+            "李建国",
+            35,
+            "进行中",
+            "30%",
+        ),
+        (
+            "东莞区域送货延误",
+            "第三方物流运力不足",
+            "",
+            "陈志强",
+            25,
+            "未开始",
+            "0%",
+        ),
+        (
+            "安装师傅服务态度投诉",
+            "新入职师傅未完成服务礼仪培训",
+            "上岗前完成8学时培训并考核",
+            "王海燕",
+            15,
+            "已完成",
+            "100%",
+        ),
         ("售后配件缺货", "", "", "赵敏", 30, "进行中", "20%"),
     ];
     let rows: Vec<Vec<Value>> = items
         .iter()
         .enumerate()
-        .map(|(index, (description, cause, action, owner, days, status, progress))| {
-            vec![
-                text(format!("XD{}-{:02}", last_month.replace('-', ""), index + 1)),
-                text(*description),
-                text("售后服务部"),
-                text(*cause),
-                text(*action),
-                text(*owner),
-                Value::Date(start + Duration::days(*days)),
-                text(*status),
-                text(*progress),
-            ]
-        })
+        .map(
+            |(index, (description, cause, action, owner, days, status, progress))| {
+                vec![
+                    text(format!(
+                        "XD{}-{:02}",
+                        last_month.replace('-', ""),
+                        index + 1
+                    )),
+                    text(*description),
+                    text("售后服务部"),
+                    text(*cause),
+                    text(*action),
+                    text(*owner),
+                    Value::Date(start + Duration::days(*days)),
+                    text(*status),
+                    text(*progress),
+                ]
+            },
+        )
         .collect();
-    sheet_file(today, "行动计划", Some("行动计划追踪表 — 售后服务部"), HEADERS, &rows)
+    sheet_file(
+        today,
+        "行动计划",
+        Some("行动计划追踪表 — 售后服务部"),
+        HEADERS,
+        &rows,
+    )
 }

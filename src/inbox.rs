@@ -60,7 +60,12 @@ impl DataDir {
     /// # Errors
     /// A folder cannot be created.
     pub fn create(&self) -> io::Result<()> {
-        for dir in [self.inbox(), self.archive(), self.rejected(), self.reports()] {
+        for dir in [
+            self.inbox(),
+            self.archive(),
+            self.rejected(),
+            self.reports(),
+        ] {
             fs::create_dir_all(dir)?;
         }
         Ok(())
@@ -116,7 +121,10 @@ pub fn content_hash(bytes: &[u8]) -> String {
 /// The move fails.
 pub fn move_into(file: &Path, dir: &Path, sha256: &str) -> io::Result<PathBuf> {
     fs::create_dir_all(dir)?;
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut target = dir.join(&name);
     if target.exists() {
         let (stem, extension) = match name.rsplit_once('.') {
@@ -133,7 +141,12 @@ pub fn move_into(file: &Path, dir: &Path, sha256: &str) -> io::Result<PathBuf> {
 ///
 /// # Errors
 /// The move or the sidecar write fails.
-pub fn quarantine(file: &Path, rejected_dir: &Path, sha256: &str, reasons: &[String]) -> io::Result<PathBuf> {
+pub fn quarantine(
+    file: &Path,
+    rejected_dir: &Path,
+    sha256: &str,
+    reasons: &[String],
+) -> io::Result<PathBuf> {
     let target = move_into(file, rejected_dir, sha256)?;
     let mut sidecar = target.clone().into_os_string();
     sidecar.push(".reasons.txt");

@@ -95,7 +95,8 @@ enum Command {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("'{text}' is not a date like 2026-10-31"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("'{text}' is not a date like 2026-10-31"))
 }
 
 /// Exit status of a command that ran to the end.
@@ -122,10 +123,16 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(cli: &Cli) {
-    let default_level = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
+    let default_level = if matches!(cli.command, Command::Serve { .. }) {
+        "info"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match cli.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -141,7 +148,9 @@ fn load_config(cli: &Cli, data_dir: &DataDir) -> Result<Config> {
 }
 
 fn jobs_dir(data_dir: &DataDir, jobs_dir: Option<&Path>) -> PathBuf {
-    jobs_dir.map(Path::to_path_buf).unwrap_or_else(|| data_dir.root().join("jobs"))
+    jobs_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| data_dir.root().join("jobs"))
 }
 
 fn run(cli: Cli) -> Result<Outcome> {
@@ -159,7 +168,11 @@ fn run(cli: Cli) -> Result<Outcome> {
             } else {
                 print_ingest(&summary, true);
             }
-            Ok(if summary.is_partial() { Outcome::Partial } else { Outcome::Ok })
+            Ok(if summary.is_partial() {
+                Outcome::Partial
+            } else {
+                Outcome::Ok
+            })
         }
         Command::Report { month } => {
             let config = load_config(&cli, &data_dir)?;
@@ -186,7 +199,11 @@ fn run(cli: Cli) -> Result<Outcome> {
                     grade.name,
                     grade.score,
                     grade.grade,
-                    if grade.provisional { "  (provisional: under 6 months of business)" } else { "" }
+                    if grade.provisional {
+                        "  (provisional: under 6 months of business)"
+                    } else {
+                        ""
+                    }
                 );
             }
             Ok(Outcome::Ok)
@@ -197,12 +214,18 @@ fn run(cli: Cli) -> Result<Outcome> {
             let runner_data_dir = data_dir.clone();
             let runner: scheduler::Runner = Arc::new(move |spec| {
                 let started = Local::now().naive_local();
-                let outcome = pipeline::run_job(&spec.job, &config, &runner_data_dir, started.date());
+                let outcome =
+                    pipeline::run_job(&spec.job, &config, &runner_data_dir, started.date());
                 let finished = Local::now().naive_local();
                 tracing::info!(job = %spec.job, outcome = outcome.outcome, message = %outcome.message, "job finished");
-                if let Err(e) =
-                    pipeline::record_job_run(&runner_data_dir, &spec.job, Some(started), started, finished, &outcome)
-                {
+                if let Err(e) = pipeline::record_job_run(
+                    &runner_data_dir,
+                    &spec.job,
+                    Some(started),
+                    started,
+                    finished,
+                    &outcome,
+                ) {
                     tracing::error!(job = %spec.job, error = %e, "could not record the run");
                 }
             });
@@ -212,7 +235,10 @@ fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Run { job } => {
             if !scheduler::JOB_NAMES.contains(&job.as_str()) {
-                bail!("unknown job '{job}'; known: {}", scheduler::JOB_NAMES.join(", "));
+                bail!(
+                    "unknown job '{job}'; known: {}",
+                    scheduler::JOB_NAMES.join(", ")
+                );
             }
             let config = load_config(&cli, &data_dir)?;
             let started = Local::now().naive_local();
@@ -226,13 +252,18 @@ fn run(cli: Cli) -> Result<Outcome> {
                 _ => bail!("job {job} failed: {}", outcome.message),
             }
         }
-        Command::Status { json, jobs_dir: dir } => status(&data_dir, dir.as_deref(), *json),
+        Command::Status {
+            json,
+            jobs_dir: dir,
+        } => status(&data_dir, dir.as_deref(), *json),
         Command::Check => check(&cli, &data_dir),
     }
 }
 
 fn demo(cli: &Cli, data_dir: &DataDir, seed: u64, today: NaiveDate) -> Result<Outcome> {
-    data_dir.create().with_context(|| format!("creating {}", data_dir.root().display()))?;
+    data_dir
+        .create()
+        .with_context(|| format!("creating {}", data_dir.root().display()))?;
     if cli.config.is_none() && !data_dir.config_file().exists() {
         std::fs::write(data_dir.config_file(), DEFAULT_CONFIG_TOML)
             .with_context(|| format!("writing {}", data_dir.config_file().display()))?;
@@ -243,7 +274,8 @@ fn demo(cli: &Cli, data_dir: &DataDir, seed: u64, today: NaiveDate) -> Result<Ou
         // Written under a temporary name and renamed, as a careful copy would.
         let target = data_dir.inbox().join(&file.name);
         let temp = data_dir.inbox().join(format!("{}.part", file.name));
-        std::fs::write(&temp, &file.bytes).with_context(|| format!("writing {}", temp.display()))?;
+        std::fs::write(&temp, &file.bytes)
+            .with_context(|| format!("writing {}", temp.display()))?;
         std::fs::rename(&temp, &target).with_context(|| format!("writing {}", target.display()))?;
     }
     println!(
@@ -260,7 +292,11 @@ fn demo(cli: &Cli, data_dir: &DataDir, seed: u64, today: NaiveDate) -> Result<Ou
     let outcome = pipeline::report(&config, data_dir, &mut store, &month)?;
     println!("\n{}\n", outcome.summary);
     println!("Workbook: {}", outcome.path.display());
-    Ok(if summary.is_partial() { Outcome::Partial } else { Outcome::Ok })
+    Ok(if summary.is_partial() {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    })
 }
 
 fn print_ingest(summary: &IngestSummary, per_file: bool) {
@@ -324,7 +360,9 @@ fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome>
         .map(|j| {
             (
                 j.job.clone(),
-                j.next_run(now).map(|t| t.format("%Y-%m-%d %H:%M:%S %Z").to_string()).unwrap_or_default(),
+                j.next_run(now)
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S %Z").to_string())
+                    .unwrap_or_default(),
             )
         })
         .collect();
@@ -342,9 +380,16 @@ fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome>
         println!("  (none yet)");
     }
     for run in &runs {
-        println!("  {:<15} {} → {}  {}: {}", run.job, run.started_at, run.finished_at, run.outcome, run.message);
+        println!(
+            "  {:<15} {} → {}  {}: {}",
+            run.job, run.started_at, run.finished_at, run.outcome, run.message
+        );
     }
-    println!("Files waiting in {}: {}", data_dir.inbox().display(), waiting.len());
+    println!(
+        "Files waiting in {}: {}",
+        data_dir.inbox().display(),
+        waiting.len()
+    );
     for name in &waiting {
         println!("  {name}");
     }
@@ -367,7 +412,10 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
     for query in analysis::QUERIES {
         store.prepare_only(query.key, query.sql)?;
     }
-    println!("sql: ok ({} analysis queries prepare against the schema)", analysis::QUERIES.len());
+    println!(
+        "sql: ok ({} analysis queries prepare against the schema)",
+        analysis::QUERIES.len()
+    );
     report::narrative(&report::SummaryContext::new(&analysis::MonthlyResults {
         month: "2026-01".into(),
         company_name: config.company.name.clone(),
@@ -379,6 +427,12 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
     }))?;
     println!("templates: ok ({} compiled)", report::TEMPLATES.len());
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, None)))?;
-    println!("jobs: ok ({})", jobs.iter().map(|j| j.job.as_str()).collect::<Vec<_>>().join(", "));
+    println!(
+        "jobs: ok ({})",
+        jobs.iter()
+            .map(|j| j.job.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(Outcome::Ok)
 }

@@ -102,9 +102,10 @@ fn io_context(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Pipe
 /// # Errors
 /// Folders cannot be created or the database cannot be opened.
 pub fn open_store(data_dir: &DataDir) -> Result<Store, PipelineError> {
-    data_dir
-        .create()
-        .map_err(io_context(format!("creating {}", data_dir.root().display())))?;
+    data_dir.create().map_err(io_context(format!(
+        "creating {}",
+        data_dir.root().display()
+    )))?;
     Ok(Store::open(&data_dir.database())?)
 }
 
@@ -127,7 +128,10 @@ pub fn ingest(
     let files = inbox::ready_files(&data_dir.inbox()).map_err(io_context("reading the inbox"))?;
     let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());
     for path in files {
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let _span = info_span!("ingest", file = %file_name).entered();
         let bytes = fs::read(&path).map_err(io_context(format!("reading {}", path.display())))?;
         let sha256 = inbox::content_hash(&bytes);
@@ -172,9 +176,17 @@ pub fn ingest(
             Err(error) => {
                 let reason = error.to_string();
                 warn!(%reason, "rejected");
-                inbox::quarantine(&path, &data_dir.rejected(), &sha256, &[format!("{file_name}: {reason}")])
-                    .map_err(io_context(format!("quarantining {file_name}")))?;
-                summary.files.push(FileOutcome::Rejected { file: file_name, reason });
+                inbox::quarantine(
+                    &path,
+                    &data_dir.rejected(),
+                    &sha256,
+                    &[format!("{file_name}: {reason}")],
+                )
+                .map_err(io_context(format!("quarantining {file_name}")))?;
+                summary.files.push(FileOutcome::Rejected {
+                    file: file_name,
+                    reason,
+                });
             }
         }
     }
@@ -207,10 +219,15 @@ pub fn report(
     let results = analysis::monthly(store, config, month)?;
     let bytes = report::render_workbook(&results)?;
     let path = delivery::report_path(&data_dir.reports(), month);
-    delivery::write_atomically(&path, &bytes).map_err(io_context(format!("writing {}", path.display())))?;
+    delivery::write_atomically(&path, &bytes)
+        .map_err(io_context(format!("writing {}", path.display())))?;
     let summary = report::console_summary(&SummaryContext::new(&results))?;
     info!(path = %path.display(), bytes = bytes.len(), "report written");
-    Ok(ReportOutcome { path, results, summary })
+    Ok(ReportOutcome {
+        path,
+        results,
+        summary,
+    })
 }
 
 /// How a job run ended.
@@ -232,7 +249,11 @@ pub fn run_job(job: &str, config: &Config, data_dir: &DataDir, today: NaiveDate)
             "ingest" => {
                 let summary = ingest(config, data_dir, &mut store, today)?;
                 Ok(JobOutcome {
-                    outcome: if summary.is_partial() { "partial" } else { "ok" },
+                    outcome: if summary.is_partial() {
+                        "partial"
+                    } else {
+                        "ok"
+                    },
                     message: summary.one_line(),
                 })
             }
@@ -241,7 +262,11 @@ pub fn run_job(job: &str, config: &Config, data_dir: &DataDir, today: NaiveDate)
                 let month = analysis::previous_month(today);
                 let outcome = report(config, data_dir, &mut store, &month)?;
                 Ok(JobOutcome {
-                    outcome: if summary.is_partial() { "partial" } else { "ok" },
+                    outcome: if summary.is_partial() {
+                        "partial"
+                    } else {
+                        "ok"
+                    },
                     message: format!("{}; report {}", summary.one_line(), outcome.path.display()),
                 })
             }
@@ -277,7 +302,14 @@ pub fn record_job_run(
     outcome: &JobOutcome,
 ) -> Result<(), PipelineError> {
     let store = open_store(data_dir)?;
-    store.record_job_run(job, scheduled_for, started_at, finished_at, outcome.outcome, &outcome.message)?;
+    store.record_job_run(
+        job,
+        scheduled_for,
+        started_at,
+        finished_at,
+        outcome.outcome,
+        &outcome.message,
+    )?;
     Ok(())
 }
 
@@ -336,7 +368,11 @@ pub struct LastRun {
 pub fn last_runs(data_dir: &DataDir) -> Result<Vec<LastRun>, PipelineError> {
     let store = open_store(data_dir)?;
     Ok(store
-        .query("last_runs", include_str!("../sql/status/last_runs.sql"), &[])?
+        .query(
+            "last_runs",
+            include_str!("../sql/status/last_runs.sql"),
+            &[],
+        )?
         .into_iter()
         .map(|row| LastRun {
             job: row[0].as_text().unwrap_or_default(),

@@ -16,7 +16,10 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 /// The job files shipped with the program.
 const DEFAULT_JOBS: &[(&str, &str)] = &[
     ("ingest.toml", include_str!("../jobs/ingest.toml")),
-    ("monthly_report.toml", include_str!("../jobs/monthly_report.toml")),
+    (
+        "monthly_report.toml",
+        include_str!("../jobs/monthly_report.toml"),
+    ),
     ("regrade.toml", include_str!("../jobs/regrade.toml")),
 ];
 
@@ -71,7 +74,11 @@ impl JobSpec {
         };
         let spec: JobSpec = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         if !JOB_NAMES.contains(&spec.job.as_str()) {
-            return Err(invalid(format!("unknown job '{}'; known: {}", spec.job, JOB_NAMES.join(", "))));
+            return Err(invalid(format!(
+                "unknown job '{}'; known: {}",
+                spec.job,
+                JOB_NAMES.join(", ")
+            )));
         }
         parser()
             .parse(&spec.cron)
@@ -86,7 +93,8 @@ impl JobSpec {
     pub fn next_run(&self, after: DateTime<Utc>) -> Option<DateTime<Tz>> {
         let timezone: Tz = self.timezone.parse().ok()?;
         let cron = parser().parse(&self.cron).ok()?;
-        cron.find_next_occurrence(&after.with_timezone(&timezone), false).ok()
+        cron.find_next_occurrence(&after.with_timezone(&timezone), false)
+            .ok()
     }
 }
 
@@ -133,11 +141,15 @@ pub type Runner = Arc<dyn Fn(&JobSpec) + Send + Sync>;
 /// # Errors
 /// The scheduler cannot start or a job cannot be added.
 pub async fn serve(jobs: Vec<JobSpec>, runner: Runner) -> Result<(), JobError> {
-    let scheduler_error = |e: tokio_cron_scheduler::JobSchedulerError| JobError::Scheduler(e.to_string());
+    let scheduler_error =
+        |e: tokio_cron_scheduler::JobSchedulerError| JobError::Scheduler(e.to_string());
     let mut scheduler = JobScheduler::new().await.map_err(scheduler_error)?;
     let gate = Arc::new(tokio::sync::Mutex::new(()));
     for spec in jobs {
-        let timezone: Tz = spec.timezone.parse().map_err(|_| JobError::Scheduler(spec.timezone.clone()))?;
+        let timezone: Tz = spec
+            .timezone
+            .parse()
+            .map_err(|_| JobError::Scheduler(spec.timezone.clone()))?;
         let cron = spec.cron.clone();
         let gate = gate.clone();
         let runner = runner.clone();
@@ -172,13 +184,14 @@ pub async fn serve(jobs: Vec<JobSpec>, runner: Runner) -> Result<(), JobError> {
 async fn wait_for_shutdown() {
     #[cfg(unix)]
     {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = terminate.recv() => {}
@@ -207,8 +220,13 @@ mod tests {
         let jobs = load_jobs(None).unwrap();
         let report = jobs.iter().find(|j| j.job == "monthly_report").unwrap();
         // 2026-11-23 12:00 UTC → next is 2026-12-01 06:00 +08:00 = 2026-11-30 22:00 UTC.
-        let next = report.next_run(Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()).unwrap();
-        assert_eq!(next.with_timezone(&Utc), Utc.with_ymd_and_hms(2026, 11, 30, 22, 0, 0).unwrap());
+        let next = report
+            .next_run(Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap())
+            .unwrap();
+        assert_eq!(
+            next.with_timezone(&Utc),
+            Utc.with_ymd_and_hms(2026, 11, 30, 22, 0, 0).unwrap()
+        );
     }
 
     #[test]
@@ -216,7 +234,10 @@ mod tests {
         let err = JobSpec::parse("job = \"ingest\"\ncron = \"every minute\"\n", "jobs/x.toml")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("job file jobs/x.toml: cron 'every minute'"), "{err}");
+        assert!(
+            err.starts_with("job file jobs/x.toml: cron 'every minute'"),
+            "{err}"
+        );
         let err = JobSpec::parse("job = \"coffee\"\ncron = \"0 * * * * *\"\n", "jobs/y.toml")
             .unwrap_err()
             .to_string();

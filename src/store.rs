@@ -15,7 +15,14 @@ use crate::config::{Config, SourceKind};
 use crate::ingest::{FieldValue, ParsedFile};
 
 /// Schema migrations, applied in order; the number is the version.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "init", include_str!("../sql/migrations/V1__init.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "init", include_str!("../sql/migrations/V1__init.sql")),
+    (
+        2,
+        "item_scores",
+        include_str!("../sql/migrations/V2__item_scores.sql"),
+    ),
+];
 
 /// A store error: DuckDB's message with what csat was doing.
 #[derive(Debug, thiserror::Error)]
@@ -167,7 +174,11 @@ impl Store {
             .context("creating schema_migrations")?;
         let applied: i64 = self
             .connection
-            .query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))
+            .query_row(
+                "SELECT coalesce(max(version), 0) FROM schema_migrations",
+                [],
+                |r| r.get(0),
+            )
             .context("reading schema version")?;
         for (version, name, sql) in MIGRATIONS {
             if i64::from(*version) <= applied {
@@ -190,9 +201,13 @@ impl Store {
     pub fn find_file(&self, sha256: &str) -> Result<Option<StoredFile>, StoreError> {
         let mut statement = self
             .connection
-            .prepare("SELECT file_id, file_name, CAST(loaded_on AS VARCHAR) FROM files WHERE sha256 = ?")
+            .prepare(
+                "SELECT file_id, file_name, CAST(loaded_on AS VARCHAR) FROM files WHERE sha256 = ?",
+            )
             .context("looking up a file hash")?;
-        let mut rows = statement.query(params![sha256]).context("looking up a file hash")?;
+        let mut rows = statement
+            .query(params![sha256])
+            .context("looking up a file hash")?;
         match rows.next().context("looking up a file hash")? {
             Some(row) => Ok(Some(StoredFile {
                 file_id: row.get(0).context("reading file_id")?,
@@ -234,69 +249,74 @@ impl Store {
                 ],
             )
             .context(context.clone())?;
-        {
-            let mut appender = transaction.appender("responses").context(context.clone())?;
-            for response in &parsed.responses {
-                appender
-                    .append_row(params![
-                        file_id,
-                        response.row_number as i64,
-                        response.response_id,
-                        parsed.source,
-                        response.channel,
-                        timestamp_value(response.submitted_at),
-                        response.submitted_at.format("%Y-%m").to_string(),
-                        response.customer_id,
-                        response.dealer,
-                    ])
-                    .context(context.clone())?;
-            }
-            appender.flush().context(context.clone())?;
-        }
-        {
-            let mut appender = transaction.appender("answers").context(context.clone())?;
-            for answer in &parsed.answers {
-                appender
-                    .append_row(params![
-                        file_id,
-                        answer.response_id,
-                        answer.question_key,
-                        answer.question_text,
-                        answer.raw_text,
-                        answer.value,
-                    ])
-                    .context(context.clone())?;
-            }
-            appender.flush().context(context.clone())?;
-        }
+        let text = |t: &str| Value::Text(t.to_string());
+        let optional_text = |t: &Option<String>| t.as_deref().map(text).unwrap_or(Value::Null);
+        append_rows(
+            &transaction,
+            "responses",
+            parsed.responses.iter().map(|response| {
+                vec![
+                    Value::BigInt(file_id),
+                    Value::BigInt(response.row_number as i64),
+                    text(&response.response_id),
+                    text(&parsed.source),
+                    text(&response.channel),
+                    timestamp_value(response.submitted_at),
+                    Value::Text(response.submitted_at.format("%Y-%m").to_string()),
+                    optional_text(&response.customer_id),
+                    optional_text(&response.dealer),
+                ]
+            }),
+            &context,
+        )?;
+        append_rows(
+            &transaction,
+            "answers",
+            parsed.answers.iter().map(|answer| {
+                vec![
+                    Value::BigInt(file_id),
+                    text(&answer.response_id),
+                    optional_text(&answer.question_key),
+                    text(&answer.question_text),
+                    text(&answer.raw_text),
+                    answer.value.map(Value::Double).unwrap_or(Value::Null),
+                ]
+            }),
+            &context,
+        )?;
         if let Some(table) = record_table(parsed.kind) {
-            let mut appender = transaction.appender(table).context(context.clone())?;
-            for (record, row_number) in parsed.records.iter().zip(&parsed.record_rows) {
-                let mut values = vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
-                values.extend(record.iter().map(field_value));
-                appender
-                    .append_row(duckdb::appender_params_from_iter(values))
-                    .context(context.clone())?;
-            }
-            appender.flush().context(context.clone())?;
+            append_rows(
+                &transaction,
+                table,
+                parsed
+                    .records
+                    .iter()
+                    .zip(&parsed.record_rows)
+                    .map(|(record, row_number)| {
+                        let mut values =
+                            vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
+                        values.extend(record.iter().map(field_value));
+                        values
+                    }),
+                &context,
+            )?;
         }
-        {
-            let mut appender = transaction.appender("rejected_rows").context(context.clone())?;
-            for rejected in &parsed.rejected {
-                appender
-                    .append_row(params![
-                        file_id,
-                        meta.file_name,
-                        rejected.sheet,
-                        rejected.row_number as i64,
-                        rejected.column,
-                        rejected.value,
-                        rejected.expected,
-                    ])
-                    .context(context.clone())?;
-            }
-            appender.flush().context(context.clone())?;
-        }
+        append_rows(
+            &transaction,
+            "rejected_rows",
+            parsed.rejected.iter().map(|rejected| {
+                vec![
+                    Value::BigInt(file_id),
+                    text(&meta.file_name),
+                    text(&rejected.sheet),
+                    Value::BigInt(rejected.row_number as i64),
+                    text(&rejected.column),
+                    text(&rejected.value),
+                    text(&rejected.expected),
+                ]
+            }),
+            &context,
+        )?;
         transaction.commit().context(context)?;
         Ok(file_id)
     }
@@ -366,7 +386,12 @@ impl Store {
     ///
     /// # Errors
     /// The SQL does not prepare or fails; `name` says which query.
-    pub fn query(&self, name: &str, sql: &str, params: &[Param]) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+    pub fn query(
+        &self,
+        name: &str,
+        sql: &str,
+        params: &[Param],
+    ) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         let context = format!("running {name}");
         let mut statement = self.connection.prepare(sql).context(context.clone())?;
         let values: Vec<Value> = params
@@ -432,6 +457,22 @@ impl Store {
             .map(|_| ())
             .context("recording a job run")
     }
+}
+
+/// Appends rows to `table` through DuckDB's appender (bulk, not INSERTs).
+fn append_rows(
+    transaction: &duckdb::Transaction<'_>,
+    table: &str,
+    rows: impl Iterator<Item = Vec<Value>>,
+    context: &str,
+) -> Result<(), StoreError> {
+    let mut appender = transaction.appender(table).context(context)?;
+    for row in rows {
+        appender
+            .append_row(duckdb::appender_params_from_iter(row))
+            .context(context)?;
+    }
+    appender.flush().context(context)
 }
 
 /// The table a record kind is stored in (`None` for surveys, which are

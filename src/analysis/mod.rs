@@ -179,7 +179,11 @@ pub struct MonthlyResults {
 pub fn shift_month(month: &str, delta: i32) -> String {
     let (year, month_number) = parse_month(month).expect("month is YYYY-MM");
     let index = year * 12 + (month_number as i32 - 1) + delta;
-    format!("{:04}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1)
+    format!(
+        "{:04}-{:02}",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
 }
 
 /// Parses `YYYY-MM` into (year, month).
@@ -187,7 +191,8 @@ pub fn parse_month(month: &str) -> Option<(i32, u32)> {
     let (year, month_number) = month.split_once('-')?;
     let year: i32 = year.parse().ok()?;
     let month_number: u32 = month_number.parse().ok()?;
-    (year > 0 && (1..=12).contains(&month_number) && month.len() == 7).then_some((year, month_number))
+    (year > 0 && (1..=12).contains(&month_number) && month.len() == 7)
+        .then_some((year, month_number))
 }
 
 /// The month before the one containing `date` (the month a report run on
@@ -204,7 +209,11 @@ fn float(value: &SqlValue) -> Option<f64> {
 ///
 /// # Errors
 /// A query fails.
-pub fn monthly(store: &mut Store, config: &Config, month: &str) -> Result<MonthlyResults, StoreError> {
+pub fn monthly(
+    store: &mut Store,
+    config: &Config,
+    month: &str,
+) -> Result<MonthlyResults, StoreError> {
     let previous = shift_month(month, -1);
     let last_year = shift_month(month, -12);
     store.sync_config(config, &[month.to_string()])?;
@@ -213,7 +222,10 @@ pub fn monthly(store: &mut Store, config: &Config, month: &str) -> Result<Monthl
         .query(
             "company_satisfaction",
             sql("company_satisfaction"),
-            &[Param::Text(shift_month(month, -12)), Param::Text(month.to_string())],
+            &[
+                Param::Text(shift_month(month, -12)),
+                Param::Text(month.to_string()),
+            ],
         )?
         .into_iter()
         .map(|row| CompanyMonth {
@@ -229,7 +241,11 @@ pub fn monthly(store: &mut Store, config: &Config, month: &str) -> Result<Monthl
         .query(
             "department_scores",
             sql("department_scores"),
-            &[Param::Text(month.to_string()), Param::Text(previous), Param::Text(last_year)],
+            &[
+                Param::Text(month.to_string()),
+                Param::Text(previous),
+                Param::Text(last_year),
+            ],
         )?
         .into_iter()
         .map(|row| DepartmentScore {
@@ -248,7 +264,11 @@ pub fn monthly(store: &mut Store, config: &Config, month: &str) -> Result<Monthl
         .collect();
 
     let pareto = store
-        .query("pareto_company", sql("pareto_company"), &[Param::Text(month.to_string())])?
+        .query(
+            "pareto_company",
+            sql("pareto_company"),
+            &[Param::Text(month.to_string())],
+        )?
         .into_iter()
         .map(|row| ParetoRow {
             rank: row[0].as_i64().unwrap_or(0),
@@ -298,7 +318,10 @@ mod tests {
         assert_eq!(shift_month("2026-01", -1), "2025-12");
         assert_eq!(shift_month("2026-10", -12), "2025-10");
         assert_eq!(shift_month("2025-12", 1), "2026-01");
-        assert_eq!(previous_month(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()), "2026-10");
+        assert_eq!(
+            previous_month(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
+            "2026-10"
+        );
         assert!(parse_month("2026-13").is_none());
         assert!(parse_month("26-1").is_none());
     }

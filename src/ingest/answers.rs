@@ -10,7 +10,19 @@ use crate::ingest::table::Cell;
 
 /// Texts that mean "no answer": excluded from scores, never zero.
 const NO_ANSWER: &[&str] = &[
-    "", "(跳过)", "(空)", "跳过", "空", "没意见", "不适用", "不清楚", "无", "n/a", "na", "-", "--",
+    "",
+    "(跳过)",
+    "(空)",
+    "跳过",
+    "空",
+    "没意见",
+    "不适用",
+    "不清楚",
+    "无",
+    "n/a",
+    "na",
+    "-",
+    "--",
 ];
 
 /// Likert labels on the 5-point scale, matched exactly after normalisation
@@ -61,7 +73,10 @@ pub fn normalize(text: &str) -> String {
             _ => c,
         })
         .collect();
-    half.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    half.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Parses one answer on `scale`.
@@ -73,9 +88,13 @@ pub fn normalize(text: &str) -> String {
 /// Text that is no label of the scale, or a number outside it.
 pub fn parse_answer(scale: Scale, cell: &Cell) -> Result<Option<f64>, String> {
     let expected = || match scale {
-        Scale::Likert5 => "a label 很满意/满意/一般/不满意/很不满意 or a whole number 1–5".to_string(),
+        Scale::Likert5 => {
+            "a label 很满意/满意/一般/不满意/很不满意 or a whole number 1–5".to_string()
+        }
         Scale::Stars5 => "1–5 stars (★) or a whole number 1–5".to_string(),
-        Scale::Tier10 => "a label 很满意/比较满意/满意/不满意/非常不满意 or one of 10, 8, 6, 3, 0".to_string(),
+        Scale::Tier10 => {
+            "a label 很满意/比较满意/满意/不满意/非常不满意 or one of 10, 8, 6, 3, 0".to_string()
+        }
         Scale::Nps10 => "a whole number 0–10".to_string(),
     };
     let text = match cell {
@@ -102,9 +121,14 @@ pub fn parse_answer(scale: Scale, cell: &Cell) -> Result<Option<f64>, String> {
         }
     }
     if scale == Scale::Stars5 && !text.is_empty() && text.chars().all(|c| c == '★') {
-        return check_number(scale, text.chars().count() as f64).map(Some).ok_or_else(expected);
+        return check_number(scale, text.chars().count() as f64)
+            .map(Some)
+            .ok_or_else(expected);
     }
-    let number_text = text.trim_end_matches('分').trim_end_matches("points").trim();
+    let number_text = text
+        .trim_end_matches('分')
+        .trim_end_matches("points")
+        .trim();
     match number_text.parse::<f64>() {
         Ok(n) => check_number(scale, n).map(Some).ok_or_else(expected),
         Err(_) => Err(expected()),
@@ -190,7 +214,11 @@ pub fn parse_date(cell: &Cell) -> Result<NaiveDate, String> {
 pub fn parse_month(cell: &Cell) -> Result<String, String> {
     const EXPECTED: &str = "a month like 2026-10 or 2026年10月";
     if let Cell::Text(text) = cell {
-        let cleaned = text.trim().replace('年', "-").replace('月', "").replace('/', "-");
+        let cleaned = text
+            .trim()
+            .replace('年', "-")
+            .replace('月', "")
+            .replace('/', "-");
         if let Ok(date) = NaiveDate::parse_from_str(&format!("{cleaned}-01"), "%Y-%m-%d") {
             return Ok(date.format("%Y-%m").to_string());
         }
@@ -227,8 +255,12 @@ pub fn parse_bool(cell: &Cell) -> Result<bool, String> {
         return Ok(*b);
     }
     match normalize(&cell.text()).as_str() {
-        "是" | "已接通" | "接通" | "已采纳" | "采纳" | "y" | "yes" | "true" | "1" => Ok(true),
-        "否" | "未接通" | "无人接听" | "未采纳" | "n" | "no" | "false" | "0" => Ok(false),
+        "是" | "已接通" | "接通" | "已采纳" | "采纳" | "y" | "yes" | "true" | "1" => {
+            Ok(true)
+        }
+        "否" | "未接通" | "无人接听" | "未采纳" | "n" | "no" | "false" | "0" => {
+            Ok(false)
+        }
         _ => Err(EXPECTED.to_string()),
     }
 }
@@ -277,9 +309,16 @@ mod tests {
             ("不适用", None),
         ];
         for (input, expected) in cases {
-            assert_eq!(parse_answer(Scale::Likert5, &text(input)), Ok(expected), "{input}");
+            assert_eq!(
+                parse_answer(Scale::Likert5, &text(input)),
+                Ok(expected),
+                "{input}"
+            );
         }
-        assert_eq!(parse_answer(Scale::Likert5, &Cell::Number(5.0)), Ok(Some(5.0)));
+        assert_eq!(
+            parse_answer(Scale::Likert5, &Cell::Number(5.0)),
+            Ok(Some(5.0))
+        );
     }
 
     #[test]
@@ -289,7 +328,10 @@ mod tests {
         assert!(parse_answer(Scale::Likert5, &text("满意的")).is_err());
         assert!(parse_answer(Scale::Nps10, &text("11")).is_err());
         assert_eq!(parse_answer(Scale::Nps10, &text("0")), Ok(Some(0.0)));
-        assert_eq!(parse_answer(Scale::Tier10, &text("比较满意")), Ok(Some(8.0)));
+        assert_eq!(
+            parse_answer(Scale::Tier10, &text("比较满意")),
+            Ok(Some(8.0))
+        );
         assert!(parse_answer(Scale::Tier10, &Cell::Number(7.0)).is_err());
         assert_eq!(parse_answer(Scale::Stars5, &text("★★★")), Ok(Some(3.0)));
     }
@@ -297,7 +339,13 @@ mod tests {
     #[test]
     fn dates_in_common_forms() {
         let expected = NaiveDate::from_ymd_opt(2026, 10, 3).unwrap();
-        for input in ["2026-10-03", "2026/10/3", "2026年10月3日", "2026-10-03 14:05:09", "2026/10/3 14:05"] {
+        for input in [
+            "2026-10-03",
+            "2026/10/3",
+            "2026年10月3日",
+            "2026-10-03 14:05:09",
+            "2026/10/3 14:05",
+        ] {
             assert_eq!(parse_date(&text(input)), Ok(expected), "{input}");
         }
         // Excel serial 46298 is 2026-10-03 in the 1900 system.

@@ -138,7 +138,9 @@ pub enum IngestError {
         column: String,
     },
     /// No data row loaded at all.
-    #[error("sheet '{sheet}': none of the {n_rows} data rows could be loaded; first problem: {first}")]
+    #[error(
+        "sheet '{sheet}': none of the {n_rows} data rows could be loaded; first problem: {first}"
+    )]
     NothingLoaded {
         /// Sheet name.
         sheet: String,
@@ -154,11 +156,20 @@ pub enum IngestError {
 /// # Errors
 /// Unreadable files, files no source matches, missing mapped columns, or
 /// files in which no row could be loaded.
-pub fn parse_file(config: &Config, file_name: &str, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
+pub fn parse_file(
+    config: &Config,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<ParsedFile, IngestError> {
     let sheets = table::read_table(file_name, bytes)?;
-    let detected = sources::detect(config, file_name, &sheets).ok_or_else(|| IngestError::UnknownSource {
-        sheets: sheets.iter().map(|s| format!("'{}'", s.name)).collect::<Vec<_>>().join(", "),
-    })?;
+    let detected =
+        sources::detect(config, file_name, &sheets).ok_or_else(|| IngestError::UnknownSource {
+            sheets: sheets
+                .iter()
+                .map(|s| format!("'{}'", s.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
     let sheet = &sheets[detected.sheet_index];
     let parsed = match detected.source.kind {
         SourceKind::Survey => parse_responses(config, &detected, sheet)?,
@@ -181,7 +192,12 @@ pub fn parse_file(config: &Config, file_name: &str, bytes: &[u8]) -> Result<Pars
             first: parsed
                 .rejected
                 .first()
-                .map(|r| format!("row {}, column '{}': '{}' is not {}", r.row_number, r.column, r.value, r.expected))
+                .map(|r| {
+                    format!(
+                        "row {}, column '{}': '{}' is not {}",
+                        r.row_number, r.column, r.value, r.expected
+                    )
+                })
                 .unwrap_or_else(|| "the sheet has no data rows below the header".to_string()),
         });
     }
@@ -191,12 +207,19 @@ pub fn parse_file(config: &Config, file_name: &str, bytes: &[u8]) -> Result<Pars
 fn dedup_rejected(rejected: &mut Vec<RejectedCell>) {
     let mut seen = BTreeSet::new();
     rejected.retain(|r| seen.insert((r.row_number, r.column.clone(), r.expected.clone())));
-    rejected.sort_by(|a, b| a.row_number.cmp(&b.row_number).then(a.column.cmp(&b.column)));
+    rejected.sort_by(|a, b| {
+        a.row_number
+            .cmp(&b.row_number)
+            .then(a.column.cmp(&b.column))
+    });
 }
 
 /// The column of every mapped field; errors when the column of a required
 /// field is absent (optional fields without a column are left empty).
-fn field_columns(detected: &Detected, sheet: &Sheet) -> Result<BTreeMap<String, usize>, IngestError> {
+fn field_columns(
+    detected: &Detected,
+    sheet: &Sheet,
+) -> Result<BTreeMap<String, usize>, IngestError> {
     let mut columns = BTreeMap::new();
     for (field, header) in &detected.source.fields {
         match find_column(&detected.headers, header) {
@@ -219,7 +242,9 @@ fn field_columns(detected: &Detected, sheet: &Sheet) -> Result<BTreeMap<String, 
 }
 
 fn is_required(kind: SourceKind, field: &str) -> bool {
-    kind.fields().iter().any(|(f, required)| *f == field && *required)
+    kind.fields()
+        .iter()
+        .any(|(f, required)| *f == field && *required)
 }
 
 /// The type a canonical field is parsed as, from its name.
@@ -246,8 +271,12 @@ fn parse_field(config: &Config, field: &str, cell: &Cell) -> Result<FieldValue, 
             match config.department_key(&text) {
                 Some(key) => FieldValue::Text(key.to_string()),
                 None => {
-                    let names: Vec<&str> = config.departments.iter().map(|d| d.name.as_str()).collect();
-                    return Err(format!("a department of the configuration ({})", names.join("、")));
+                    let names: Vec<&str> =
+                        config.departments.iter().map(|d| d.name.as_str()).collect();
+                    return Err(format!(
+                        "a department of the configuration ({})",
+                        names.join("、")
+                    ));
                 }
             }
         }
@@ -265,7 +294,11 @@ fn cell_at(row: &[Cell], column: usize) -> &Cell {
 }
 
 /// Record kinds: one typed row per data row.
-fn parse_records(config: &Config, detected: &Detected, sheet: &Sheet) -> Result<ParsedFile, IngestError> {
+fn parse_records(
+    config: &Config,
+    detected: &Detected,
+    sheet: &Sheet,
+) -> Result<ParsedFile, IngestError> {
     let columns = field_columns(detected, sheet)?;
     let kind = detected.source.kind;
     let mut parsed = empty_parsed(detected, sheet);
@@ -349,7 +382,11 @@ struct QuestionColumn<'c> {
 }
 
 /// Survey and callback files: responses and long-form answers.
-fn parse_responses(config: &Config, detected: &Detected, sheet: &Sheet) -> Result<ParsedFile, IngestError> {
+fn parse_responses(
+    config: &Config,
+    detected: &Detected,
+    sheet: &Sheet,
+) -> Result<ParsedFile, IngestError> {
     let columns = field_columns(detected, sheet)?;
     let source = detected.source;
     let mut parsed = empty_parsed(detected, sheet);
@@ -370,7 +407,11 @@ fn parse_responses(config: &Config, detected: &Detected, sheet: &Sheet) -> Resul
             if question.is_none() {
                 parsed.unmapped_questions.push(header.clone());
             }
-            question_columns.push(QuestionColumn { column, header, question });
+            question_columns.push(QuestionColumn {
+                column,
+                header,
+                question,
+            });
         }
     }
 
@@ -401,7 +442,11 @@ fn parse_responses(config: &Config, detected: &Detected, sheet: &Sheet) -> Resul
             continue;
         }
         if !seen_ids.insert(response_id.clone()) {
-            reject(&mut parsed, id_column, "an id not used by an earlier row of this file".to_string());
+            reject(
+                &mut parsed,
+                id_column,
+                "an id not used by an earlier row of this file".to_string(),
+            );
             continue;
         }
         let at_column = columns[at_field];
@@ -423,8 +468,14 @@ fn parse_responses(config: &Config, detected: &Detected, sheet: &Sheet) -> Resul
                 .filter(|t| !t.is_empty())
         };
         let channel = match source.kind {
-            SourceKind::Callback => format!("callback:{}", optional_text("callback_type").unwrap_or_default()),
-            _ => source.channel.clone().unwrap_or_else(|| "questionnaire".to_string()),
+            SourceKind::Callback => format!(
+                "callback:{}",
+                optional_text("callback_type").unwrap_or_default()
+            ),
+            _ => source
+                .channel
+                .clone()
+                .unwrap_or_else(|| "questionnaire".to_string()),
         };
         if source.kind == SourceKind::Callback {
             let reached = columns
@@ -513,7 +564,10 @@ mod tests {
                 (Some("product_overall"), None),
             ]
         );
-        assert_eq!(parsed.unmapped_questions, vec!["4、您的其他意见".to_string()]);
+        assert_eq!(
+            parsed.unmapped_questions,
+            vec!["4、您的其他意见".to_string()]
+        );
         assert_eq!(parsed.rejected.len(), 2);
         assert_eq!(parsed.rejected[0].row_number, 3);
         assert_eq!(parsed.rejected[0].column, "3、送货是否准时：");
@@ -526,8 +580,13 @@ mod tests {
     #[test]
     fn unknown_files_are_refused_with_reason() {
         let config = Config::load(None).unwrap();
-        let err = parse_file(&config, "x.csv", "a,b\n1,2\n".as_bytes()).unwrap_err().to_string();
-        assert!(err.starts_with("no source definition matches this file"), "{err}");
+        let err = parse_file(&config, "x.csv", "a,b\n1,2\n".as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("no source definition matches this file"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -538,6 +597,8 @@ mod tests {
         assert_eq!(parsed.records.len(), 1);
         assert_eq!(parsed.rejected[0].row_number, 4);
         assert_eq!(parsed.rejected[0].column, "责任部门");
-        assert!(parsed.rejected[0].expected.starts_with("a department of the configuration"));
+        assert!(parsed.rejected[0]
+            .expected
+            .starts_with("a department of the configuration"));
     }
 }

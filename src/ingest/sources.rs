@@ -36,7 +36,9 @@ pub fn normalize_header(text: &str) -> String {
 pub fn strip_question_number(text: &str) -> (&str, Option<u32>) {
     let trimmed = text.trim_start();
     let after_q = trimmed.strip_prefix(['q', 'Q']).unwrap_or(trimmed);
-    let digits_end = after_q.find(|c: char| !c.is_ascii_digit()).unwrap_or(after_q.len());
+    let digits_end = after_q
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(after_q.len());
     if digits_end == 0 {
         return (text, None);
     }
@@ -71,13 +73,20 @@ pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Opti
                 continue;
             }
         }
-        let wanted: Vec<String> = source.header_contains.iter().map(|h| normalize_header(h)).collect();
+        let wanted: Vec<String> = source
+            .header_contains
+            .iter()
+            .map(|h| normalize_header(h))
+            .collect();
         for (sheet_index, sheet) in sheets.iter().enumerate() {
             for (row_index, row) in sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-                let headers: Vec<String> = row.iter().map(|c| normalize_header(&c.text())).collect();
-                let all_present = wanted
-                    .iter()
-                    .all(|w| headers.iter().any(|h| !h.is_empty() && h.contains(w.as_str())));
+                let headers: Vec<String> =
+                    row.iter().map(|c| normalize_header(&c.text())).collect();
+                let all_present = wanted.iter().all(|w| {
+                    headers
+                        .iter()
+                        .any(|h| !h.is_empty() && h.contains(w.as_str()))
+                });
                 if all_present {
                     return Some(Detected {
                         source,
@@ -96,10 +105,11 @@ pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Opti
 /// header containing it.
 pub fn find_column(headers: &[String], wanted: &str) -> Option<usize> {
     let wanted = normalize_header(wanted);
-    headers
-        .iter()
-        .position(|h| *h == wanted)
-        .or_else(|| headers.iter().position(|h| !h.is_empty() && h.contains(wanted.as_str())))
+    headers.iter().position(|h| *h == wanted).or_else(|| {
+        headers
+            .iter()
+            .position(|h| !h.is_empty() && h.contains(wanted.as_str()))
+    })
 }
 
 #[cfg(test)]
@@ -111,7 +121,10 @@ mod tests {
     fn question_numbers_and_colons_are_stripped() {
         assert_eq!(normalize_header("3、送货是否准时："), "送货是否准时");
         assert_eq!(normalize_header(" 销售额（元） "), "销售额(元)");
-        assert_eq!(strip_question_number("12、是否愿意"), ("是否愿意", Some(12)));
+        assert_eq!(
+            strip_question_number("12、是否愿意"),
+            ("是否愿意", Some(12))
+        );
         assert_eq!(strip_question_number("Q3. Overall"), ("Overall", Some(3)));
         assert_eq!(strip_question_number("序号"), ("序号", None));
     }

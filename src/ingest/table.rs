@@ -125,7 +125,10 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
         }
         sheets.push(Sheet { name, rows });
     }
-    if sheets.iter().all(|s| s.rows.iter().all(|r| r.iter().all(Cell::is_blank))) {
+    if sheets
+        .iter()
+        .all(|s| s.rows.iter().all(|r| r.iter().all(Cell::is_blank)))
+    {
         return Err(TableError::Empty);
     }
     Ok(sheets)
@@ -190,7 +193,11 @@ fn read_text(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
                 .collect(),
         );
     }
-    let name = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name).to_string();
+    let name = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(file_name)
+        .to_string();
     Ok(vec![Sheet { name, rows }])
 }
 
@@ -254,7 +261,9 @@ mod tests {
         assert!(matches!(read_table("x.csv", b""), Err(TableError::Empty)));
         let err = read_table("x.pdf", b"%PDF").unwrap_err().to_string();
         assert!(err.contains("unsupported file type '.pdf'"), "{err}");
-        let err = read_table("x.xlsx", b"not a zip at all").unwrap_err().to_string();
+        let err = read_table("x.xlsx", b"not a zip at all")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("cannot open as a spreadsheet"), "{err}");
     }
 

@@ -10,8 +10,14 @@ use crate::analysis::{Band, MonthlyResults};
 
 /// The templates, by name (the file stem in `report_templates/`).
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("summary", include_str!("../../report_templates/summary.hbs")),
-    ("console_summary", include_str!("../../report_templates/console_summary.hbs")),
+    (
+        "summary",
+        include_str!("../../report_templates/summary.hbs"),
+    ),
+    (
+        "console_summary",
+        include_str!("../../report_templates/console_summary.hbs"),
+    ),
 ];
 
 /// A problem category, formatted for text.
@@ -94,9 +100,13 @@ impl SummaryContext {
             month_label: format!("{year}年{month}月"),
             has_data: satisfaction.is_some(),
             satisfaction: satisfaction.map(one_decimal).unwrap_or_default(),
-            band: satisfaction.map(|s| Band::of(s).label().to_string()).unwrap_or_default(),
+            band: satisfaction
+                .map(|s| Band::of(s).label().to_string())
+                .unwrap_or_default(),
             target: one_decimal(results.company_target),
-            gap: satisfaction.map(|s| signed(s - results.company_target)).unwrap_or_default(),
+            gap: satisfaction
+                .map(|s| signed(s - results.company_target))
+                .unwrap_or_default(),
             met: satisfaction.is_some_and(|s| s >= results.company_target),
             change_previous: match (satisfaction, previous) {
                 (Some(s), Some(p)) => signed(s - p),
@@ -125,7 +135,11 @@ impl SummaryContext {
                     gap: d.gap.map(signed).unwrap_or_default(),
                 })
                 .collect(),
-            n_departments_scored: results.departments.iter().filter(|d| d.score.is_some()).count(),
+            n_departments_scored: results
+                .departments
+                .iter()
+                .filter(|d| d.score.is_some())
+                .count(),
         }
     }
 }

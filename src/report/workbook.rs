@@ -40,9 +40,14 @@ struct Formats {
 
 impl Formats {
     fn new() -> Formats {
-        let base = Format::new().set_border(FormatBorder::Thin).set_font_name("微软雅黑");
+        let base = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_font_name("微软雅黑");
         Formats {
-            title: Format::new().set_bold().set_font_size(16).set_font_name("微软雅黑"),
+            title: Format::new()
+                .set_bold()
+                .set_font_size(16)
+                .set_font_name("微软雅黑"),
             header: base
                 .clone()
                 .set_bold()
@@ -84,14 +89,23 @@ pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError>
     let created = ExcelDateTime::from_ymd(year as u16, month as u8, 1)?;
     workbook.set_properties(
         &DocProperties::new()
-            .set_title(format!("{} 客户满意度月报 {}", results.company_name, results.month))
+            .set_title(format!(
+                "{} 客户满意度月报 {}",
+                results.company_name, results.month
+            ))
             .set_author("csat")
             .set_creation_datetime(&created),
     );
 
     let context = SummaryContext::new(results);
     let summary_text = narrative(&context)?;
-    summary_sheet(workbook.add_worksheet(), results, &context, &summary_text, &formats)?;
+    summary_sheet(
+        workbook.add_worksheet(),
+        results,
+        &context,
+        &summary_text,
+        &formats,
+    )?;
     departments_sheet(workbook.add_worksheet(), results, &formats)?;
     let pareto_sheet = workbook.add_worksheet();
     pareto_sheet_render(pareto_sheet, results, &formats)?;
@@ -103,6 +117,27 @@ fn print_setup(sheet: &mut Worksheet, header_row: u32) -> Result<(), RenderError
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(header_row, header_row)?;
     Ok(())
+}
+
+/// Writes a table's header row (row 0) and sets the column widths.
+fn table_header(
+    sheet: &mut Worksheet,
+    headers: &[(&str, f64)],
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    for (column, (header, width)) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, *header, &formats.header)?;
+        sheet.set_column_width(column as u16, *width)?;
+    }
+    Ok(())
+}
+
+/// The dashed red line of targets and reference levels.
+fn reference_line() -> ChartLine {
+    let mut line = ChartLine::new();
+    line.set_color(Color::RGB(RED_TEXT))
+        .set_dash_type(ChartLineDashType::Dash);
+    line
 }
 
 fn write_optional_percent(
@@ -149,7 +184,10 @@ fn summary_sheet(
     sheet.write_string_with_format(
         0,
         0,
-        format!("{} 客户满意度月报 {}", results.company_name, context.month_label),
+        format!(
+            "{} 客户满意度月报 {}",
+            results.company_name, context.month_label
+        ),
         &formats.title,
     )?;
 
@@ -159,8 +197,17 @@ fn summary_sheet(
     sheet.write_string_with_format(row, 0, "公司满意度", &formats.label)?;
     match satisfaction {
         Some(s) => {
-            let format = if s >= results.company_target { &formats.met } else { &formats.missed };
-            sheet.write_number_with_format(row, 1, s / 100.0, &format.clone().set_num_format("0.0%"))?
+            let format = if s >= results.company_target {
+                &formats.met
+            } else {
+                &formats.missed
+            };
+            sheet.write_number_with_format(
+                row,
+                1,
+                s / 100.0,
+                &format.clone().set_num_format("0.0%"),
+            )?
         }
         None => sheet.write_string_with_format(row, 1, "无数据", &formats.missed)?,
     };
@@ -177,7 +224,13 @@ fn summary_sheet(
     sheet.write_number_with_format(row, 1, results.company_target / 100.0, &formats.percent)?;
     row += 1;
     sheet.write_string_with_format(row, 0, "与目标差距（百分点）", &formats.label)?;
-    write_optional_points(sheet, row, 1, satisfaction.map(|s| s - results.company_target), formats)?;
+    write_optional_points(
+        sheet,
+        row,
+        1,
+        satisfaction.map(|s| s - results.company_target),
+        formats,
+    )?;
     row += 1;
     let previous = results
         .trend
@@ -194,10 +247,20 @@ fn summary_sheet(
     )?;
     row += 1;
     sheet.write_string_with_format(row, 0, "问卷与回访份数", &formats.label)?;
-    sheet.write_number_with_format(row, 1, company.map(|c| c.n_responses).unwrap_or(0) as f64, &formats.integer)?;
+    sheet.write_number_with_format(
+        row,
+        1,
+        company.map(|c| c.n_responses).unwrap_or(0) as f64,
+        &formats.integer,
+    )?;
     row += 1;
     sheet.write_string_with_format(row, 0, "有效答案数", &formats.label)?;
-    sheet.write_number_with_format(row, 1, company.map(|c| c.n_answers).unwrap_or(0) as f64, &formats.integer)?;
+    sheet.write_number_with_format(
+        row,
+        1,
+        company.map(|c| c.n_answers).unwrap_or(0) as f64,
+        &formats.integer,
+    )?;
 
     row += 2;
     sheet.write_string_with_format(row, 0, "三大问题", &formats.header)?;
@@ -211,7 +274,11 @@ fn summary_sheet(
     row += 2;
     sheet.write_string_with_format(row, 0, "未达标部门", &formats.header)?;
     sheet.write_string_with_format(row, 1, "差距（百分点）", &formats.header)?;
-    let missed: Vec<_> = results.departments.iter().filter(|d| d.met == Some(false)).collect();
+    let missed: Vec<_> = results
+        .departments
+        .iter()
+        .filter(|d| d.met == Some(false))
+        .collect();
     if missed.is_empty() {
         row += 1;
         sheet.write_string_with_format(row, 0, "无", &formats.text)?;
@@ -231,7 +298,12 @@ fn summary_sheet(
     for (index, month) in results.trend.iter().enumerate() {
         let trend_row = 3 + index as u32;
         sheet.write_string_with_format(trend_row, 3, &month.month, &formats.text)?;
-        sheet.write_number_with_format(trend_row, 4, month.satisfaction / 100.0, &formats.percent)?;
+        sheet.write_number_with_format(
+            trend_row,
+            4,
+            month.satisfaction / 100.0,
+            &formats.percent,
+        )?;
     }
     if !results.trend.is_empty() {
         let last = 2 + results.trend.len() as u32;
@@ -251,7 +323,11 @@ fn summary_sheet(
     Ok(())
 }
 
-fn departments_sheet(sheet: &mut Worksheet, results: &MonthlyResults, formats: &Formats) -> Result<(), RenderError> {
+fn departments_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
     sheet.set_name(SHEET_DEPARTMENTS)?;
     let headers = [
         ("部门", 16.0),
@@ -265,10 +341,7 @@ fn departments_sheet(sheet: &mut Worksheet, results: &MonthlyResults, formats: &
         ("去年同期", 10.0),
         ("同比（百分点）", 12.0),
     ];
-    for (column, (header, width)) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, *header, &formats.header)?;
-        sheet.set_column_width(column as u16, *width)?;
-    }
+    table_header(sheet, &headers, formats)?;
     for (index, department) in results.departments.iter().enumerate() {
         let row = 1 + index as u32;
         sheet.write_string_with_format(row, 0, &department.name, &formats.text)?;
@@ -302,7 +375,7 @@ fn departments_sheet(sheet: &mut Worksheet, results: &MonthlyResults, formats: &
             .set_name("目标")
             .set_categories((SHEET_DEPARTMENTS, 1, 0, last, 0))
             .set_values((SHEET_DEPARTMENTS, 1, 2, last, 2))
-            .set_format(ChartLine::new().set_color(Color::RGB(RED_TEXT)).set_dash_type(ChartLineDashType::Dash));
+            .set_format(&mut reference_line());
         chart.combine(&target_line);
         chart.title().set_name("部门满意度与目标");
         chart.y_axis().set_num_format("0%");
@@ -311,7 +384,11 @@ fn departments_sheet(sheet: &mut Worksheet, results: &MonthlyResults, formats: &
     print_setup(sheet, 0)
 }
 
-fn pareto_sheet_render(sheet: &mut Worksheet, results: &MonthlyResults, formats: &Formats) -> Result<(), RenderError> {
+fn pareto_sheet_render(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
     sheet.set_name(SHEET_PARETO)?;
     let headers = [
         ("排名", 6.0),
@@ -322,17 +399,19 @@ fn pareto_sheet_render(sheet: &mut Worksheet, results: &MonthlyResults, formats:
         ("关键少数", 10.0),
         ("80%参考线", 10.0),
     ];
-    for (column, (header, width)) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, *header, &formats.header)?;
-        sheet.set_column_width(column as u16, *width)?;
-    }
+    table_header(sheet, &headers, formats)?;
     for (index, problem) in results.pareto.iter().enumerate() {
         let row = 1 + index as u32;
         sheet.write_number_with_format(row, 0, problem.rank as f64, &formats.integer)?;
         sheet.write_string_with_format(row, 1, &problem.category, &formats.text)?;
         sheet.write_number_with_format(row, 2, problem.count as f64, &formats.integer)?;
         sheet.write_number_with_format(row, 3, problem.share / 100.0, &formats.percent)?;
-        sheet.write_number_with_format(row, 4, problem.cumulative_share / 100.0, &formats.percent)?;
+        sheet.write_number_with_format(
+            row,
+            4,
+            problem.cumulative_share / 100.0,
+            &formats.percent,
+        )?;
         if problem.vital_few {
             sheet.write_string_with_format(row, 5, "是", &formats.missed)?;
         } else {
@@ -351,7 +430,9 @@ fn pareto_sheet_render(sheet: &mut Worksheet, results: &MonthlyResults, formats:
             .set_categories((SHEET_PARETO, 1, 1, last, 1))
             .set_values((SHEET_PARETO, 1, 2, last, 2))
             .set_gap(40);
-        columns.title().set_name(format!("问题柏拉图 {}", results.month).as_str());
+        columns
+            .title()
+            .set_name(format!("问题柏拉图 {}", results.month).as_str());
         columns.y_axis().set_name("件数").set_min(0);
         columns.y2_axis().set_min(0).set_max(1).set_num_format("0%");
         let mut lines = Chart::new(ChartType::Line);
@@ -366,7 +447,7 @@ fn pareto_sheet_render(sheet: &mut Worksheet, results: &MonthlyResults, formats:
             .set_name("80%")
             .set_categories((SHEET_PARETO, 1, 1, last, 1))
             .set_values((SHEET_PARETO, 1, 6, last, 6))
-            .set_format(ChartLine::new().set_color(Color::RGB(RED_TEXT)).set_dash_type(ChartLineDashType::Dash))
+            .set_format(&mut reference_line())
             .set_secondary_axis(true);
         columns.combine(&lines);
         sheet.insert_chart(last + 2, 0, &columns)?;

@@ -32,7 +32,11 @@ fn drop_into_inbox(data_dir: &DataDir, files: &[(String, Vec<u8>)]) {
 }
 
 fn company_files(company: &DemoCompany) -> Vec<(String, Vec<u8>)> {
-    company.files.iter().map(|f| (f.name.clone(), f.bytes.clone())).collect()
+    company
+        .files
+        .iter()
+        .map(|f| (f.name.clone(), f.bytes.clone()))
+        .collect()
 }
 
 /// Maximum of a scale, by the rulebook (5-point, 0–10).
@@ -45,7 +49,12 @@ fn scale_max(scale: Scale) -> f64 {
 
 /// M = Σ q_i / Σ max_i × 100 over the questions in `keys`, from the
 /// generator's true values for `month`.
-fn expected_m(company: &DemoCompany, config: &Config, month: &str, keep: impl Fn(&str) -> bool) -> Option<f64> {
+fn expected_m(
+    company: &DemoCompany,
+    config: &Config,
+    month: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Option<f64> {
     let mut sums: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
     for response in company.responses.iter().filter(|r| r.month == month) {
         for (key, value) in &response.answers {
@@ -62,7 +71,11 @@ fn expected_m(company: &DemoCompany, config: &Config, month: &str, keep: impl Fn
     let mut sum_means = 0.0;
     let mut sum_max = 0.0;
     for (key, (sum, n)) in sums {
-        let question = config.questions.iter().find(|q| q.key == key).expect("generated key is configured");
+        let question = config
+            .questions
+            .iter()
+            .find(|q| q.key == key)
+            .expect("generated key is configured");
         sum_means += sum / n as f64;
         sum_max += scale_max(question.scale);
     }
@@ -112,15 +125,22 @@ fn demo_month_scores_match_an_independent_computation() {
     // Every original left the inbox for the archive of the run month.
     assert_eq!(std::fs::read_dir(data_dir.inbox()).unwrap().count(), 0);
     assert_eq!(
-        std::fs::read_dir(data_dir.archive().join("2026-11")).unwrap().count(),
+        std::fs::read_dir(data_dir.archive().join("2026-11"))
+            .unwrap()
+            .count(),
         company.files.len()
     );
 
     let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
-    assert!(outcome.path.ends_with("reports/2026-10/csat-report-2026-10.xlsx"));
+    assert!(outcome
+        .path
+        .ends_with("reports/2026-10/csat-report-2026-10.xlsx"));
 
     let workbook = open_workbook_auto(&outcome.path).unwrap();
-    assert_eq!(workbook.sheet_names(), vec!["总览", "部门得分", "问题柏拉图"]);
+    assert_eq!(
+        workbook.sheet_names(),
+        vec!["总览", "部门得分", "问题柏拉图"]
+    );
     drop(workbook);
 
     // Company satisfaction, B3 of the summary, stored as a fraction.
@@ -128,7 +148,10 @@ fn demo_month_scores_match_an_independent_computation() {
     let summary_sheet = read_sheet(&outcome.path, "总览");
     assert_eq!(text(&summary_sheet, 2, 0), "公司满意度");
     let shown = number(&summary_sheet, 2, 1) * 100.0;
-    assert!((shown - expected_company).abs() < 1e-9, "company {shown} vs {expected_company}");
+    assert!(
+        (shown - expected_company).abs() < 1e-9,
+        "company {shown} vs {expected_company}"
+    );
 
     // Department scores, this month and last month, in configuration order.
     let departments = read_sheet(&outcome.path, "部门得分");
@@ -138,25 +161,50 @@ fn demo_month_scores_match_an_independent_computation() {
     for (index, department) in config.departments.iter().enumerate() {
         let row = 1 + index as u32;
         assert_eq!(text(&departments, row, 0), department.name);
-        let in_department =
-            |key: &str| config.questions.iter().any(|q| q.key == key && q.department == department.key);
+        let in_department = |key: &str| {
+            config
+                .questions
+                .iter()
+                .any(|q| q.key == key && q.department == department.key)
+        };
         let expected = expected_m(&company, &config, REPORT_MONTH, in_department).unwrap();
         let shown = number(&departments, row, 1) * 100.0;
-        assert!((shown - expected).abs() < 1e-9, "{}: {shown} vs {expected}", department.key);
+        assert!(
+            (shown - expected).abs() < 1e-9,
+            "{}: {shown} vs {expected}",
+            department.key
+        );
         let target = department.target.unwrap_or(config.company.target);
         assert!((number(&departments, row, 2) * 100.0 - target).abs() < 1e-9);
         let status = text(&departments, row, 4);
-        assert_eq!(status, if expected >= target { "达标" } else { "未达标" }, "{}", department.key);
+        assert_eq!(
+            status,
+            if expected >= target {
+                "达标"
+            } else {
+                "未达标"
+            },
+            "{}",
+            department.key
+        );
         if expected < target {
             n_missed += 1;
         }
-        let expected_previous = expected_m(&company, &config, previous_month, in_department).unwrap();
+        let expected_previous =
+            expected_m(&company, &config, previous_month, in_department).unwrap();
         let shown_previous = number(&departments, row, 6) * 100.0;
-        assert!((shown_previous - expected_previous).abs() < 1e-9, "{} last month", department.key);
+        assert!(
+            (shown_previous - expected_previous).abs() < 1e-9,
+            "{} last month",
+            department.key
+        );
     }
     // The sample company is deliberately uneven.
     assert!(n_missed >= 1, "some department should miss its target");
-    assert!(n_missed < config.departments.len(), "some department should meet its target");
+    assert!(
+        n_missed < config.departments.len(),
+        "some department should meet its target"
+    );
 }
 
 #[test]
@@ -188,7 +236,12 @@ fn running_twice_doubles_nothing_and_gives_the_same_workbook() {
         second.results.company.as_ref().unwrap().n_answers
     );
     let second_bytes = std::fs::read(&second.path).unwrap();
-    assert!(second_bytes == first_bytes, "workbook bytes differ ({} vs {} bytes)", second_bytes.len(), first_bytes.len());
+    assert!(
+        second_bytes == first_bytes,
+        "workbook bytes differ ({} vs {} bytes)",
+        second_bytes.len(),
+        first_bytes.len()
+    );
 }
 
 /// A complaints log worked by hand: 安装服务 5, 物流配送 3, 价格 1, 其他 2.
@@ -199,18 +252,18 @@ fn pareto_ranks_and_marks_the_vital_few() {
     let temp = tempfile::tempdir().unwrap();
     let data_dir = DataDir::new(temp.path());
     let config = Config::load(None).unwrap();
-    let mut csv = String::from("客户投诉登记表（2026年10月）\n投诉编号,受理日期,严重等级,原因类别,责任部门\n");
-    let categories = [
-        ("安装服务", 5),
-        ("物流配送", 3),
-        ("价格", 1),
-        ("其他", 2),
-    ];
+    let mut csv = String::from(
+        "客户投诉登记表（2026年10月）\n投诉编号,受理日期,严重等级,原因类别,责任部门\n",
+    );
+    let categories = [("安装服务", 5), ("物流配送", 3), ("价格", 1), ("其他", 2)];
     let mut id = 0;
     for (category, n) in categories {
         for _ in 0..n {
             id += 1;
-            csv.push_str(&format!("T{id},2026-10-{:02},3级,{category},客服中心\n", id));
+            csv.push_str(&format!(
+                "T{id},2026-10-{:02},3级,{category},客服中心\n",
+                id
+            ));
         }
     }
     // One complaint from September must not count in October.
@@ -233,8 +286,15 @@ fn pareto_ranks_and_marks_the_vital_few() {
         assert_eq!(number(&sheet, row, 0), (index + 1) as f64);
         assert_eq!(text(&sheet, row, 1), *category);
         assert_eq!(number(&sheet, row, 2), *count);
-        assert!((number(&sheet, row, 4) - cumulative).abs() < 1e-12, "{category}");
-        assert_eq!(text(&sheet, row, 5), if *vital { "是" } else { "否" }, "{category}");
+        assert!(
+            (number(&sheet, row, 4) - cumulative).abs() < 1e-12,
+            "{category}"
+        );
+        assert_eq!(
+            text(&sheet, row, 5),
+            if *vital { "是" } else { "否" },
+            "{category}"
+        );
     }
     assert!(sheet.get_value((5, 1)).is_none_or(|v| *v == Data::Empty));
 }
@@ -250,9 +310,15 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
     drop_into_inbox(
         &data_dir,
         &[
-            ("broken.xlsx".to_string(), b"PK\x03\x04 this is not really a workbook".to_vec()),
+            (
+                "broken.xlsx".to_string(),
+                b"PK\x03\x04 this is not really a workbook".to_vec(),
+            ),
             ("survey.csv".to_string(), survey.as_bytes().to_vec()),
-            ("notes.csv".to_string(), "hello,world\n1,2\n".as_bytes().to_vec()),
+            (
+                "notes.csv".to_string(),
+                "hello,world\n1,2\n".as_bytes().to_vec(),
+            ),
         ],
     );
     let mut store = pipeline::open_store(&data_dir).unwrap();
@@ -263,21 +329,33 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
         .iter()
         .map(|f| {
             let name = match f {
-                FileOutcome::Loaded { file, .. } | FileOutcome::Duplicate { file, .. } | FileOutcome::Rejected { file, .. } => file,
+                FileOutcome::Loaded { file, .. }
+                | FileOutcome::Duplicate { file, .. }
+                | FileOutcome::Rejected { file, .. } => file,
             };
             (name.clone(), f)
         })
         .collect();
     match by_name["broken.xlsx"] {
-        FileOutcome::Rejected { reason, .. } => assert!(reason.starts_with("cannot open as a spreadsheet"), "{reason}"),
+        FileOutcome::Rejected { reason, .. } => assert!(
+            reason.starts_with("cannot open as a spreadsheet"),
+            "{reason}"
+        ),
         other => panic!("{other:?}"),
     }
     match by_name["notes.csv"] {
-        FileOutcome::Rejected { reason, .. } => assert!(reason.starts_with("no source definition matches"), "{reason}"),
+        FileOutcome::Rejected { reason, .. } => assert!(
+            reason.starts_with("no source definition matches"),
+            "{reason}"
+        ),
         other => panic!("{other:?}"),
     }
     match by_name["survey.csv"] {
-        FileOutcome::Loaded { rows_loaded, rejected, .. } => {
+        FileOutcome::Loaded {
+            rows_loaded,
+            rejected,
+            ..
+        } => {
             assert_eq!(*rows_loaded, 2);
             assert_eq!(rejected.len(), 1);
             assert_eq!(rejected[0].row_number, 3);
@@ -287,8 +365,12 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
         }
         other => panic!("{other:?}"),
     }
-    let reasons = std::fs::read_to_string(data_dir.rejected().join("broken.xlsx.reasons.txt")).unwrap();
-    assert!(reasons.starts_with("broken.xlsx: cannot open as a spreadsheet"), "{reasons}");
+    let reasons =
+        std::fs::read_to_string(data_dir.rejected().join("broken.xlsx.reasons.txt")).unwrap();
+    assert!(
+        reasons.starts_with("broken.xlsx: cannot open as a spreadsheet"),
+        "{reasons}"
+    );
     assert!(data_dir.rejected().join("notes.csv").exists());
     // Only the good answer counts: 很满意 = 5 of 5 → 100 %.
     let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
@@ -298,7 +380,10 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
 }
 
 fn csat(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_csat")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_csat"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -307,24 +392,44 @@ fn cli_demo_runs_end_to_end_and_twice() {
     let dir = temp.path().to_str().unwrap();
     let first = csat(&["--data-dir", dir, "--today", "2026-11-23", "demo"]);
     let stdout = String::from_utf8_lossy(&first.stdout);
-    assert_eq!(first.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(stdout.contains("Company satisfaction:"), "{stdout}");
     assert!(stdout.contains("Largest problem categories:"), "{stdout}");
     let report = temp.path().join("reports/2026-10/csat-report-2026-10.xlsx");
     assert!(report.exists());
-    assert!(temp.path().join("csat.toml").exists(), "demo leaves an editable configuration");
+    assert!(
+        temp.path().join("csat.toml").exists(),
+        "demo leaves an editable configuration"
+    );
 
     let second = csat(&["--data-dir", dir, "--today", "2026-11-23", "demo"]);
     let stdout_second = String::from_utf8_lossy(&second.stdout);
     assert_eq!(second.status.code(), Some(0), "{stdout_second}");
     assert!(stdout_second.contains("0 loaded"), "{stdout_second}");
-    assert!(stdout_second.contains("47 duplicates skipped"), "{stdout_second}");
+    assert!(
+        stdout_second.contains("47 duplicates skipped"),
+        "{stdout_second}"
+    );
     // Same figures both times: the summary lines match.
-    let line = |s: &str| s.lines().find(|l| l.starts_with("Company satisfaction:")).map(str::to_string);
+    let line = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("Company satisfaction:"))
+            .map(str::to_string)
+    };
     assert_eq!(line(&stdout), line(&stdout_second));
 
     let check = csat(&["--data-dir", dir, "check"]);
-    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let status = csat(&["--data-dir", dir, "status", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(json["files_waiting"].as_array().unwrap().len(), 0);
