@@ -439,3 +439,63 @@ fn cli_demo_runs_end_to_end_and_twice() {
     assert_eq!(bad_month.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_month.stderr).contains("'2026-13' is not a month"));
 }
+
+#[test]
+fn serve_runs_a_scheduled_ingest_and_stops_on_sigterm() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path().join("data"));
+    let jobs = temp.path().join("jobs");
+    std::fs::create_dir_all(&jobs).unwrap();
+    std::fs::write(
+        jobs.join("ingest.toml"),
+        "job = \"ingest\"\ncron = \"* * * * * *\"\ntimezone = \"UTC\"\n",
+    )
+    .unwrap();
+    let survey = "序号,提交答卷时间,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n1,2026/10/3 14:05:09,深圳福田店,满意\n";
+    drop_into_inbox(
+        &data_dir,
+        &[("survey.csv".to_string(), survey.as_bytes().to_vec())],
+    );
+
+    let data = data_dir.root().to_str().unwrap().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_csat"))
+        .args([
+            "--data-dir",
+            &data,
+            "serve",
+            "--jobs-dir",
+            jobs.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let archived = |dir: &Path| {
+        std::fs::read_dir(dir.join("archive"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .any(|month| month.path().join("survey.csv").exists())
+    };
+    while !archived(data_dir.root()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduled ingest did not run within 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "serve exits cleanly on SIGTERM");
+
+    let output = csat(&["--data-dir", &data, "status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let runs = json["last_runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["job"], "ingest");
+    assert_eq!(runs[0]["outcome"], "ok");
+}
