@@ -20,6 +20,9 @@ pub const DEFAULT_CONFIG_TOML: &str = include_str!("../data/csat.toml");
 pub struct Config {
     /// The company and its overall target.
     pub company: Company,
+    /// Inbox watching: settle time and size limit.
+    #[serde(default)]
+    pub inbox: InboxSettings,
     /// Departments that carry satisfaction targets.
     #[serde(default)]
     pub departments: Vec<Department>,
@@ -220,9 +223,52 @@ pub struct Source {
     pub header_contains: Vec<String>,
     /// Canonical field → header text of the column holding it.
     pub fields: BTreeMap<String, String>,
-    /// Character encoding of CSV files (`utf-8`, `gbk`, `gb18030`); detected when absent.
+    /// What a later export of this source for a month already loaded does:
+    /// `replace` (default: the newest file's responses for that month count,
+    /// older files' are superseded) or `append` (both count).
     #[serde(default)]
-    pub encoding: Option<String>,
+    pub reexport: Reexport,
+}
+
+/// The rule for a re-export of a period already loaded (surveys and callbacks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reexport {
+    /// The newest file replaces older files of the same source for the months it covers.
+    #[default]
+    Replace,
+    /// Every file counts.
+    Append,
+}
+
+/// How the inbox is watched.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboxSettings {
+    /// A file is taken only when it has not changed for this many seconds, so
+    /// a copy still being written is never read.
+    #[serde(default = "default_settle_seconds")]
+    pub settle_seconds: u64,
+    /// Larger files are rejected without being read.
+    #[serde(default = "default_max_file_mb")]
+    pub max_file_mb: u64,
+}
+
+fn default_settle_seconds() -> u64 {
+    10
+}
+
+fn default_max_file_mb() -> u64 {
+    200
+}
+
+impl Default for InboxSettings {
+    fn default() -> Self {
+        InboxSettings {
+            settle_seconds: default_settle_seconds(),
+            max_file_mb: default_max_file_mb(),
+        }
+    }
 }
 
 /// Answer scale of a question.

@@ -5,6 +5,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
@@ -83,14 +84,25 @@ pub fn is_temporary_name(name: &str) -> bool {
             .any(|suffix| lower.ends_with(suffix))
 }
 
-/// The inbox files ready for ingest, sorted by name (so runs are repeatable).
+/// The inbox, split into files ready for ingest and files still settling.
+#[derive(Debug, Clone, Default)]
+pub struct InboxScan {
+    /// Files unchanged for the settle time, sorted by name (runs are repeatable).
+    pub ready: Vec<PathBuf>,
+    /// Files modified within the settle time: probably still being copied.
+    pub settling: Vec<PathBuf>,
+}
+
+/// Lists the inbox. A file is ready when its modification time is at least
+/// `settle` before `now` (the caller's clock), so a copy still being written
+/// is left for the next run; temporary names are never taken.
 ///
 /// # Errors
 /// The inbox cannot be read.
-pub fn ready_files(inbox: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
+pub fn scan(inbox: &Path, now: SystemTime, settle: Duration) -> io::Result<InboxScan> {
+    let mut scan = InboxScan::default();
     if !inbox.exists() {
-        return Ok(files);
+        return Ok(scan);
     }
     for entry in fs::read_dir(inbox)? {
         let entry = entry?;
@@ -102,10 +114,20 @@ pub fn ready_files(inbox: &Path) -> io::Result<Vec<PathBuf>> {
         if is_temporary_name(&name) {
             continue;
         }
-        files.push(entry.path());
+        let modified = entry.metadata()?.modified()?;
+        let settled = now
+            .duration_since(modified)
+            .map(|age| age >= settle)
+            .unwrap_or(false);
+        if settled {
+            scan.ready.push(entry.path());
+        } else {
+            scan.settling.push(entry.path());
+        }
     }
-    files.sort();
-    Ok(files)
+    scan.ready.sort();
+    scan.settling.sort();
+    Ok(scan)
 }
 
 /// SHA-256 of `bytes`, lower-case hex.
@@ -169,6 +191,31 @@ mod tests {
         assert!(is_temporary_name("survey.xlsx.part"));
         assert!(is_temporary_name(".hidden.csv"));
         assert!(!is_temporary_name("问卷星_2026-10.xlsx"));
+    }
+
+    #[test]
+    fn files_still_changing_are_left_to_settle() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.csv");
+        let fresh = dir.path().join("fresh.csv");
+        fs::write(&old, "a").unwrap();
+        fs::write(&fresh, "b").unwrap();
+        fs::write(dir.path().join("~$old.xlsx"), "lock").unwrap();
+        let modified = fs::metadata(&fresh).unwrap().modified().unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(modified - Duration::from_secs(60))
+            .unwrap();
+        let scan = scan(
+            dir.path(),
+            modified + Duration::from_secs(5),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert_eq!(scan.ready, vec![old]);
+        assert_eq!(scan.settling, vec![fresh]);
     }
 
     #[test]

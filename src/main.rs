@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{bail, Context, Result};
 use chrono::{Local, NaiveDate};
@@ -164,7 +165,8 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Ingest { json } => {
             let config = load_config(&cli, &data_dir)?;
             let mut store = pipeline::open_store(&data_dir)?;
-            let summary = pipeline::ingest(&config, &data_dir, &mut store, today)?;
+            let summary =
+                pipeline::ingest(&config, &data_dir, &mut store, today, SystemTime::now())?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -216,8 +218,13 @@ fn run(cli: Cli) -> Result<Outcome> {
             let runner_data_dir = data_dir.clone();
             let runner: scheduler::Runner = Arc::new(move |spec| {
                 let started = Local::now().naive_local();
-                let outcome =
-                    pipeline::run_job(&spec.job, &config, &runner_data_dir, started.date());
+                let outcome = pipeline::run_job(
+                    &spec.job,
+                    &config,
+                    &runner_data_dir,
+                    started.date(),
+                    SystemTime::now(),
+                );
                 let finished = Local::now().naive_local();
                 tracing::info!(job = %spec.job, outcome = outcome.outcome, message = %outcome.message, "job finished");
                 if let Err(e) = pipeline::record_job_run(
@@ -244,7 +251,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             }
             let config = load_config(&cli, &data_dir)?;
             let started = Local::now().naive_local();
-            let outcome = pipeline::run_job(job, &config, &data_dir, today);
+            let outcome = pipeline::run_job(job, &config, &data_dir, today, SystemTime::now());
             let finished = Local::now().naive_local();
             pipeline::record_job_run(&data_dir, job, None, started, finished, &outcome)?;
             println!("{job}: {} — {}", outcome.outcome, outcome.message);
@@ -288,7 +295,10 @@ fn demo(cli: &Cli, data_dir: &DataDir, seed: u64, today: NaiveDate) -> Result<Ou
         data_dir.inbox().display()
     );
     let mut store = pipeline::open_store(data_dir)?;
-    let summary = pipeline::ingest(&config, data_dir, &mut store, today)?;
+    // The demo's files were written whole by this process (temporary name,
+    // then rename), so they need no settle time.
+    let settled = SystemTime::now() + Duration::from_secs(config.inbox.settle_seconds);
+    let summary = pipeline::ingest(&config, data_dir, &mut store, today, settled)?;
     print_ingest(&summary, false);
     let month = analysis::previous_month(today);
     let outcome = pipeline::report(&config, data_dir, &mut store, &month)?;
@@ -303,6 +313,9 @@ fn demo(cli: &Cli, data_dir: &DataDir, seed: u64, today: NaiveDate) -> Result<Ou
 
 fn print_ingest(summary: &IngestSummary, per_file: bool) {
     println!("Ingest: {}", summary.one_line());
+    for name in &summary.settling {
+        println!("  waiting    {name}: changed in the last seconds (still being copied?); taken on the next run");
+    }
     for file in &summary.files {
         match file {
             FileOutcome::Loaded {
@@ -312,6 +325,7 @@ fn print_ingest(summary: &IngestSummary, per_file: bool) {
                 answers_loaded,
                 rejected,
                 unmapped_questions,
+                replaced,
             } => {
                 if per_file {
                     println!(
@@ -323,6 +337,12 @@ fn print_ingest(summary: &IngestSummary, per_file: bool) {
                     println!(
                         "    {file}, sheet '{}', row {}, column '{}': '{}' is not {}",
                         cell.sheet, cell.row_number, cell.column, cell.value, cell.expected
+                    );
+                }
+                for old in replaced {
+                    println!(
+                        "    replaces {} responses of {} for {} (re-export of the same period)",
+                        old.n_responses, old.file_name, old.month
                     );
                 }
                 if per_file && !unmapped_questions.is_empty() {
@@ -352,8 +372,10 @@ fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome>
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, dir)))?;
     let now = chrono::Utc::now();
     let runs = pipeline::last_runs(data_dir)?;
-    let waiting: Vec<String> = inbox::ready_files(&data_dir.inbox())
-        .context("reading the inbox")?
+    let scan = inbox::scan(&data_dir.inbox(), SystemTime::now(), Duration::ZERO)
+        .context("reading the inbox")?;
+    let waiting: Vec<String> = scan
+        .ready
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();

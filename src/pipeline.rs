@@ -6,17 +6,19 @@
 use std::fs;
 use std::path::PathBuf;
 
+use std::time::{Duration, SystemTime};
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use tracing::{info, info_span, warn};
 
 use crate::analysis::{self, MonthlyResults};
-use crate::config::Config;
+use crate::config::{Config, Reexport};
 use crate::delivery;
 use crate::inbox::{self, DataDir};
 use crate::ingest::{self, RejectedCell};
 use crate::report::{self, SummaryContext};
-use crate::store::{FileMeta, Store};
+use crate::store::{FileMeta, Store, Superseded};
 
 /// What happened to one inbox file.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +38,8 @@ pub enum FileOutcome {
         rejected: Vec<RejectedCell>,
         /// Question columns no question of the configuration matches.
         unmapped_questions: Vec<String>,
+        /// Older exports of the same source and months this file replaced.
+        replaced: Vec<Superseded>,
     },
     /// The same bytes were stored before.
     Duplicate {
@@ -60,6 +64,8 @@ pub enum FileOutcome {
 pub struct IngestSummary {
     /// One entry per inbox file, in name order.
     pub files: Vec<FileOutcome>,
+    /// Files left in the inbox because they changed within the settle time.
+    pub settling: Vec<String>,
 }
 
 impl IngestSummary {
@@ -109,7 +115,8 @@ pub fn open_store(data_dir: &DataDir) -> Result<Store, PipelineError> {
     Ok(Store::open(&data_dir.database())?)
 }
 
-/// Processes every ready inbox file once.
+/// Processes every ready inbox file once; `now` is the caller's clock, used
+/// only to tell files that have settled from copies still being written.
 ///
 /// Each file is parsed, stored in one transaction, then moved to
 /// `archive/<YYYY-MM>/` (the month of `today`). Duplicates (same bytes) are
@@ -123,9 +130,19 @@ pub fn ingest(
     data_dir: &DataDir,
     store: &mut Store,
     today: NaiveDate,
+    now: SystemTime,
 ) -> Result<IngestSummary, PipelineError> {
     let mut summary = IngestSummary::default();
-    let files = inbox::ready_files(&data_dir.inbox()).map_err(io_context("reading the inbox"))?;
+    let settle = Duration::from_secs(config.inbox.settle_seconds);
+    let scan =
+        inbox::scan(&data_dir.inbox(), now, settle).map_err(io_context("reading the inbox"))?;
+    summary.settling = scan
+        .settling
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let files = scan.ready;
+    let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
     let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());
     for path in files {
         let file_name = path
@@ -133,6 +150,29 @@ pub fn ingest(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let _span = info_span!("ingest", file = %file_name).entered();
+        let size = fs::metadata(&path)
+            .map_err(io_context(format!("reading {}", path.display())))?
+            .len();
+        if size > max_bytes {
+            let reason = format!(
+                "the file is {:.1} MB; the limit is {} MB ([inbox] max_file_mb in the configuration)",
+                size as f64 / (1024.0 * 1024.0),
+                config.inbox.max_file_mb
+            );
+            warn!(%reason, "rejected");
+            inbox::quarantine(
+                &path,
+                &data_dir.rejected(),
+                &format!("{size:016x}"),
+                &[format!("{file_name}: {reason}")],
+            )
+            .map_err(io_context(format!("quarantining {file_name}")))?;
+            summary.files.push(FileOutcome::Rejected {
+                file: file_name,
+                reason,
+            });
+            continue;
+        }
         let bytes = fs::read(&path).map_err(io_context(format!("reading {}", path.display())))?;
         let sha256 = inbox::content_hash(&bytes);
         if let Some(stored) = store.find_file(&sha256)? {
@@ -148,12 +188,18 @@ pub fn ingest(
         }
         match ingest::parse_file(config, &file_name, &bytes) {
             Ok(parsed) => {
+                let replaces_periods = config
+                    .sources
+                    .iter()
+                    .find(|s| s.name == parsed.source)
+                    .is_some_and(|s| s.reexport == Reexport::Replace);
                 let meta = FileMeta {
                     sha256: sha256.clone(),
                     file_name: file_name.clone(),
                     loaded_on: today,
+                    replaces_periods,
                 };
-                store.load_file(&meta, &parsed)?;
+                let (_, replaced) = store.load_file(&meta, &parsed)?;
                 inbox::move_into(&path, &archive_dir, &sha256)
                     .map_err(io_context(format!("archiving {file_name}")))?;
                 let rows_loaded = parsed.responses.len().max(parsed.records.len());
@@ -171,6 +217,7 @@ pub fn ingest(
                     answers_loaded: parsed.answers.len(),
                     rejected: parsed.rejected,
                     unmapped_questions: parsed.unmapped_questions,
+                    replaced,
                 });
             }
             Err(error) => {
@@ -241,13 +288,19 @@ pub struct JobOutcome {
 
 /// Runs one job as of `today`: `ingest`; `monthly_report` (ingest, then the
 /// workbook of the month before `today`); `regrade` (grading as of `today`).
-pub fn run_job(job: &str, config: &Config, data_dir: &DataDir, today: NaiveDate) -> JobOutcome {
+pub fn run_job(
+    job: &str,
+    config: &Config,
+    data_dir: &DataDir,
+    today: NaiveDate,
+    now: SystemTime,
+) -> JobOutcome {
     let _span = info_span!("job", job = %job).entered();
     let result = (|| -> Result<JobOutcome, PipelineError> {
         let mut store = open_store(data_dir)?;
         match job {
             "ingest" => {
-                let summary = ingest(config, data_dir, &mut store, today)?;
+                let summary = ingest(config, data_dir, &mut store, today, now)?;
                 Ok(JobOutcome {
                     outcome: if summary.is_partial() {
                         "partial"
@@ -258,7 +311,7 @@ pub fn run_job(job: &str, config: &Config, data_dir: &DataDir, today: NaiveDate)
                 })
             }
             "monthly_report" => {
-                let summary = ingest(config, data_dir, &mut store, today)?;
+                let summary = ingest(config, data_dir, &mut store, today, now)?;
                 let month = analysis::previous_month(today);
                 let outcome = report(config, data_dir, &mut store, &month)?;
                 Ok(JobOutcome {

@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "item_scores",
         include_str!("../sql/migrations/V2__item_scores.sql"),
     ),
+    (
+        3,
+        "reexports",
+        include_str!("../sql/migrations/V3__reexports.sql"),
+    ),
 ];
 
 /// A store error: DuckDB's message with what csat was doing.
@@ -124,6 +129,20 @@ pub struct FileMeta {
     pub file_name: String,
     /// The run date.
     pub loaded_on: NaiveDate,
+    /// Whether this file replaces older files of its source for the months
+    /// it covers (`reexport = "replace"`).
+    pub replaces_periods: bool,
+}
+
+/// Responses of an older file that a newly loaded file superseded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Superseded {
+    /// The older file's name.
+    pub file_name: String,
+    /// The month.
+    pub month: String,
+    /// How many of its responses no longer count.
+    pub n_responses: i64,
 }
 
 /// A stored file.
@@ -225,7 +244,11 @@ impl Store {
     ///
     /// # Errors
     /// A database failure (including the same bytes already stored).
-    pub fn load_file(&mut self, meta: &FileMeta, parsed: &ParsedFile) -> Result<i64, StoreError> {
+    pub fn load_file(
+        &mut self,
+        meta: &FileMeta,
+        parsed: &ParsedFile,
+    ) -> Result<(i64, Vec<Superseded>), StoreError> {
         let context = format!("storing {}", meta.file_name);
         let transaction = self.connection.transaction().context(context.clone())?;
         let file_id: i64 = transaction
@@ -265,6 +288,7 @@ impl Store {
                     Value::Text(response.submitted_at.format("%Y-%m").to_string()),
                     optional_text(&response.customer_id),
                     optional_text(&response.dealer),
+                    Value::Null, // superseded_by (V3)
                 ]
             }),
             &context,
@@ -296,6 +320,9 @@ impl Store {
                         let mut values =
                             vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
                         values.extend(record.iter().map(field_value));
+                        if parsed.kind == SourceKind::Callback {
+                            values.push(Value::Null); // superseded_by (V3)
+                        }
                         values
                     }),
                 &context,
@@ -317,8 +344,13 @@ impl Store {
             }),
             &context,
         )?;
+        let superseded = if meta.replaces_periods && !parsed.responses.is_empty() {
+            supersede_older_exports(&transaction, file_id, &parsed.source, &context)?
+        } else {
+            Vec::new()
+        };
         transaction.commit().context(context)?;
-        Ok(file_id)
+        Ok((file_id, superseded))
     }
 
     /// Replaces the configuration mirrors (question map, departments and
@@ -459,6 +491,57 @@ impl Store {
     }
 }
 
+/// Marks the responses and callbacks of older files of `source`, for the
+/// months the new file covers, as superseded by it; returns what it marked.
+fn supersede_older_exports(
+    transaction: &duckdb::Transaction<'_>,
+    file_id: i64,
+    source: &str,
+    context: &str,
+) -> Result<Vec<Superseded>, StoreError> {
+    let mut statement = transaction
+        .prepare(
+            "SELECT f.file_name, r.month, count(*) \
+             FROM responses AS r JOIN files AS f ON f.file_id = r.file_id \
+             WHERE r.source = $2 AND r.file_id <> $1 AND r.superseded_by IS NULL \
+               AND r.month IN (SELECT DISTINCT month FROM responses WHERE file_id = $1) \
+             GROUP BY f.file_name, r.month ORDER BY r.month, f.file_name",
+        )
+        .context(context)?;
+    let superseded = statement
+        .query_map(params![file_id, source], |row| {
+            Ok(Superseded {
+                file_name: row.get(0)?,
+                month: row.get(1)?,
+                n_responses: row.get(2)?,
+            })
+        })
+        .context(context)?
+        .collect::<Result<Vec<_>, _>>()
+        .context(context)?;
+    if superseded.is_empty() {
+        return Ok(superseded);
+    }
+    transaction
+        .execute(
+            "UPDATE callbacks SET superseded_by = $1 \
+             WHERE superseded_by IS NULL AND file_id IN (SELECT file_id FROM files WHERE source = $2 AND file_id <> $1) \
+             AND strftime(coalesce(called_at, CAST(planned_on AS TIMESTAMP)), '%Y-%m') \
+                 IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
+            params![file_id, source],
+        )
+        .context(context)?;
+    transaction
+        .execute(
+            "UPDATE responses SET superseded_by = $1 \
+             WHERE source = $2 AND file_id <> $1 AND superseded_by IS NULL \
+               AND month IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
+            params![file_id, source],
+        )
+        .context(context)?;
+    Ok(superseded)
+}
+
 /// Appends rows to `table` through DuckDB's appender (bulk, not INSERTs).
 fn append_rows(
     transaction: &duckdb::Transaction<'_>,
@@ -529,5 +612,39 @@ fn sql_value(value: ValueRef<'_>) -> SqlValue {
         ValueRef::Decimal(d) => SqlValue::Float(d.to_string().parse().unwrap_or(f64::NAN)),
         ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
         other => SqlValue::Text(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_add_superseded_by() {
+        let store = Store::open_in_memory().unwrap();
+        let rows = store
+            .query(
+                "columns",
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'responses' ORDER BY ordinal_position",
+                &[],
+            )
+            .unwrap();
+        let names: Vec<String> = rows.iter().map(|r| r[0].as_text().unwrap()).collect();
+        assert!(names.contains(&"superseded_by".to_string()), "{names:?}");
+    }
+
+    #[test]
+    fn every_migration_file_is_listed_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sql/migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort_by_key(|name| name[1..name.find("__").unwrap()].parse::<i32>().unwrap());
+        let listed: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|(v, name, _)| format!("V{v}__{name}.sql"))
+            .collect();
+        assert_eq!(files, listed);
     }
 }

@@ -1,7 +1,7 @@
 -- Company satisfaction per month (SPEC "Scores").
 --
 -- Grain: one row per month in [$1, $2] that has answers.
--- Inputs: item_scores (V2), responses.
+-- Inputs: item_scores (V3), responses (rows not superseded by a re-export).
 -- Parameters: $1 first month 'YYYY-MM', $2 last month 'YYYY-MM'.
 --
 -- M = Σ q_i / Σ max_i × 100 over the month's mapped questions, which mixes
@@ -11,6 +11,7 @@ WITH respondents AS (
     SELECT month, count(*) AS n_responses
     FROM responses
     WHERE month BETWEEN $1 AND $2
+      AND superseded_by IS NULL
     GROUP BY month
 )
 SELECT i.month,

@@ -1,7 +1,7 @@
 -- Department satisfaction against target (SPEC "Scores").
 --
 -- Grain: one row per configured department, in configuration order.
--- Inputs: item_scores (V2), departments, department_targets.
+-- Inputs: item_scores (V3), departments, department_targets.
 -- Parameters: $1 report month, $2 the month before, $3 the same month a year
 -- earlier (all 'YYYY-MM').
 --

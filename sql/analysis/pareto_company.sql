@@ -9,7 +9,8 @@
 -- root cause, else its complaint category, else 未分类); low answers (value <=
 -- the scale's low_max: <= 2 on 5 points, <= 3 on 10/8/6/3/0, detractors 0–6
 -- on NPS), categorised by their question; remarks raised on reached callbacks,
--- categorised by the first keyword rule that matches, else 其他.
+-- categorised by the first keyword rule that matches, else 其他. Rows
+-- superseded by a re-export (V3) do not count.
 -- Order: count descending, then category name; 其他 always last. The vital few
 -- are the categories up to and including the first whose cumulative share
 -- reaches 80 %, never 其他. The 80 % test uses integer counts, so an exact
@@ -24,6 +25,7 @@ WITH problems AS (
     JOIN responses AS r ON r.file_id = a.file_id AND r.response_id = a.response_id
     JOIN question_map AS q ON q.question_key = a.question_key
     WHERE r.month = $1
+      AND r.superseded_by IS NULL
       AND a.value <= q.low_max
     UNION ALL
     SELECT coalesce(
@@ -33,6 +35,7 @@ WITH problems AS (
                '其他') AS category
     FROM callbacks AS c
     WHERE c.reached
+      AND c.superseded_by IS NULL
       AND nullif(trim(c.remark), '') IS NOT NULL
       AND strftime(c.called_at, '%Y-%m') = $1
 ),

@@ -24,6 +24,11 @@ fn run_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(RUN_DATE.0, RUN_DATE.1, RUN_DATE.2).unwrap()
 }
 
+/// A clock reading late enough that every file written by the test has settled.
+fn settled() -> std::time::SystemTime {
+    std::time::SystemTime::now() + std::time::Duration::from_secs(3600)
+}
+
 fn drop_into_inbox(data_dir: &DataDir, files: &[(String, Vec<u8>)]) {
     std::fs::create_dir_all(data_dir.inbox()).unwrap();
     for (name, bytes) in files {
@@ -113,7 +118,7 @@ fn demo_month_scores_match_an_independent_computation() {
     drop_into_inbox(&data_dir, &company_files(&company));
 
     let mut store = pipeline::open_store(&data_dir).unwrap();
-    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     assert_eq!(summary.files.len(), company.files.len());
     for file in &summary.files {
         match file {
@@ -217,7 +222,7 @@ fn running_twice_doubles_nothing_and_gives_the_same_workbook() {
 
     drop_into_inbox(&data_dir, &files);
     let mut store = pipeline::open_store(&data_dir).unwrap();
-    pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     let first = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
     let first_bytes = std::fs::read(&first.path).unwrap();
 
@@ -225,7 +230,7 @@ fn running_twice_doubles_nothing_and_gives_the_same_workbook() {
     let mut again = files.clone();
     again[0].0 = format!("重新导出_{}", again[0].0);
     drop_into_inbox(&data_dir, &again);
-    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     assert_eq!(summary.files.len(), files.len());
     for file in &summary.files {
         assert!(matches!(file, FileOutcome::Duplicate { .. }), "{file:?}");
@@ -271,7 +276,7 @@ fn pareto_ranks_and_marks_the_vital_few() {
     let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
     drop_into_inbox(&data_dir, &[("投诉.csv".to_string(), gbk.into_owned())]);
     let mut store = pipeline::open_store(&data_dir).unwrap();
-    pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
 
     let sheet = read_sheet(&outcome.path, "问题柏拉图");
@@ -322,7 +327,7 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
         ],
     );
     let mut store = pipeline::open_store(&data_dir).unwrap();
-    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date()).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     assert!(summary.is_partial());
     let by_name: BTreeMap<String, &FileOutcome> = summary
         .files
@@ -498,4 +503,106 @@ fn serve_runs_a_scheduled_ingest_and_stops_on_sigterm() {
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["job"], "ingest");
     assert_eq!(runs[0]["outcome"], "ok");
+}
+
+fn two_answer_survey(second_answer: &str) -> Vec<u8> {
+    format!(
+        "序号,提交答卷时间,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n\
+         1,2026/10/3 14:05:09,深圳福田店,很满意\n\
+         2,2026/10/4 10:00:00,深圳南山店,{second_answer}\n"
+    )
+    .into_bytes()
+}
+
+/// A first export has 很满意, 很满意 (M = 100 %); the corrected re-export of the
+/// same month has 很满意, 一般: M = (5 + 3) / 2 / 5 = 80 %. With the rule
+/// `replace` the month counts once (80 %, 2 responses); with `append` both
+/// files count: (5 + 5 + 5 + 3) / 4 / 5 = 90 %, 4 responses.
+#[test]
+fn a_reexport_of_the_same_month_replaces_or_appends_by_rule() {
+    for (rule, expected_m, expected_responses) in [
+        (csat::config::Reexport::Replace, 80.0, 2),
+        (csat::config::Reexport::Append, 90.0, 4),
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::new(temp.path());
+        let mut config = Config::load(None).unwrap();
+        config
+            .sources
+            .iter_mut()
+            .find(|s| s.name == "wjx_survey")
+            .unwrap()
+            .reexport = rule;
+        let mut store = pipeline::open_store(&data_dir).unwrap();
+        drop_into_inbox(
+            &data_dir,
+            &[("问卷_10月.csv".to_string(), two_answer_survey("很满意"))],
+        );
+        pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+        drop_into_inbox(
+            &data_dir,
+            &[("问卷_10月_更正.csv".to_string(), two_answer_survey("一般"))],
+        );
+        let summary =
+            pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+        match &summary.files[0] {
+            FileOutcome::Loaded { replaced, .. } if rule == csat::config::Reexport::Replace => {
+                assert_eq!(replaced.len(), 1);
+                assert_eq!(replaced[0].file_name, "问卷_10月.csv");
+                assert_eq!(replaced[0].month, "2026-10");
+                assert_eq!(replaced[0].n_responses, 2);
+            }
+            FileOutcome::Loaded { replaced, .. } => assert!(replaced.is_empty()),
+            other => panic!("{other:?}"),
+        }
+        let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+            .unwrap()
+            .results;
+        let company = results.company.unwrap();
+        assert!(
+            (company.satisfaction - expected_m).abs() < 1e-9,
+            "{rule:?}: {}",
+            company.satisfaction
+        );
+        assert_eq!(company.n_responses, expected_responses, "{rule:?}");
+    }
+}
+
+#[test]
+fn unsettled_and_oversized_files_are_not_read() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let mut config = Config::load(None).unwrap();
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    drop_into_inbox(
+        &data_dir,
+        &[("问卷.csv".to_string(), two_answer_survey("满意"))],
+    );
+
+    // Just written: still settling, left in the inbox.
+    let summary = pipeline::ingest(
+        &config,
+        &data_dir,
+        &mut store,
+        run_date(),
+        std::time::SystemTime::now(),
+    )
+    .unwrap();
+    assert!(summary.files.is_empty());
+    assert_eq!(summary.settling, vec!["问卷.csv".to_string()]);
+    assert!(data_dir.inbox().join("问卷.csv").exists());
+
+    // Over the size limit: rejected unread, with the limit named.
+    config.inbox.max_file_mb = 0;
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    match &summary.files[0] {
+        FileOutcome::Rejected { reason, .. } => {
+            assert!(
+                reason.contains("the limit is 0 MB ([inbox] max_file_mb"),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(data_dir.rejected().join("问卷.csv.reasons.txt").exists());
 }
