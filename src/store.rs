@@ -257,7 +257,8 @@ impl Store {
         let n_loaded = parsed.responses.len().max(parsed.records.len());
         transaction
             .execute(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO files (file_id, sha256, file_name, source, kind, sheet, loaded_on, \
+                 n_rows, n_loaded, n_rejected, layout) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 params![
                     file_id,
                     meta.sha256,
@@ -269,6 +270,7 @@ impl Store {
                     parsed.n_rows as i64,
                     n_loaded as i64,
                     parsed.rejected.len() as i64,
+                    parsed.layout,
                 ],
             )
             .context(context.clone())?;
@@ -499,14 +501,19 @@ fn supersede_older_exports(
     source: &str,
     context: &str,
 ) -> Result<Vec<Superseded>, StoreError> {
+    // Older files of the same source and the same question layout: another
+    // questionnaire mapped to the same source is a different survey, not a
+    // re-export, and is never replaced.
+    const OLDER_FILES: &str = "SELECT file_id FROM files WHERE source = $2 AND file_id <> $1 \
+         AND layout = (SELECT layout FROM files WHERE file_id = $1)";
+    const NEW_MONTHS: &str = "SELECT DISTINCT month FROM responses WHERE file_id = $1";
     let mut statement = transaction
-        .prepare(
+        .prepare(&format!(
             "SELECT f.file_name, r.month, count(*) \
              FROM responses AS r JOIN files AS f ON f.file_id = r.file_id \
-             WHERE r.source = $2 AND r.file_id <> $1 AND r.superseded_by IS NULL \
-               AND r.month IN (SELECT DISTINCT month FROM responses WHERE file_id = $1) \
-             GROUP BY f.file_name, r.month ORDER BY r.month, f.file_name",
-        )
+             WHERE r.file_id IN ({OLDER_FILES}) AND r.superseded_by IS NULL AND r.month IN ({NEW_MONTHS}) \
+             GROUP BY f.file_name, r.month ORDER BY r.month, f.file_name"
+        ))
         .context(context)?;
     let superseded = statement
         .query_map(params![file_id, source], |row| {
@@ -524,18 +531,20 @@ fn supersede_older_exports(
     }
     transaction
         .execute(
-            "UPDATE callbacks SET superseded_by = $1 \
-             WHERE superseded_by IS NULL AND file_id IN (SELECT file_id FROM files WHERE source = $2 AND file_id <> $1) \
-             AND strftime(coalesce(called_at, CAST(planned_on AS TIMESTAMP)), '%Y-%m') \
-                 IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
+            &format!(
+                "UPDATE callbacks SET superseded_by = $1 \
+                 WHERE superseded_by IS NULL AND file_id IN ({OLDER_FILES}) \
+                 AND strftime(coalesce(called_at, CAST(planned_on AS TIMESTAMP)), '%Y-%m') IN ({NEW_MONTHS})"
+            ),
             params![file_id, source],
         )
         .context(context)?;
     transaction
         .execute(
-            "UPDATE responses SET superseded_by = $1 \
-             WHERE source = $2 AND file_id <> $1 AND superseded_by IS NULL \
-               AND month IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
+            &format!(
+                "UPDATE responses SET superseded_by = $1 \
+                 WHERE superseded_by IS NULL AND file_id IN ({OLDER_FILES}) AND month IN ({NEW_MONTHS})"
+            ),
             params![file_id, source],
         )
         .context(context)?;

@@ -1,12 +1,15 @@
 -- V3: re-exports of a period already loaded.
 --
 -- With `reexport = "replace"` (the default of a source), a later file of the
--- same source that covers a month already loaded supersedes the older files'
--- responses (and callbacks) for that month: superseded_by holds the newer
--- file's id. Superseded rows stay stored, so nothing is lost and the history
+-- same source and the same question layout (files.layout: a hash of its
+-- normalised header row) that covers a month already loaded supersedes the
+-- older files' responses (and callbacks) for that month: superseded_by holds
+-- the newer file's id. A file with another layout is another questionnaire
+-- and is never replaced. Superseded rows stay stored, so nothing is lost and the history
 -- of what was reported can be explained; every figure reads only rows whose
 -- superseded_by is NULL.
 DROP VIEW item_scores;
+ALTER TABLE files ADD COLUMN layout VARCHAR;
 ALTER TABLE responses ADD COLUMN superseded_by INTEGER;
 ALTER TABLE callbacks ADD COLUMN superseded_by INTEGER;
 

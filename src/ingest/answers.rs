@@ -11,6 +11,8 @@ use crate::ingest::table::Cell;
 /// Texts that mean "no answer": excluded from scores, never zero.
 const NO_ANSWER: &[&str] = &[
     "",
+    "null",
+    "#n/a",
     "(跳过)",
     "(空)",
     "跳过",

@@ -109,6 +109,9 @@ pub struct ParsedFile {
     pub unmapped_questions: Vec<String>,
     /// Data rows seen (blank rows not counted).
     pub n_rows: usize,
+    /// Fingerprint of the normalised header row: files with the same layout
+    /// are exports of the same questionnaire or log.
+    pub layout: String,
 }
 
 /// Why a file as a whole could not be loaded.
@@ -172,10 +175,10 @@ pub fn parse_file(
         })?;
     let sheet = &sheets[detected.sheet_index];
     let parsed = match detected.source.kind {
-        SourceKind::Survey => parse_responses(config, &detected, sheet)?,
+        SourceKind::Survey => parse_responses(config, &detected, sheet, file_name)?,
         SourceKind::Callback => {
             let mut parsed = parse_records(config, &detected, sheet)?;
-            let with_answers = parse_responses(config, &detected, sheet)?;
+            let with_answers = parse_responses(config, &detected, sheet, file_name)?;
             parsed.responses = with_answers.responses;
             parsed.answers = with_answers.answers;
             parsed.rejected.extend(with_answers.rejected);
@@ -364,6 +367,7 @@ fn empty_parsed(detected: &Detected, sheet: &Sheet) -> ParsedFile {
         rejected: Vec::new(),
         unmapped_questions: Vec::new(),
         n_rows: 0,
+        layout: crate::inbox::content_hash(detected.headers.join("\u{1f}").as_bytes()),
     }
 }
 
@@ -386,6 +390,7 @@ fn parse_responses(
     config: &Config,
     detected: &Detected,
     sheet: &Sheet,
+    file_name: &str,
 ) -> Result<ParsedFile, IngestError> {
     let columns = field_columns(detected, sheet)?;
     let source = detected.source;
@@ -419,6 +424,7 @@ fn parse_responses(
         SourceKind::Callback => ("callback_id", "called_at"),
         _ => ("respondent_id", "submitted_at"),
     };
+    let file_month = month_in_file_name(file_name);
     let mut seen_ids = BTreeSet::new();
     for (row_index, row) in sheet.rows.iter().enumerate().skip(detected.header_row + 1) {
         if row_is_blank(row) {
@@ -453,12 +459,24 @@ fn parse_responses(
         let submitted_at = match answers::parse_datetime(cell_at(row, at_column)) {
             Ok(at) => at,
             Err(expected) => {
+                let blank = cell_at(row, at_column).is_blank();
                 // Unreached callbacks have no call time; they carry no answers.
-                if source.kind == SourceKind::Callback && cell_at(row, at_column).is_blank() {
+                if source.kind == SourceKind::Callback && blank {
                     continue;
                 }
-                reject(&mut parsed, at_column, expected);
-                continue;
+                // Exports with the time blanked take the month in the file name.
+                if let (true, Some(month_start)) = (blank, file_month) {
+                    month_start
+                } else {
+                    let expected = match file_month {
+                        None if blank => {
+                            format!("{expected} (or a month like 2026-10 in the file name)")
+                        }
+                        _ => expected,
+                    };
+                    reject(&mut parsed, at_column, expected);
+                    continue;
+                }
             }
         };
         let optional_text = |field: &str| {
@@ -521,6 +539,43 @@ fn parse_responses(
     Ok(parsed)
 }
 
+/// The first moment of the month named in a file name (`…_2026-10.xlsx`,
+/// `202610`, `2026年10月`), used for rows whose submission time is blank.
+pub fn month_in_file_name(file_name: &str) -> Option<NaiveDateTime> {
+    let chars: Vec<char> = file_name.chars().collect();
+    for start in 0..chars.len() {
+        let digits = |from: usize, n: usize| -> Option<u32> {
+            let text: String = chars.get(from..from + n)?.iter().collect();
+            text.chars()
+                .all(|c| c.is_ascii_digit())
+                .then(|| text.parse().ok())
+                .flatten()
+        };
+        let Some(year) = digits(start, 4) else {
+            continue;
+        };
+        if !(2000..=2099).contains(&year) || (start > 0 && chars[start - 1].is_ascii_digit()) {
+            continue;
+        }
+        let after = start + 4;
+        let month = match chars.get(after) {
+            Some('-' | '_' | '.' | '年') => match (digits(after + 1, 2), digits(after + 1, 1)) {
+                (Some(m), _) => m,
+                (None, Some(m)) => m,
+                _ => continue,
+            },
+            _ => match digits(after, 2) {
+                Some(m) => m,
+                None => continue,
+            },
+        };
+        if let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, 1) {
+            return Some(date.and_time(chrono::NaiveTime::MIN));
+        }
+    }
+    None
+}
+
 /// The numeric value of an unmapped answer, when there is one.
 fn lenient_value(cell: &Cell) -> Option<f64> {
     answers::parse_answer(Scale::Likert5, cell)
@@ -575,6 +630,17 @@ mod tests {
         assert_eq!(parsed.rejected[1].row_number, 4);
         assert_eq!(parsed.rejected[1].column, "提交答卷时间");
         assert_eq!(parsed.responses[0].dealer.as_deref(), Some("深圳福田店"));
+    }
+
+    #[test]
+    fn months_in_file_names() {
+        let month = |name: &str| month_in_file_name(name).map(|d| d.format("%Y-%m").to_string());
+        assert_eq!(month("问卷星_2026-10.xlsx").as_deref(), Some("2026-10"));
+        assert_eq!(month("survey_202609.xls").as_deref(), Some("2026-09"));
+        assert_eq!(month("2026年3月回访.csv").as_deref(), Some("2026-03"));
+        assert_eq!(month("export_20261015.csv").as_deref(), Some("2026-10"));
+        assert_eq!(month("wjx_text_800.xls"), None);
+        assert_eq!(month("v2026-13.csv"), None);
     }
 
     #[test]

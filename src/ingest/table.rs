@@ -44,11 +44,12 @@ impl Cell {
         }
     }
 
-    /// True when the cell is empty or only whitespace.
+    /// True when the cell is empty, only whitespace, or a database export's
+    /// `NULL` / Excel's `#N/A` placeholder.
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.trim().is_empty(),
+            Cell::Text(s) => matches!(s.trim(), "" | "NULL" | "null" | "#N/A"),
             _ => false,
         }
     }

@@ -606,3 +606,85 @@ fn unsettled_and_oversized_files_are_not_read() {
     }
     assert!(data_dir.rejected().join("问卷.csv.reasons.txt").exists());
 }
+
+/// Real 问卷星 exports (按选项文本, BIFF8 .xls, submission time blanked) load
+/// as long form, every question unmapped and listed. Expected counts come from
+/// reading the fixture directly with calamine: data rows, and the non-empty
+/// cells under `N、` headers (`NULL` counts as empty).
+#[test]
+fn real_wjx_exports_load_in_long_form_with_unmapped_questions_listed() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wjx");
+    let mut expected = BTreeMap::new();
+    let mut files = Vec::new();
+    for name in ["wjx_text_800.xls", "wjx_text_357.xls"] {
+        let path = fixtures.join(name);
+        let range = read_sheet(&path, "Sheet1");
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let question_columns: Vec<usize> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                h.chars().next().is_some_and(|c| c.is_ascii_digit()) && h.contains('、')
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut n_rows = 0;
+        let mut n_cells = 0;
+        for row in range.rows().skip(1) {
+            if row.iter().all(|c| c.to_string().trim().is_empty()) {
+                continue;
+            }
+            n_rows += 1;
+            n_cells += question_columns
+                .iter()
+                .filter(|&&i| {
+                    let text = row.get(i).map(|c| c.to_string()).unwrap_or_default();
+                    !text.trim().is_empty() && text.trim() != "NULL"
+                })
+                .count();
+        }
+        // The month comes from the file name, as quality teams name their exports.
+        let inbox_name = name.replace(".xls", "_2026-10.xls");
+        expected.insert(
+            inbox_name.clone(),
+            (n_rows, n_cells, question_columns.len()),
+        );
+        files.push((inbox_name, std::fs::read(&path).unwrap()));
+    }
+    drop_into_inbox(&data_dir, &files);
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    assert_eq!(summary.files.len(), 2);
+    for file in &summary.files {
+        match file {
+            FileOutcome::Loaded {
+                file,
+                rows_loaded,
+                answers_loaded,
+                rejected,
+                unmapped_questions,
+                replaced,
+                ..
+            } => {
+                let (n_rows, n_cells, n_questions) = expected[file];
+                assert!(n_rows > 100, "{file}: fixture has data");
+                assert_eq!(*rows_loaded, n_rows, "{file}");
+                assert_eq!(*answers_loaded, n_cells, "{file}");
+                assert!(rejected.is_empty(), "{file}: {rejected:?}");
+                assert_eq!(unmapped_questions.len(), n_questions, "{file}");
+                // Another questionnaire in the same month is not a re-export.
+                assert!(replaced.is_empty(), "{file}: {replaced:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
