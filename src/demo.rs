@@ -550,6 +550,57 @@ fn survey_file(
     month_index: usize,
     truth: &mut Vec<GeneratedResponse>,
 ) -> Result<Vec<u8>, XlsxError> {
+    let n_respondents = rng.gen_range(90..130);
+    let (headers, rows) = survey_rows(rng, month, month_index, n_respondents, truth);
+    let created = month_start(&shift_month(month, 1));
+    sheet_file(created, "Sheet1", None, &headers, &rows)
+}
+
+/// A large survey export for benchmarks: `n_respondents` rows of the demo
+/// questionnaire (12 scored answers and one free-text answer each), as a
+/// 问卷星 xlsx and as a UTF-8 CSV of the same rows.
+///
+/// # Errors
+/// rust_xlsxwriter refuses a value (not expected).
+pub fn bench_survey(
+    seed: u64,
+    month: &str,
+    n_respondents: usize,
+) -> Result<(Vec<u8>, Vec<u8>), XlsxError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut truth = Vec::new();
+    let (headers, rows) = survey_rows(&mut rng, month, 0, n_respondents, &mut truth);
+    let created = month_start(&shift_month(month, 1));
+    let xlsx = sheet_file(created, "Sheet1", None, &headers, &rows)?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let cell_text = |value: &Value| match value {
+        Value::Text(s) => s.clone(),
+        Value::Number(n) => crate::ingest::table::format_number(*n),
+        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::Empty => String::new(),
+    };
+    let csv_error = |e: csv::Error| XlsxError::ParameterError(e.to_string());
+    writer.write_record(&headers).map_err(csv_error)?;
+    for row in &rows {
+        writer
+            .write_record(row.iter().map(cell_text))
+            .map_err(csv_error)?;
+    }
+    let csv = writer
+        .into_inner()
+        .map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+    Ok((xlsx, csv))
+}
+
+type SurveyRows = (Vec<&'static str>, Vec<Vec<Value>>);
+
+fn survey_rows(
+    rng: &mut ChaCha8Rng,
+    month: &str,
+    month_index: usize,
+    n_respondents: usize,
+    truth: &mut Vec<GeneratedResponse>,
+) -> SurveyRows {
     let mut headers = vec![
         "序号",
         "提交答卷时间",
@@ -562,7 +613,6 @@ fn survey_file(
     headers.extend(SURVEY_QUESTIONS.iter().map(|q| q.header));
     headers.push(NPS_HEADER);
     headers.push(SUGGESTION_HEADER);
-    let n_respondents = rng.gen_range(90..130);
     let mut submitted: Vec<NaiveDateTime> = (0..n_respondents)
         .map(|_| random_time_in(rng, month))
         .collect();
@@ -646,8 +696,7 @@ fn survey_file(
             answers,
         });
     }
-    let created = month_start(&shift_month(month, 1));
-    sheet_file(created, "Sheet1", None, &headers, &rows)
+    (headers, rows)
 }
 
 fn callback_file(

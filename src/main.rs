@@ -94,6 +94,13 @@ enum Command {
     },
     /// Validate configuration, SQL, templates and job files without touching data.
     Check,
+    /// Measure ingest (xlsx and CSV) and report speed and peak memory on a
+    /// generated survey, in <data-dir>/bench (replaced on every run).
+    Bench {
+        /// Scored answers to generate (12 per respondent).
+        #[arg(long, default_value_t = 1_000_000)]
+        answers: usize,
+    },
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -111,7 +118,13 @@ enum Outcome {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
-    match run(cli) {
+    let result = run(cli);
+    if std::env::var_os(PEAK_MEMORY_ENV).is_some() {
+        if let Some(kb) = peak_rss_kb() {
+            eprintln!("peak_rss_kb={kb}");
+        }
+    }
+    match result {
         Ok(Outcome::Ok) => ExitCode::from(0),
         Ok(Outcome::Partial) => ExitCode::from(1),
         Err(error) => {
@@ -266,6 +279,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             jobs_dir: dir,
         } => status(&data_dir, dir.as_deref(), *json),
         Command::Check => check(&cli, &data_dir),
+        Command::Bench { answers } => bench(&data_dir, *answers, today),
     }
 }
 
@@ -457,6 +471,118 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
             .map(|j| j.job.as_str())
             .collect::<Vec<_>>()
             .join(", ")
+    );
+    Ok(Outcome::Ok)
+}
+
+/// When set, the process prints its peak resident memory on exit (`csat bench`).
+const PEAK_MEMORY_ENV: &str = "CSAT_REPORT_PEAK_MEMORY";
+
+/// Peak resident set size of this process in KiB (Linux `VmHWM`).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// One measured child run of csat.
+struct Measured {
+    seconds: f64,
+    peak_rss_kb: Option<u64>,
+    stdout: String,
+}
+
+fn measure(data_dir: &Path, today: NaiveDate, args: &[&str]) -> Result<Measured> {
+    let exe = std::env::current_exe().context("finding the csat executable")?;
+    let start = std::time::Instant::now();
+    let output = std::process::Command::new(exe)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--today")
+        .arg(today.to_string())
+        .args(args)
+        .env(PEAK_MEMORY_ENV, "1")
+        .output()
+        .context("running csat")?;
+    let seconds = start.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        bail!("csat {} failed: {stderr}", args.join(" "));
+    }
+    let peak_rss_kb = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_kb="))
+        .and_then(|v| v.parse().ok());
+    Ok(Measured {
+        seconds,
+        peak_rss_kb,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    })
+}
+
+fn bench(data_dir: &DataDir, answers: usize, today: NaiveDate) -> Result<Outcome> {
+    const SCORED_PER_RESPONDENT: usize = 12;
+    let root = data_dir.root().join("bench");
+    if root.exists() {
+        std::fs::remove_dir_all(&root).with_context(|| format!("clearing {}", root.display()))?;
+    }
+    let month = analysis::previous_month(today);
+    let n_respondents = answers.div_ceil(SCORED_PER_RESPONDENT);
+    let start = std::time::Instant::now();
+    let (xlsx, csv) =
+        csat::demo::bench_survey(1, &month, n_respondents).context("generating the survey")?;
+    println!(
+        "Generated {n_respondents} respondents ({} scored answers) for {month} in {:.1} s: xlsx {:.1} MB, csv {:.1} MB",
+        n_respondents * SCORED_PER_RESPONDENT,
+        start.elapsed().as_secs_f64(),
+        xlsx.len() as f64 / 1e6,
+        csv.len() as f64 / 1e6
+    );
+    // No settle time: the files are written whole before the measured run.
+    let config = DEFAULT_CONFIG_TOML.replace("settle_seconds = 10", "settle_seconds = 0");
+    println!(
+        "{:<8} {:>10} {:>10} {:>9} {:>14} {:>14}",
+        "step", "rows", "answers", "seconds", "answers/s", "peak RSS MB"
+    );
+    for (format, bytes) in [("csv", &csv), ("xlsx", &xlsx)] {
+        let dir = root.join(format);
+        let bench_dir = DataDir::new(&dir);
+        bench_dir.create()?;
+        std::fs::write(bench_dir.config_file(), &config)?;
+        std::fs::write(
+            bench_dir
+                .inbox()
+                .join(format!("问卷星_bench_{month}.{format}")),
+            bytes,
+        )?;
+        let run = measure(&dir, today, &["ingest", "--json"])?;
+        let summary: serde_json::Value =
+            serde_json::from_str(&run.stdout).context("reading the ingest result")?;
+        let file = &summary["files"][0];
+        if file["status"] != "loaded" {
+            bail!("the {format} file was not loaded: {file}");
+        }
+        let rows = file["rows_loaded"].as_u64().unwrap_or(0);
+        let loaded = file["answers_loaded"].as_u64().unwrap_or(0);
+        println!(
+            "{:<8} {:>10} {:>10} {:>9.2} {:>14.0} {:>14.1}",
+            format!("ingest {format}"),
+            rows,
+            loaded,
+            run.seconds,
+            loaded as f64 / run.seconds,
+            run.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
+        );
+    }
+    let report = measure(&root.join("xlsx"), today, &["report", "--month", &month])?;
+    println!(
+        "{:<8} {:>10} {:>10} {:>9.2} {:>14} {:>14.1}",
+        "report",
+        "",
+        "",
+        report.seconds,
+        "",
+        report.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
     );
     Ok(Outcome::Ok)
 }

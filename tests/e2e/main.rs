@@ -688,3 +688,38 @@ fn real_wjx_exports_load_in_long_form_with_unmapped_questions_listed() {
         }
     }
 }
+
+#[test]
+fn bench_measures_both_formats_on_a_small_run() {
+    let temp = tempfile::tempdir().unwrap();
+    let output = csat(&[
+        "--data-dir",
+        temp.path().to_str().unwrap(),
+        "--today",
+        "2026-11-23",
+        "bench",
+        "--answers",
+        "2400",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for step in ["ingest csv", "ingest xlsx"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(step))
+            .unwrap_or_else(|| panic!("{stdout}"));
+        let fields: Vec<&str> = line[step.len()..].split_whitespace().collect();
+        // 200 respondents × 12 scored answers, plus the free-text answers.
+        assert_eq!(fields[0], "200", "{line}");
+        assert!(fields[1].parse::<u64>().unwrap() >= 2400, "{line}");
+        assert!(
+            fields[4].parse::<f64>().unwrap() > 0.0,
+            "peak memory is reported: {line}"
+        );
+    }
+}
