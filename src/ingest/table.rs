@@ -82,6 +82,9 @@ pub enum TableError {
     /// calamine could not open the workbook (corrupt, encrypted, wrong kind).
     #[error("cannot open as a spreadsheet: {0}")]
     Workbook(String),
+    /// A password-protected workbook (an encrypted xlsx is an OLE container).
+    #[error("the workbook is password-protected: open it in Excel, save it without a password, and drop it into the inbox again")]
+    Encrypted,
     /// The text could not be split into rows.
     #[error("cannot read as delimited text: {0}")]
     Text(String),
@@ -103,15 +106,28 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableErro
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
     match extension.as_str() {
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(bytes),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(&extension, bytes),
         "csv" | "tsv" | "txt" => read_text(file_name, bytes),
         _ => Err(TableError::UnsupportedType(extension)),
     }
 }
 
-fn read_workbook(bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| TableError::Workbook(e.to_string()))?;
+/// The signature of OLE compound files (`.xls`, and encrypted `.xlsx`).
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+fn read_workbook(extension: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
+    if matches!(extension, "xlsx" | "xlsm") && bytes.starts_with(OLE_MAGIC) {
+        return Err(TableError::Encrypted);
+    }
+    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        let message = e.to_string();
+        if message.to_lowercase().contains("password") || message.to_lowercase().contains("encrypt")
+        {
+            TableError::Encrypted
+        } else {
+            TableError::Workbook(message)
+        }
+    })?;
     let mut sheets = Vec::new();
     for name in workbook.sheet_names() {
         let range = workbook
@@ -266,6 +282,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("cannot open as a spreadsheet"), "{err}");
+    }
+
+    #[test]
+    fn encrypted_xlsx_is_named_as_such() {
+        let mut bytes = OLE_MAGIC.to_vec();
+        bytes.extend_from_slice(&[0; 504]);
+        let err = read_table("加密.xlsx", &bytes).unwrap_err().to_string();
+        assert!(
+            err.starts_with("the workbook is password-protected"),
+            "{err}"
+        );
     }
 
     #[test]

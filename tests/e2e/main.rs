@@ -321,6 +321,14 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
             ),
             ("survey.csv".to_string(), survey.as_bytes().to_vec()),
             (
+                "客户档案_加密.xlsx".to_string(),
+                std::fs::read(
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("tests/fixtures/bad/encrypted_customer_master.xlsx"),
+                )
+                .unwrap(),
+            ),
+            (
                 "notes.csv".to_string(),
                 "hello,world\n1,2\n".as_bytes().to_vec(),
             ),
@@ -346,6 +354,15 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
             reason.starts_with("cannot open as a spreadsheet"),
             "{reason}"
         ),
+        other => panic!("{other:?}"),
+    }
+    match by_name["客户档案_加密.xlsx"] {
+        FileOutcome::Rejected { reason, .. } => {
+            assert!(
+                reason.starts_with("the workbook is password-protected"),
+                "{reason}"
+            )
+        }
         other => panic!("{other:?}"),
     }
     match by_name["notes.csv"] {
@@ -722,4 +739,58 @@ fn bench_measures_both_formats_on_a_small_run() {
             "peak memory is reported: {line}"
         );
     }
+}
+
+/// SIGKILL during ingest at several moments, then a restart: the file ends
+/// loaded exactly once (every respondent counted once), the database opens
+/// cleanly, and nothing is left half-written.
+#[test]
+fn an_ingest_killed_at_any_moment_loads_the_file_exactly_once_on_restart() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let n_respondents = 20_000;
+    let (_, csv) = demo::bench_survey(5, REPORT_MONTH, n_respondents).unwrap();
+    drop_into_inbox(&data_dir, &[("问卷星_2026-10.csv".to_string(), csv)]);
+    let copied = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(data_dir.inbox().join("问卷星_2026-10.csv"))
+        .unwrap()
+        .set_modified(copied)
+        .unwrap();
+    let dir = data_dir.root().to_str().unwrap().to_string();
+    let mut killed_while_running = 0;
+    for delay_ms in [50, 150, 300, 600, 1000] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_csat"))
+            .args(["--data-dir", &dir, "--today", "2026-11-23", "ingest"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            killed_while_running += 1;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+    }
+    assert!(
+        killed_while_running > 0,
+        "no run was interrupted; the test proves nothing"
+    );
+    // Restart until the inbox is empty.
+    let finish = csat(&["--data-dir", &dir, "--today", "2026-11-23", "ingest"]);
+    assert!(
+        finish.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&finish.stderr)
+    );
+    assert_eq!(std::fs::read_dir(data_dir.inbox()).unwrap().count(), 0);
+
+    let config = Config::load(None).unwrap();
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+        .unwrap()
+        .results;
+    assert_eq!(results.company.unwrap().n_responses, n_respondents as i64);
 }
