@@ -228,6 +228,31 @@ pub struct Source {
     /// older files' are superseded) or `append` (both count).
     #[serde(default)]
     pub reexport: Reexport,
+    /// How answers are written: `text` (问卷星 按选项文本, labels like 很满意;
+    /// numbers are scale values) or `ordinal` (按选项序号: numbers are the
+    /// 1-based position of the option, `-3` skipped, `-2` not ranked, a 0–10
+    /// scale exported as score + 1).
+    #[serde(default)]
+    pub answers: AnswerExport,
+    /// With `answers = "ordinal"`: the questionnaire lists the best option
+    /// first (很满意 = 1), as 问卷星 templates do. Set false when 很不满意 is first.
+    #[serde(default = "default_true")]
+    pub best_option_first: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// How a survey export writes its answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerExport {
+    /// Option labels, or scale values as numbers.
+    #[default]
+    Text,
+    /// 1-based option positions.
+    Ordinal,
 }
 
 /// The rule for a re-export of a period already loaded (surveys and callbacks).

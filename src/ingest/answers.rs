@@ -137,6 +137,58 @@ pub fn parse_answer(scale: Scale, cell: &Cell) -> Result<Option<f64>, String> {
     }
 }
 
+/// Parses an answer from an ordinal export (问卷星 按选项序号): the number is
+/// the option's 1-based position; `-3` (skipped) and `-2` (not ranked) are
+/// no-answers; a 0–10 scale is exported as score + 1. `best_first` says the
+/// questionnaire lists the best option first (很满意 = 1).
+///
+/// # Errors
+/// Not a position of the scale's options.
+pub fn parse_ordinal(scale: Scale, cell: &Cell, best_first: bool) -> Result<Option<f64>, String> {
+    let position = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Number(n) => *n,
+        Cell::Text(t) if NO_ANSWER.contains(&normalize(t).as_str()) => return Ok(None),
+        Cell::Text(t) => match normalize(t).parse::<f64>() {
+            Ok(n) => n,
+            Err(_) => return parse_answer(scale, cell),
+        },
+        _ => return Err("an option number".to_string()),
+    };
+    if position == -3.0 || position == -2.0 {
+        return Ok(None);
+    }
+    let n_options = match scale {
+        Scale::Likert5 | Scale::Stars5 | Scale::Tier10 => 5.0,
+        Scale::Nps10 => 11.0,
+    };
+    if position.fract() != 0.0 || !(1.0..=n_options).contains(&position) {
+        return Err(format!(
+            "an option number 1–{n_options} (按选项序号 export; -3 = skipped)"
+        ));
+    }
+    let value = match scale {
+        Scale::Nps10 => position - 1.0,
+        Scale::Likert5 | Scale::Stars5 => {
+            if best_first {
+                6.0 - position
+            } else {
+                position
+            }
+        }
+        Scale::Tier10 => {
+            const WORST_FIRST: [f64; 5] = [0.0, 3.0, 6.0, 8.0, 10.0];
+            let index = if best_first {
+                5 - position as usize
+            } else {
+                position as usize - 1
+            };
+            WORST_FIRST[index]
+        }
+    };
+    Ok(Some(value))
+}
+
 fn strip_option_letter(text: &str) -> Option<&str> {
     let mut chars = text.char_indices();
     let (_, letter) = chars.next()?;
@@ -336,6 +388,26 @@ mod tests {
         );
         assert!(parse_answer(Scale::Tier10, &Cell::Number(7.0)).is_err());
         assert_eq!(parse_answer(Scale::Stars5, &text("★★★")), Ok(Some(3.0)));
+    }
+
+    #[test]
+    fn ordinal_exports_map_positions_to_values() {
+        let n = |v: f64| Cell::Number(v);
+        // 很满意 listed first: position 1 is 5 points.
+        assert_eq!(parse_ordinal(Scale::Likert5, &n(1.0), true), Ok(Some(5.0)));
+        assert_eq!(parse_ordinal(Scale::Likert5, &n(4.0), true), Ok(Some(2.0)));
+        assert_eq!(parse_ordinal(Scale::Likert5, &n(4.0), false), Ok(Some(4.0)));
+        assert_eq!(parse_ordinal(Scale::Likert5, &n(-3.0), true), Ok(None));
+        assert_eq!(parse_ordinal(Scale::Likert5, &text("-2"), true), Ok(None));
+        assert!(parse_ordinal(Scale::Likert5, &n(6.0), true).is_err());
+        // 0–10 exported as score + 1.
+        assert_eq!(parse_ordinal(Scale::Nps10, &n(1.0), true), Ok(Some(0.0)));
+        assert_eq!(parse_ordinal(Scale::Nps10, &n(11.0), true), Ok(Some(10.0)));
+        assert!(parse_ordinal(Scale::Nps10, &n(12.0), true).is_err());
+        // 10/8/6/3/0, best first: positions 1..5 are 10, 8, 6, 3, 0.
+        assert_eq!(parse_ordinal(Scale::Tier10, &n(2.0), true), Ok(Some(8.0)));
+        assert_eq!(parse_ordinal(Scale::Tier10, &n(5.0), true), Ok(Some(0.0)));
+        assert_eq!(parse_ordinal(Scale::Tier10, &n(5.0), false), Ok(Some(10.0)));
     }
 
     #[test]

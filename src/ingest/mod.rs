@@ -515,7 +515,7 @@ fn parse_responses(
         for question_column in &question_columns {
             let cell = cell_at(row, question_column.column);
             let (question_key, value) = match question_column.question {
-                Some(question) => match answers::parse_answer(question.scale, cell) {
+                Some(question) => match parse_scored(source, question.scale, cell) {
                     Ok(value) => (Some(question.key.clone()), value),
                     Err(expected) => {
                         reject(&mut parsed, question_column.column, expected);
@@ -574,6 +574,20 @@ pub fn month_in_file_name(file_name: &str) -> Option<NaiveDateTime> {
         }
     }
     None
+}
+
+/// Parses a mapped answer as the source exports it (labels or option numbers).
+fn parse_scored(
+    source: &crate::config::Source,
+    scale: Scale,
+    cell: &Cell,
+) -> Result<Option<f64>, String> {
+    match source.answers {
+        crate::config::AnswerExport::Text => answers::parse_answer(scale, cell),
+        crate::config::AnswerExport::Ordinal => {
+            answers::parse_ordinal(scale, cell, source.best_option_first)
+        }
+    }
 }
 
 /// The numeric value of an unmapped answer, when there is one.

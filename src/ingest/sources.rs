@@ -32,9 +32,21 @@ pub fn normalize_header(text: &str) -> String {
     strip_question_number(text).0.to_string()
 }
 
-/// Splits `"3、送货是否准时"` into (`"送货是否准时"`, `Some(3)`).
+/// Splits `"3、送货是否准时"` into (`"送货是否准时"`, `Some(3)`); also
+/// `3.`, `Q3.` and 问卷星's split columns `第3题(选项)`.
 pub fn strip_question_number(text: &str) -> (&str, Option<u32>) {
     let trimmed = text.trim_start();
+    // 问卷星 按选项序号 splits multiple choice into `第6题(运动)` columns.
+    if let Some(after) = trimmed.strip_prefix('第') {
+        let digits_end = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        if digits_end > 0 {
+            if let Some(rest) = after[digits_end..].strip_prefix('题') {
+                return (rest.trim_start(), after[..digits_end].parse().ok());
+            }
+        }
+    }
     let after_q = trimmed.strip_prefix(['q', 'Q']).unwrap_or(trimmed);
     let digits_end = after_q
         .find(|c: char| !c.is_ascii_digit())
@@ -127,6 +139,8 @@ mod tests {
         );
         assert_eq!(strip_question_number("Q3. Overall"), ("Overall", Some(3)));
         assert_eq!(strip_question_number("序号"), ("序号", None));
+        assert_eq!(strip_question_number("第6题(运动)"), ("(运动)", Some(6)));
+        assert_eq!(strip_question_number("第一次购买"), ("第一次购买", None));
     }
 
     #[test]

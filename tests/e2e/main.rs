@@ -794,3 +794,53 @@ fn an_ingest_killed_at_any_moment_loads_the_file_exactly_once_on_restart() {
         .results;
     assert_eq!(results.company.unwrap().n_responses, n_respondents as i64);
 }
+
+/// A 问卷星 按选项序号 export (options numbered, 很满意 listed first, 0–10 as
+/// score + 1, -3 skipped): positions 1 and 2 on 床垫整体质量 are 5 and 4
+/// (mean 4.5 of 5); NPS 11 is 10 and -3 is no answer (mean 10 of 10).
+/// M = (4.5 + 10) / (5 + 10) × 100 = 96.67 %.
+#[test]
+fn an_ordinal_wjx_export_maps_option_numbers_to_values() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let csv = "序号,提交答卷时间,2、您对床垫整体质量的满意程度：,13、您有多大可能向亲友推荐我们的品牌？,第14题(送货),第14题(安装)\n\
+               1,2026/10/3 14:05:09,1,11,1,0\n\
+               2,2026/10/4 10:00:00,2,-3,0,1\n";
+    drop_into_inbox(
+        &data_dir,
+        &[(
+            "满意度调查_按选项序号_2026-10.csv".to_string(),
+            csv.as_bytes().to_vec(),
+        )],
+    );
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    match &summary.files[0] {
+        FileOutcome::Loaded {
+            source,
+            rejected,
+            unmapped_questions,
+            ..
+        } => {
+            assert_eq!(source, "wjx_survey_ordinal");
+            assert!(rejected.is_empty(), "{rejected:?}");
+            assert_eq!(
+                unmapped_questions,
+                &vec!["第14题(送货)".to_string(), "第14题(安装)".to_string()]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+        .unwrap()
+        .results;
+    let expected = (4.5 + 10.0) / (5.0 + 10.0) * 100.0;
+    let company = results.company.unwrap();
+    assert!(
+        (company.satisfaction - expected).abs() < 1e-9,
+        "{}",
+        company.satisfaction
+    );
+    assert_eq!(company.n_answers, 3);
+}
