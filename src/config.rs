@@ -238,6 +238,19 @@ pub struct Source {
     /// first (很满意 = 1), as 问卷星 templates do. Set false when 很不满意 is first.
     #[serde(default = "default_true")]
     pub best_option_first: bool,
+    /// Rows the header spans, the header row included: 3 for Qualtrics
+    /// (codes, question texts, ImportIds), 2 for SurveyMonkey. Data starts below.
+    #[serde(default = "default_header_rows")]
+    pub header_rows: usize,
+    /// Which columns of a survey are questions, as a pattern on the first
+    /// header row (`Q*` for Qualtrics); by default the numbered ones (`3、…`,
+    /// `3.…`, `第3题(…)`).
+    #[serde(default)]
+    pub question_columns: Option<String>,
+}
+
+fn default_header_rows() -> usize {
+    1
 }
 
 fn default_true() -> bool {

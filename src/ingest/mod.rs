@@ -305,7 +305,7 @@ fn parse_records(
     let columns = field_columns(detected, sheet)?;
     let kind = detected.source.kind;
     let mut parsed = empty_parsed(detected, sheet);
-    for (row_index, row) in sheet.rows.iter().enumerate().skip(detected.header_row + 1) {
+    for (row_index, row) in sheet.rows.iter().enumerate().skip(data_start(detected)) {
         if row_is_blank(row) {
             continue;
         }
@@ -371,9 +371,30 @@ fn empty_parsed(detected: &Detected, sheet: &Sheet) -> ParsedFile {
     }
 }
 
+/// The first data row: below the header and its extra header rows.
+fn data_start(detected: &Detected) -> usize {
+    detected.header_row + detected.source.header_rows.max(1)
+}
+
+/// A column's header over all header rows, without Qualtrics' `{"ImportId":…}`
+/// cells and without repeating a cell equal to the one above.
+fn column_label(sheet: &Sheet, detected: &Detected, column: usize) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for row in detected.header_row..data_start(detected) {
+        let text = header_text(sheet, row, column);
+        if text.is_empty() || text.starts_with("{\"ImportId\"") || parts.contains(&text) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(" ")
+}
+
 fn header_text(sheet: &Sheet, header_row: usize, column: usize) -> String {
-    sheet.rows[header_row]
-        .get(column)
+    sheet
+        .rows
+        .get(header_row)
+        .and_then(|row| row.get(column))
         .map(|c| c.text().trim().to_string())
         .unwrap_or_default()
 }
@@ -402,13 +423,21 @@ fn parse_responses(
         if field_column_set.contains(&column) || normalized.is_empty() {
             continue;
         }
-        let header = header_text(sheet, detected.header_row, column);
+        let first_row_header = header_text(sheet, detected.header_row, column);
+        // Multi-row headers (Qualtrics, SurveyMonkey): the question is the
+        // code and the text below it, e.g. "Q3_1 How satisfied …".
+        let header = column_label(sheet, detected, column);
+        let label = sources::normalize_header(&header);
         let question = config.questions.iter().find(|q| {
+            let wanted = sources::normalize_header(&q.match_text);
             q.source.as_ref().is_none_or(|s| *s == source.name)
-                && normalized.contains(sources::normalize_header(&q.match_text).as_str())
+                && (normalized.contains(wanted.as_str()) || label.contains(wanted.as_str()))
         });
-        let numbered = strip_question_number(&header).1.is_some();
-        if question.is_some() || (source.kind == SourceKind::Survey && numbered) {
+        let is_question_column = match &source.question_columns {
+            Some(pattern) => sources::name_matches(pattern, &first_row_header),
+            None => strip_question_number(&first_row_header).1.is_some(),
+        };
+        if question.is_some() || (source.kind == SourceKind::Survey && is_question_column) {
             if question.is_none() {
                 parsed.unmapped_questions.push(header.clone());
             }
@@ -426,7 +455,7 @@ fn parse_responses(
     };
     let file_month = month_in_file_name(file_name);
     let mut seen_ids = BTreeSet::new();
-    for (row_index, row) in sheet.rows.iter().enumerate().skip(detected.header_row + 1) {
+    for (row_index, row) in sheet.rows.iter().enumerate().skip(data_start(detected)) {
         if row_is_blank(row) {
             continue;
         }

@@ -65,7 +65,7 @@ pub fn strip_question_number(text: &str) -> (&str, Option<u32>) {
 }
 
 /// True when `file_name` matches `pattern` (`*`, `?`), case-insensitively.
-fn name_matches(pattern: &str, file_name: &str) -> bool {
+pub fn name_matches(pattern: &str, file_name: &str) -> bool {
     let options = glob::MatchOptions {
         case_sensitive: false,
         require_literal_separator: false,

@@ -844,3 +844,44 @@ fn an_ordinal_wjx_export_maps_option_numbers_to_values() {
     );
     assert_eq!(company.n_answers, 3);
 }
+
+/// The real Qualtrics CSV: three header rows (codes, German question texts,
+/// ImportIds), one response recorded 2017-07-18 with Q1 = 2 and Q2 = "Hello
+/// World!" (its "Q2 - Topics" cell is empty). Read by hand from the fixture.
+#[test]
+fn a_qualtrics_export_with_three_header_rows_loads() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qualtrics/qualtrics_sample.csv"),
+    )
+    .unwrap();
+    drop_into_inbox(&data_dir, &[("qualtrics_sample.csv".to_string(), bytes)]);
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    match &summary.files[0] {
+        FileOutcome::Loaded {
+            source,
+            rows_loaded,
+            answers_loaded,
+            rejected,
+            unmapped_questions,
+            ..
+        } => {
+            assert_eq!(source, "qualtrics");
+            assert_eq!(*rows_loaded, 1);
+            assert_eq!(*answers_loaded, 2);
+            assert!(rejected.is_empty(), "{rejected:?}");
+            assert_eq!(
+                unmapped_questions,
+                &vec![
+                    "Q1 This is a multiple choice question.".to_string(),
+                    "Q2 This is a free text question.".to_string(),
+                    "Q2 - Topics".to_string(),
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
