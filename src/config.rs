@@ -127,7 +127,7 @@ impl SourceKind {
     pub fn fields(self) -> &'static [(&'static str, bool)] {
         match self {
             SourceKind::Survey => &[
-                ("respondent_id", true),
+                ("respondent_id", false),
                 ("submitted_at", true),
                 ("customer_id", false),
                 ("dealer", false),
@@ -247,6 +247,10 @@ pub struct Source {
     /// `3.…`, `第3题(…)`).
     #[serde(default)]
     pub question_columns: Option<String>,
+    /// Headers that are never questions even when `question_columns`
+    /// matches them (metadata such as `IP Address`).
+    #[serde(default)]
+    pub not_questions: Vec<String>,
 }
 
 fn default_header_rows() -> usize {

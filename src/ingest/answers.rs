@@ -248,6 +248,21 @@ fn parse_datetime_text(text: &str) -> Option<NaiveDateTime> {
             return Some(dt);
         }
     }
+    // US month-first forms with the year last (Google Forms, SurveyMonkey):
+    // 10/3/2026 14:05:09, 10/03/2026 2:05:09 PM.
+    for format in [
+        "%m-%d-%Y %H:%M:%S",
+        "%m-%d-%Y %I:%M:%S %p",
+        "%m-%d-%Y %H:%M",
+        "%m-%d-%Y %I:%M %p",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(dt);
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%m-%d-%Y") {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .map(|d| d.and_time(NaiveTime::MIN))
@@ -425,6 +440,8 @@ mod tests {
         // Excel serial 46298 is 2026-10-03 in the 1900 system.
         assert_eq!(parse_date(&Cell::Number(46298.0)), Ok(expected));
         assert!(parse_date(&text("上个月")).is_err());
+        assert_eq!(parse_date(&text("10/3/2026 14:05:09")), Ok(expected));
+        assert_eq!(parse_date(&text("10/03/2026 2:05:09 PM")), Ok(expected));
         assert_eq!(parse_month(&text("2026年10月")), Ok("2026-10".to_string()));
         assert_eq!(parse_month(&text("2026-10")), Ok("2026-10".to_string()));
     }

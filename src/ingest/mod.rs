@@ -433,10 +433,15 @@ fn parse_responses(
             q.source.as_ref().is_none_or(|s| *s == source.name)
                 && (normalized.contains(wanted.as_str()) || label.contains(wanted.as_str()))
         });
-        let is_question_column = match &source.question_columns {
-            Some(pattern) => sources::name_matches(pattern, &first_row_header),
-            None => strip_question_number(&first_row_header).1.is_some(),
-        };
+        let excluded = source
+            .not_questions
+            .iter()
+            .any(|h| sources::normalize_header(h) == normalized.as_str());
+        let is_question_column = !excluded
+            && match &source.question_columns {
+                Some(pattern) => sources::name_matches(pattern, &first_row_header),
+                None => strip_question_number(&first_row_header).1.is_some(),
+            };
         if question.is_some() || (source.kind == SourceKind::Survey && is_question_column) {
             if question.is_none() {
                 parsed.unmapped_questions.push(header.clone());
@@ -470,20 +475,27 @@ fn parse_responses(
                 expected,
             });
         };
-        let id_column = columns[id_field];
-        let response_id = cell_at(row, id_column).text().trim().to_string();
-        if response_id.is_empty() {
-            reject(&mut parsed, id_column, "a respondent id".to_string());
-            continue;
-        }
-        if !seen_ids.insert(response_id.clone()) {
-            reject(
-                &mut parsed,
-                id_column,
-                "an id not used by an earlier row of this file".to_string(),
-            );
-            continue;
-        }
+        // Without an id column (Google Forms, hand-made sheets) the row
+        // number identifies the respondent within the file.
+        let response_id = match columns.get(id_field) {
+            None => format!("row-{row_number}"),
+            Some(&id_column) => {
+                let id = cell_at(row, id_column).text().trim().to_string();
+                if id.is_empty() {
+                    reject(&mut parsed, id_column, "a respondent id".to_string());
+                    continue;
+                }
+                if !seen_ids.insert(id.clone()) {
+                    reject(
+                        &mut parsed,
+                        id_column,
+                        "an id not used by an earlier row of this file".to_string(),
+                    );
+                    continue;
+                }
+                id
+            }
+        };
         let at_column = columns[at_field];
         let submitted_at = match answers::parse_datetime(cell_at(row, at_column)) {
             Ok(at) => at,

@@ -885,3 +885,89 @@ fn a_qualtrics_export_with_three_header_rows_loads() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Google Forms (Timestamp, no respondent id, month-first dates, checkboxes
+/// joined with ", ", grid rows) and SurveyMonkey (two header rows) in their
+/// published CSV layouts. With one question mapped in the configuration:
+/// Very satisfied = 5 and Satisfied = 4 give M = 4.5 / 5 = 90 %.
+#[test]
+fn google_forms_and_surveymonkey_exports_load() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let mut config = Config::load(None).unwrap();
+    config.questions.push(csat::config::Question {
+        key: "mattress_overall_en".into(),
+        match_text: "How satisfied are you with the mattress".into(),
+        source: None,
+        indicator: "product".into(),
+        department: "quality".into(),
+        scale: Scale::Likert5,
+        category: None,
+    });
+    let google = "Timestamp,How satisfied are you with the mattress?,Which services did you use?,Rate each [Delivery],Rate each [Installation]\n\
+                  10/3/2026 14:05:09,Very satisfied,\"Delivery, Installation\",4,5\n\
+                  10/4/2026 9:00:00,Satisfied,Delivery,3,\n";
+    let monkey = "Respondent ID,Collector ID,Start Date,End Date,IP Address,Email Address,First Name,Last Name,Custom Data 1,How satisfied are you with our delivery?,What could we do better?\n\
+                  ,,,,,,,,,Response,Open-Ended Response\n\
+                  114000000001,400000001,10/03/2026 02:05:09 PM,10/03/2026 02:07:00 PM,1.2.3.4,,,,,Very satisfied,Faster installation\n";
+    drop_into_inbox(
+        &data_dir,
+        &[
+            ("google_forms.csv".to_string(), google.as_bytes().to_vec()),
+            ("surveymonkey.csv".to_string(), monkey.as_bytes().to_vec()),
+        ],
+    );
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    for file in &summary.files {
+        match file {
+            FileOutcome::Loaded {
+                file,
+                source,
+                rows_loaded,
+                answers_loaded,
+                rejected,
+                unmapped_questions,
+                ..
+            } => {
+                assert!(rejected.is_empty(), "{file}: {rejected:?}");
+                if file == "google_forms.csv" {
+                    assert_eq!(source, "google_forms");
+                    assert_eq!(*rows_loaded, 2);
+                    assert_eq!(*answers_loaded, 7, "2 mapped + 2 checkbox + 3 grid cells");
+                    assert_eq!(
+                        unmapped_questions,
+                        &vec![
+                            "Which services did you use?".to_string(),
+                            "Rate each [Delivery]".to_string(),
+                            "Rate each [Installation]".to_string(),
+                        ]
+                    );
+                } else {
+                    assert_eq!(source, "surveymonkey");
+                    assert_eq!(*rows_loaded, 1);
+                    assert_eq!(*answers_loaded, 2);
+                    assert_eq!(
+                        unmapped_questions,
+                        &vec![
+                            "How satisfied are you with our delivery? Response".to_string(),
+                            "What could we do better? Open-Ended Response".to_string(),
+                        ]
+                    );
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let company = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+        .unwrap()
+        .results
+        .company
+        .unwrap();
+    assert!(
+        (company.satisfaction - 90.0).abs() < 1e-9,
+        "{}",
+        company.satisfaction
+    );
+    assert_eq!(company.n_responses, 3);
+}
