@@ -179,7 +179,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             let config = load_config(&cli, &data_dir)?;
             let mut store = pipeline::open_store(&data_dir)?;
             let summary =
-                pipeline::ingest(&config, &data_dir, &mut store, today, SystemTime::now())?;
+                ingest_on_terminal(&config, &data_dir, &mut store, today, SystemTime::now())?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -312,7 +312,7 @@ fn demo(cli: &Cli, data_dir: &DataDir, seed: u64, today: NaiveDate) -> Result<Ou
     // The demo's files were written whole by this process (temporary name,
     // then rename), so they need no settle time.
     let settled = SystemTime::now() + Duration::from_secs(config.inbox.settle_seconds);
-    let summary = pipeline::ingest(&config, data_dir, &mut store, today, settled)?;
+    let summary = ingest_on_terminal(&config, data_dir, &mut store, today, settled)?;
     print_ingest(&summary, false);
     let month = analysis::previous_month(today);
     let outcome = pipeline::report(&config, data_dir, &mut store, &month)?;
@@ -585,4 +585,34 @@ fn bench(data_dir: &DataDir, answers: usize, today: NaiveDate) -> Result<Outcome
         report.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
     );
     Ok(Outcome::Ok)
+}
+
+/// Ingest with a progress bar on stderr when it is a terminal (never in logs).
+fn ingest_on_terminal(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    today: NaiveDate,
+    now: SystemTime,
+) -> Result<IngestSummary> {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |p: pipeline::IngestProgress<'_>| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(p.file.unwrap_or("").to_string());
+        }
+    };
+    let summary = pipeline::ingest_with_progress(config, data_dir, store, today, now, &progress)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(summary)
 }

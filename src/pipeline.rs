@@ -132,6 +132,32 @@ pub fn ingest(
     today: NaiveDate,
     now: SystemTime,
 ) -> Result<IngestSummary, PipelineError> {
+    ingest_with_progress(config, data_dir, store, today, now, &|_| {})
+}
+
+/// Where an ingest pass is, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub struct IngestProgress<'a> {
+    /// Files finished so far.
+    pub done: usize,
+    /// Files ready in this pass.
+    pub total: usize,
+    /// The file about to be processed (`None` when all are done).
+    pub file: Option<&'a str>,
+}
+
+/// [`ingest`], calling `progress` before each file and once at the end.
+///
+/// # Errors
+/// As [`ingest`].
+pub fn ingest_with_progress(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    today: NaiveDate,
+    now: SystemTime,
+    progress: &dyn Fn(IngestProgress<'_>),
+) -> Result<IngestSummary, PipelineError> {
     let mut summary = IngestSummary::default();
     let settle = Duration::from_secs(config.inbox.settle_seconds);
     let scan =
@@ -144,11 +170,17 @@ pub fn ingest(
     let files = scan.ready;
     let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
     let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());
-    for path in files {
+    let total = files.len();
+    for (done, path) in files.into_iter().enumerate() {
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        progress(IngestProgress {
+            done,
+            total,
+            file: Some(&file_name),
+        });
         let _span = info_span!("ingest", file = %file_name).entered();
         let size = fs::metadata(&path)
             .map_err(io_context(format!("reading {}", path.display())))?
@@ -237,6 +269,11 @@ pub fn ingest(
             }
         }
     }
+    progress(IngestProgress {
+        done: total,
+        total,
+        file: None,
+    });
     Ok(summary)
 }
 
