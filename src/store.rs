@@ -32,6 +32,14 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
 /// A store error: DuckDB's message with what csat was doing.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// An Arrow batch could not be built.
+    #[error("database: {context}: building an Arrow batch: {message}")]
+    Arrow {
+        /// What was being done.
+        context: String,
+        /// Arrow's message.
+        message: String,
+    },
     /// A DuckDB call failed.
     #[error("database: {context}: {source}")]
     Db {
@@ -53,6 +61,51 @@ impl<T> Context<T> for Result<T, duckdb::Error> {
             source,
         })
     }
+}
+
+/// Answers per Arrow batch: bounds the extra memory of a batch.
+const ANSWER_BATCH_ROWS: usize = 65_536;
+
+/// An Arrow record batch of answers, in the column order of `answers`.
+fn answers_batch(
+    file_id: i64,
+    answers: &[crate::ingest::Answer],
+) -> Result<arrow::record_batch::RecordBatch, arrow::error::ArrowError> {
+    use arrow::array::{ArrayRef, Float64Array, Int32Array, StringArray};
+    use arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+
+    let schema = Schema::new(vec![
+        Field::new("file_id", DataType::Int32, false),
+        Field::new("response_id", DataType::Utf8, false),
+        Field::new("question_key", DataType::Utf8, true),
+        Field::new("question_text", DataType::Utf8, false),
+        Field::new("raw_text", DataType::Utf8, false),
+        Field::new("value", DataType::Float64, true),
+    ]);
+    let file_id = i32::try_from(file_id).unwrap_or(i32::MAX);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int32Array::from(vec![file_id; answers.len()])),
+        Arc::new(StringArray::from_iter_values(
+            answers.iter().map(|a| a.response_id.as_str()),
+        )),
+        Arc::new(StringArray::from(
+            answers
+                .iter()
+                .map(|a| a.question_key.as_deref())
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            answers.iter().map(|a| a.question_text.as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            answers.iter().map(|a| a.raw_text.as_str()),
+        )),
+        Arc::new(Float64Array::from(
+            answers.iter().map(|a| a.value).collect::<Vec<_>>(),
+        )),
+    ];
+    arrow::record_batch::RecordBatch::try_new(Arc::new(schema), columns)
 }
 
 /// A value read back from a query.
@@ -295,21 +348,20 @@ impl Store {
             }),
             &context,
         )?;
-        append_rows(
-            &transaction,
-            "answers",
-            parsed.answers.iter().map(|answer| {
-                vec![
-                    Value::BigInt(file_id),
-                    text(&answer.response_id),
-                    optional_text(&answer.question_key),
-                    text(&answer.question_text),
-                    text(&answer.raw_text),
-                    answer.value.map(Value::Double).unwrap_or(Value::Null),
-                ]
-            }),
-            &context,
-        )?;
+        // Answers are the bulk of every survey: appended as Arrow batches.
+        {
+            let mut appender = transaction.appender("answers").context(context.clone())?;
+            for chunk in parsed.answers.chunks(ANSWER_BATCH_ROWS) {
+                let batch = answers_batch(file_id, chunk).map_err(|e| StoreError::Arrow {
+                    context: context.clone(),
+                    message: e.to_string(),
+                })?;
+                appender
+                    .append_record_batch(batch)
+                    .context(context.clone())?;
+            }
+            appender.flush().context(context.clone())?;
+        }
         if let Some(table) = record_table(parsed.kind) {
             append_rows(
                 &transaction,
