@@ -251,6 +251,11 @@ pub struct Source {
     /// matches them (metadata such as `IP Address`).
     #[serde(default)]
     pub not_questions: Vec<String>,
+    /// Load the file only if every row and cell can be read (for master
+    /// data, where a partial load would mislead); otherwise good rows load
+    /// and bad cells are kept as rejected rows.
+    #[serde(default)]
+    pub all_or_nothing: bool,
 }
 
 fn default_header_rows() -> usize {

@@ -140,6 +140,18 @@ pub enum IngestError {
         /// Header text expected.
         column: String,
     },
+    /// An all-or-nothing source had a bad cell.
+    #[error("sheet '{sheet}': source '{source_name}' is all-or-nothing and {n_problems} cells could not be read, so nothing was loaded: {problems}")]
+    AllOrNothing {
+        /// Sheet name.
+        sheet: String,
+        /// Source name.
+        source_name: String,
+        /// How many cells were refused.
+        n_problems: usize,
+        /// The first (up to 20) problems.
+        problems: String,
+    },
     /// No data row loaded at all.
     #[error(
         "sheet '{sheet}': none of the {n_rows} data rows could be loaded; first problem: {first}"
@@ -187,6 +199,25 @@ pub fn parse_file(
         }
         _ => parse_records(config, &detected, sheet)?,
     };
+    if detected.source.all_or_nothing && !parsed.rejected.is_empty() {
+        return Err(IngestError::AllOrNothing {
+            sheet: sheet.name.clone(),
+            source_name: detected.source.name.clone(),
+            n_problems: parsed.rejected.len(),
+            problems: parsed
+                .rejected
+                .iter()
+                .take(20)
+                .map(|r| {
+                    format!(
+                        "row {}, column '{}': '{}' is not {}",
+                        r.row_number, r.column, r.value, r.expected
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        });
+    }
     let loaded = parsed.records.len() + parsed.responses.len();
     if loaded == 0 {
         return Err(IngestError::NothingLoaded {
@@ -380,6 +411,11 @@ fn data_start(detected: &Detected) -> usize {
 /// cells and without repeating a cell equal to the one above.
 fn column_label(sheet: &Sheet, detected: &Detected, column: usize) -> String {
     let mut parts: Vec<String> = Vec::new();
+    // A repeated header keeps the number `disambiguate` gave it.
+    let repeat_suffix = detected.headers.get(column).and_then(|h| {
+        let (_, suffix) = h.rsplit_once(" (")?;
+        suffix.strip_suffix(')')?.parse::<usize>().ok()
+    });
     for row in detected.header_row..data_start(detected) {
         let text = header_text(sheet, row, column);
         if text.is_empty() || text.starts_with("{\"ImportId\"") || parts.contains(&text) {
@@ -387,7 +423,11 @@ fn column_label(sheet: &Sheet, detected: &Detected, column: usize) -> String {
         }
         parts.push(text);
     }
-    parts.join(" ")
+    let label = parts.join(" ");
+    match repeat_suffix {
+        Some(n) if !label.ends_with(&format!(" ({n})")) => format!("{label} ({n})"),
+        _ => label,
+    }
 }
 
 fn header_text(sheet: &Sheet, header_row: usize, column: usize) -> String {
@@ -696,6 +736,48 @@ mod tests {
         assert_eq!(month("export_20261015.csv").as_deref(), Some("2026-10"));
         assert_eq!(month("wjx_text_800.xls"), None);
         assert_eq!(month("v2026-13.csv"), None);
+    }
+
+    #[test]
+    fn all_or_nothing_sources_refuse_the_whole_file() {
+        let mut config = Config::load(None).unwrap();
+        let csv = "客户编号,客户名称,合作开始日期\nC1,东莞南城店,2014-03-01\nC2,深圳福田店,去年\n";
+        assert_eq!(
+            parse_file(&config, "客户.csv", csv.as_bytes())
+                .unwrap()
+                .records
+                .len(),
+            1
+        );
+        config
+            .sources
+            .iter_mut()
+            .find(|s| s.name == "customer_master")
+            .unwrap()
+            .all_or_nothing = true;
+        let err = parse_file(&config, "客户.csv", csv.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("'customer_master' is all-or-nothing and 1 cells"),
+            "{err}"
+        );
+        assert!(
+            err.contains("row 3, column '合作开始日期': '去年' is not a date"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn repeated_question_headers_stay_apart() {
+        let config = Config::load(None).unwrap();
+        let csv = "序号,提交答卷时间,3、备注,3、备注\n1,2026-10-03,甲,乙\n";
+        let parsed = parse_file(&config, "x.csv", csv.as_bytes()).unwrap();
+        assert_eq!(
+            parsed.unmapped_questions,
+            vec!["3、备注".to_string(), "3、备注 (2)".to_string()]
+        );
+        assert_eq!(parsed.answers[1].question_text, "3、备注 (2)");
     }
 
     #[test]

@@ -104,13 +104,34 @@ pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Opti
                         source,
                         sheet_index,
                         header_row: row_index,
-                        headers,
+                        headers: disambiguate(headers),
                     });
                 }
             }
         }
     }
     None
+}
+
+/// Makes repeated header names unique: the second `备注` becomes `备注 (2)`,
+/// so each column keeps its own name in messages and in the store.
+pub fn disambiguate(headers: Vec<String>) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    headers
+        .into_iter()
+        .map(|header| {
+            if header.is_empty() {
+                return header;
+            }
+            let count = seen.entry(header.clone()).or_insert(0);
+            *count += 1;
+            if *count == 1 {
+                header
+            } else {
+                format!("{header} ({count})")
+            }
+        })
+        .collect()
 }
 
 /// The column whose header is `wanted`: an exact match first, else the first
@@ -159,6 +180,17 @@ mod tests {
         assert_eq!(detected.source.name, "complaints_log");
         assert_eq!(detected.header_row, 2);
         assert_eq!(find_column(&detected.headers, "受理日期"), Some(1));
+    }
+
+    #[test]
+    fn repeated_headers_are_numbered() {
+        let headers = vec![
+            "备注".to_string(),
+            String::new(),
+            "备注".to_string(),
+            String::new(),
+        ];
+        assert_eq!(disambiguate(headers), vec!["备注", "", "备注 (2)", ""]);
     }
 
     #[test]
