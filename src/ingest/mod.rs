@@ -781,6 +781,26 @@ mod tests {
     }
 
     #[test]
+    fn limesurvey_code_export_loads_every_subquestion() {
+        let config = Config::load(None).unwrap();
+        let csv = "\"id\",\"submitdate\",\"lastpage\",\"startlanguage\",\"seed\",\"Q1[SQ001]\",\"Q1[SQ002]\",\"Q2\"\n\
+                   \"1\",\"2026-10-03 14:05:09\",\"2\",\"zh-Hans\",\"123\",\"5\",\"4\",\"A2\"\n\
+                   \"2\",\"\",\"1\",\"zh-Hans\",\"456\",\"3\",\"\",\"\"\n";
+        let parsed = parse_file(&config, "results-survey123.csv", csv.as_bytes()).unwrap();
+        assert_eq!(parsed.source, "limesurvey");
+        assert_eq!(
+            parsed.unmapped_questions,
+            vec!["Q1[SQ001]", "Q1[SQ002]", "Q2"]
+        );
+        // Row 3 was never submitted (empty submitdate, no month in the file name).
+        assert_eq!(parsed.responses.len(), 1);
+        assert_eq!(parsed.rejected[0].row_number, 3);
+        assert_eq!(parsed.rejected[0].column, "submitdate");
+        let values: Vec<Option<f64>> = parsed.answers.iter().map(|a| a.value).collect();
+        assert_eq!(values, vec![Some(5.0), Some(4.0), None]);
+    }
+
+    #[test]
     fn unknown_files_are_refused_with_reason() {
         let config = Config::load(None).unwrap();
         let err = parse_file(&config, "x.csv", "a,b\n1,2\n".as_bytes())
