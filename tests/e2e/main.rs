@@ -20,6 +20,14 @@ use csat::pipeline::{self, FileOutcome};
 const RUN_DATE: (i32, u32, u32) = (2026, 11, 23);
 const REPORT_MONTH: &str = "2026-10";
 
+/// The checkout's root, read at run time: a test binary cached from another checkout
+/// (CI shares the target directory) would otherwise point at that checkout.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+}
+
 fn run_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(RUN_DATE.0, RUN_DATE.1, RUN_DATE.2).unwrap()
 }
@@ -323,8 +331,7 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
             (
                 "客户档案_加密.xlsx".to_string(),
                 std::fs::read(
-                    Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("tests/fixtures/bad/encrypted_customer_master.xlsx"),
+                    manifest_dir().join("tests/fixtures/bad/encrypted_customer_master.xlsx"),
                 )
                 .unwrap(),
             ),
@@ -633,7 +640,7 @@ fn real_wjx_exports_load_in_long_form_with_unmapped_questions_listed() {
     let temp = tempfile::tempdir().unwrap();
     let data_dir = DataDir::new(temp.path());
     let config = Config::load(None).unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wjx");
+    let fixtures = manifest_dir().join("tests/fixtures/wjx");
     let mut expected = BTreeMap::new();
     let mut files = Vec::new();
     for name in ["wjx_text_800.xls", "wjx_text_357.xls"] {
@@ -853,10 +860,8 @@ fn a_qualtrics_export_with_three_header_rows_loads() {
     let temp = tempfile::tempdir().unwrap();
     let data_dir = DataDir::new(temp.path());
     let config = Config::load(None).unwrap();
-    let bytes = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qualtrics/qualtrics_sample.csv"),
-    )
-    .unwrap();
+    let bytes = std::fs::read(manifest_dir().join("tests/fixtures/qualtrics/qualtrics_sample.csv"))
+        .unwrap();
     drop_into_inbox(&data_dir, &[("qualtrics_sample.csv".to_string(), bytes)]);
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
