@@ -132,6 +132,7 @@ impl SourceKind {
                 ("customer_id", false),
                 ("dealer", false),
                 ("region", false),
+                ("duration", false),
             ],
             SourceKind::Callback => &[
                 ("callback_id", true),

@@ -27,6 +27,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "reexports",
         include_str!("../sql/migrations/V3__reexports.sql"),
     ),
+    (
+        4,
+        "durations_and_questionnaires",
+        include_str!("../sql/migrations/V4__durations_and_questionnaires.sql"),
+    ),
 ];
 
 /// A store error: DuckDB's message with what csat was doing.
@@ -311,7 +316,8 @@ impl Store {
         transaction
             .execute(
                 "INSERT INTO files (file_id, sha256, file_name, source, kind, sheet, loaded_on, \
-                 n_rows, n_loaded, n_rejected, layout) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 n_rows, n_loaded, n_rejected, layout, question_numbers) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 params![
                     file_id,
                     meta.sha256,
@@ -324,6 +330,7 @@ impl Store {
                     n_loaded as i64,
                     parsed.rejected.len() as i64,
                     parsed.layout,
+                    parsed.question_numbers,
                 ],
             )
             .context(context.clone())?;
@@ -344,6 +351,10 @@ impl Store {
                     optional_text(&response.customer_id),
                     optional_text(&response.dealer),
                     Value::Null, // superseded_by (V3)
+                    response
+                        .duration_seconds
+                        .map(Value::BigInt)
+                        .unwrap_or(Value::Null),
                 ]
             }),
             &context,
@@ -398,8 +409,14 @@ impl Store {
             }),
             &context,
         )?;
-        let superseded = if meta.replaces_periods && !parsed.responses.is_empty() {
-            supersede_older_exports(&transaction, file_id, &parsed.source, &context)?
+        let superseded = if !parsed.responses.is_empty() {
+            supersede_older_exports(
+                &transaction,
+                file_id,
+                &parsed.source,
+                meta.replaces_periods,
+                &context,
+            )?
         } else {
             Vec::new()
         };
@@ -545,25 +562,52 @@ impl Store {
     }
 }
 
-/// Marks the responses and callbacks of older files of `source`, for the
-/// months the new file covers, as superseded by it; returns what it marked.
+/// Marks the responses and callbacks that the newly loaded file `file_id`
+/// makes obsolete, and returns what it marked.
+///
+/// Older files count as exports of the same survey when they are of the same
+/// source with the same header layout, or (surveys) have the same question
+/// numbers and share at least half of the new file's respondents (same id
+/// and submission time): the 按选项文本 and 按选项序号 exports of one 问卷星
+/// survey. Another questionnaire is never touched. Then
+/// - `replace` (`replaces_periods`): their responses and callbacks in the
+///   months the new file covers are superseded;
+/// - `append`: only their responses of the same respondents (id and time)
+///   are superseded, so new respondents add up and none counts twice.
 fn supersede_older_exports(
     transaction: &duckdb::Transaction<'_>,
     file_id: i64,
     source: &str,
+    replaces_periods: bool,
     context: &str,
 ) -> Result<Vec<Superseded>, StoreError> {
-    // Older files of the same source and the same question layout: another
-    // questionnaire mapped to the same source is a different survey, not a
-    // re-export, and is never replaced.
-    const OLDER_FILES: &str = "SELECT file_id FROM files WHERE source = $2 AND file_id <> $1 \
-         AND layout = (SELECT layout FROM files WHERE file_id = $1)";
-    const NEW_MONTHS: &str = "SELECT DISTINCT month FROM responses WHERE file_id = $1";
+    const SAME_SURVEY: &str = "SELECT f.file_id FROM files AS f, files AS new \
+         WHERE new.file_id = $1 AND f.file_id <> $1 AND ( \
+           (f.source = $2 AND f.layout = new.layout) \
+           OR (f.kind = 'survey' AND new.kind = 'survey' AND new.question_numbers <> '' \
+               AND f.question_numbers = new.question_numbers \
+               AND 2 * (SELECT count(*) FROM responses AS o JOIN responses AS n \
+                          ON o.response_id = n.response_id AND o.submitted_at = n.submitted_at \
+                        WHERE o.file_id = f.file_id AND n.file_id = $1) \
+                   >= (SELECT count(*) FROM responses WHERE file_id = $1)))";
+    let (response_scope, callback_scope) = if replaces_periods {
+        (
+            "r.month IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
+            "strftime(coalesce(called_at, CAST(planned_on AS TIMESTAMP)), '%Y-%m') \
+             IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
+        )
+    } else {
+        (
+            "EXISTS (SELECT 1 FROM responses AS n WHERE n.file_id = $1 \
+             AND n.response_id = r.response_id AND n.submitted_at = r.submitted_at)",
+            "callback_id IN (SELECT response_id FROM responses WHERE file_id = $1)",
+        )
+    };
     let mut statement = transaction
         .prepare(&format!(
             "SELECT f.file_name, r.month, count(*) \
              FROM responses AS r JOIN files AS f ON f.file_id = r.file_id \
-             WHERE r.file_id IN ({OLDER_FILES}) AND r.superseded_by IS NULL AND r.month IN ({NEW_MONTHS}) \
+             WHERE r.file_id IN ({SAME_SURVEY}) AND r.superseded_by IS NULL AND {response_scope} \
              GROUP BY f.file_name, r.month ORDER BY r.month, f.file_name"
         ))
         .context(context)?;
@@ -585,8 +629,7 @@ fn supersede_older_exports(
         .execute(
             &format!(
                 "UPDATE callbacks SET superseded_by = $1 \
-                 WHERE superseded_by IS NULL AND file_id IN ({OLDER_FILES}) \
-                 AND strftime(coalesce(called_at, CAST(planned_on AS TIMESTAMP)), '%Y-%m') IN ({NEW_MONTHS})"
+                 WHERE superseded_by IS NULL AND file_id IN ({SAME_SURVEY}) AND {callback_scope}"
             ),
             params![file_id, source],
         )
@@ -594,8 +637,8 @@ fn supersede_older_exports(
     transaction
         .execute(
             &format!(
-                "UPDATE responses SET superseded_by = $1 \
-                 WHERE superseded_by IS NULL AND file_id IN ({OLDER_FILES}) AND month IN ({NEW_MONTHS})"
+                "UPDATE responses AS r SET superseded_by = $1 \
+                 WHERE r.superseded_by IS NULL AND r.file_id IN ({SAME_SURVEY}) AND {response_scope}"
             ),
             params![file_id, source],
         )

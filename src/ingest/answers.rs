@@ -212,17 +212,33 @@ fn check_number(scale: Scale, n: f64) -> Option<f64> {
     ok.then_some(n)
 }
 
+/// Which day an Excel serial number counts from: most workbooks use the 1900
+/// system; workbooks made on old Macs use 1904 (serial 0 = 1904-01-01).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateSystem {
+    /// Serial 1 = 1900-01-01 (with Lotus' phantom 1900-02-29).
+    #[default]
+    Excel1900,
+    /// Serial 0 = 1904-01-01.
+    Excel1904,
+}
+
 /// Parses a date-time: date cells, `2026-10-03 14:05:09`, `2026/10/3 14:05`,
-/// `2026年10月3日`, and Excel serial numbers (1900 system).
+/// `2026年10月3日`, and Excel serial numbers in the workbook's date system.
 ///
 /// # Errors
 /// Anything else, with the expected forms.
-pub fn parse_datetime(cell: &Cell) -> Result<NaiveDateTime, String> {
+pub fn parse_datetime(cell: &Cell, system: DateSystem) -> Result<NaiveDateTime, String> {
     const EXPECTED: &str = "a date like 2026-10-03, 2026/10/3 14:05 or 2026年10月3日";
     match cell {
         Cell::DateTime(dt) => Ok(*dt),
+        // Up to 9999-12-31 in either system.
         Cell::Number(n) if (1.0..2_958_466.0).contains(n) => {
-            let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
+            let base = match system {
+                DateSystem::Excel1900 => NaiveDate::from_ymd_opt(1899, 12, 30),
+                DateSystem::Excel1904 => NaiveDate::from_ymd_opt(1904, 1, 1),
+            }
+            .expect("valid date");
             let days = n.trunc() as i64;
             let seconds = ((n - n.trunc()) * 86_400.0).round() as i64;
             Ok(base.and_time(NaiveTime::MIN)
@@ -272,15 +288,78 @@ fn parse_datetime_text(text: &str) -> Option<NaiveDateTime> {
 ///
 /// # Errors
 /// See [`parse_datetime`].
-pub fn parse_date(cell: &Cell) -> Result<NaiveDate, String> {
-    parse_datetime(cell).map(|dt| dt.date())
+pub fn parse_date(cell: &Cell, system: DateSystem) -> Result<NaiveDate, String> {
+    parse_datetime(cell, system).map(|dt| dt.date())
+}
+
+/// Parses how long a respondent took, in seconds: `136秒`, `2分16秒`,
+/// `1小时2分`, `00:02:16`, `2:16`, `136 s`, or a plain number of seconds.
+///
+/// # Errors
+/// Anything else.
+pub fn parse_duration(cell: &Cell) -> Result<i64, String> {
+    const EXPECTED: &str = "a duration like 136秒, 2分16秒 or 00:02:16";
+    let text = match cell {
+        Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => return Ok(*n as i64),
+        Cell::Text(t) => normalize(t),
+        _ => return Err(EXPECTED.to_string()),
+    };
+    if text.contains(':') {
+        let parts: Vec<&str> = text.split(':').collect();
+        let numbers: Option<Vec<i64>> = parts.iter().map(|p| p.trim().parse().ok()).collect();
+        return match numbers.as_deref() {
+            Some([m, s]) if *s < 60 => Ok(m * 60 + s),
+            Some([h, m, s]) if *m < 60 && *s < 60 => Ok(h * 3600 + m * 60 + s),
+            _ => Err(EXPECTED.to_string()),
+        };
+    }
+    let mut total = 0i64;
+    let mut digits = String::new();
+    let mut any_unit = false;
+    let mut rest = text.as_str();
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            rest = &rest[1..];
+            continue;
+        }
+        if c == ' ' {
+            rest = &rest[1..];
+            continue;
+        }
+        let units: [(&str, i64); 9] = [
+            ("小时", 3600),
+            ("时", 3600),
+            ("分钟", 60),
+            ("分", 60),
+            ("秒钟", 1),
+            ("秒", 1),
+            ("sec", 1),
+            ("s", 1),
+            ("min", 60),
+        ];
+        let Some((unit, factor)) = units.iter().find(|(u, _)| rest.starts_with(u)) else {
+            return Err(EXPECTED.to_string());
+        };
+        let n: i64 = digits.parse().map_err(|_| EXPECTED.to_string())?;
+        total += n * factor;
+        digits.clear();
+        any_unit = true;
+        rest = &rest[unit.len()..];
+    }
+    match (digits.is_empty(), any_unit) {
+        (true, true) => Ok(total),
+        // A bare number of seconds.
+        (false, false) => digits.parse().map_err(|_| EXPECTED.to_string()),
+        _ => Err(EXPECTED.to_string()),
+    }
 }
 
 /// Parses a month: `2026-10`, `2026年10月`, `2026/10`, or any date in it.
 ///
 /// # Errors
 /// Anything else.
-pub fn parse_month(cell: &Cell) -> Result<String, String> {
+pub fn parse_month(cell: &Cell, system: DateSystem) -> Result<String, String> {
     const EXPECTED: &str = "a month like 2026-10 or 2026年10月";
     if let Cell::Text(text) = cell {
         let cleaned = text
@@ -292,7 +371,7 @@ pub fn parse_month(cell: &Cell) -> Result<String, String> {
             return Ok(date.format("%Y-%m").to_string());
         }
     }
-    parse_datetime(cell)
+    parse_datetime(cell, system)
         .map(|dt| dt.format("%Y-%m").to_string())
         .map_err(|_| EXPECTED.to_string())
 }
@@ -435,15 +514,59 @@ mod tests {
             "2026-10-03 14:05:09",
             "2026/10/3 14:05",
         ] {
-            assert_eq!(parse_date(&text(input)), Ok(expected), "{input}");
+            assert_eq!(
+                parse_date(&text(input), DateSystem::Excel1900),
+                Ok(expected),
+                "{input}"
+            );
         }
         // Excel serial 46298 is 2026-10-03 in the 1900 system.
-        assert_eq!(parse_date(&Cell::Number(46298.0)), Ok(expected));
-        assert!(parse_date(&text("上个月")).is_err());
-        assert_eq!(parse_date(&text("10/3/2026 14:05:09")), Ok(expected));
-        assert_eq!(parse_date(&text("10/03/2026 2:05:09 PM")), Ok(expected));
-        assert_eq!(parse_month(&text("2026年10月")), Ok("2026-10".to_string()));
-        assert_eq!(parse_month(&text("2026-10")), Ok("2026-10".to_string()));
+        assert_eq!(
+            parse_date(&Cell::Number(46298.0), DateSystem::Excel1900),
+            Ok(expected)
+        );
+        assert!(parse_date(&text("上个月"), DateSystem::Excel1900).is_err());
+        assert_eq!(
+            parse_date(&text("10/3/2026 14:05:09"), DateSystem::Excel1900),
+            Ok(expected)
+        );
+        assert_eq!(
+            parse_date(&text("10/03/2026 2:05:09 PM"), DateSystem::Excel1900),
+            Ok(expected)
+        );
+        assert_eq!(
+            parse_month(&text("2026年10月"), DateSystem::Excel1900),
+            Ok("2026-10".to_string())
+        );
+        assert_eq!(
+            parse_month(&text("2026-10"), DateSystem::Excel1900),
+            Ok("2026-10".to_string())
+        );
+        // 1904 system: serial 0 is 1904-01-01, so the same day is 1462 lower.
+        assert_eq!(
+            parse_date(&Cell::Number(46298.0 - 1462.0), DateSystem::Excel1904),
+            Ok(expected)
+        );
+    }
+
+    #[test]
+    fn durations_in_common_forms() {
+        for (input, seconds) in [
+            ("136秒", 136),
+            ("2分16秒", 136),
+            ("1小时2分", 3720),
+            ("00:02:16", 136),
+            ("2:16", 136),
+            ("136 s", 136),
+            ("136", 136),
+            ("１３６秒", 136),
+        ] {
+            assert_eq!(parse_duration(&text(input)), Ok(seconds), "{input}");
+        }
+        assert_eq!(parse_duration(&Cell::Number(95.0)), Ok(95));
+        for bad in ["很久", "2分16", "1:75", "-5秒"] {
+            assert!(parse_duration(&text(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub struct Response {
     pub customer_id: Option<String>,
     /// Dealer / store, when the file has one.
     pub dealer: Option<String>,
+    /// Seconds the respondent took (问卷星 所用时间), when the file says.
+    pub duration_seconds: Option<i64>,
     /// 1-based spreadsheet row.
     pub row_number: usize,
 }
@@ -112,6 +114,10 @@ pub struct ParsedFile {
     /// Fingerprint of the normalised header row: files with the same layout
     /// are exports of the same questionnaire or log.
     pub layout: String,
+    /// Sorted question numbers of a survey's question columns (`1,2,3`);
+    /// empty when they are not all numbered. Exports of one survey in
+    /// different formats share it (see migration V4).
+    pub question_numbers: String,
 }
 
 /// Why a file as a whole could not be loaded.
@@ -282,15 +288,20 @@ fn is_required(kind: SourceKind, field: &str) -> bool {
 }
 
 /// The type a canonical field is parsed as, from its name.
-fn parse_field(config: &Config, field: &str, cell: &Cell) -> Result<FieldValue, String> {
+fn parse_field(
+    config: &Config,
+    field: &str,
+    cell: &Cell,
+    dates: answers::DateSystem,
+) -> Result<FieldValue, String> {
     if cell.is_blank() {
         return Ok(FieldValue::Null);
     }
     let value = match field {
-        f if f.ends_with("_on") => FieldValue::Date(answers::parse_date(cell)?),
-        f if f.ends_with("_at") => FieldValue::DateTime(answers::parse_datetime(cell)?),
+        f if f.ends_with("_on") => FieldValue::Date(answers::parse_date(cell, dates)?),
+        f if f.ends_with("_at") => FieldValue::DateTime(answers::parse_datetime(cell, dates)?),
         "severity" => FieldValue::Int(answers::parse_severity(cell)?),
-        "month" => FieldValue::Text(answers::parse_month(cell)?),
+        "month" => FieldValue::Text(answers::parse_month(cell, dates)?),
         "amount" | "gross_margin" => FieldValue::Float(answers::parse_number(cell)?),
         "orders" => {
             let n = answers::parse_number(cell)?;
@@ -349,7 +360,7 @@ fn parse_records(
                 Some(&column) => {
                     let cell = cell_at(row, column);
                     let header = header_text(sheet, detected.header_row, column);
-                    match parse_field(config, field, cell) {
+                    match parse_field(config, field, cell, sheet.date_system) {
                         Ok(value) => (value, header),
                         Err(expected) => {
                             parsed.rejected.push(RejectedCell {
@@ -399,6 +410,7 @@ fn empty_parsed(detected: &Detected, sheet: &Sheet) -> ParsedFile {
         unmapped_questions: Vec::new(),
         n_rows: 0,
         layout: crate::inbox::content_hash(detected.headers.join("\u{1f}").as_bytes()),
+        question_numbers: String::new(),
     }
 }
 
@@ -494,6 +506,19 @@ fn parse_responses(
         }
     }
 
+    if source.kind == SourceKind::Survey {
+        let numbers: Option<BTreeSet<u32>> = question_columns
+            .iter()
+            .map(|q| strip_question_number(&header_text(sheet, detected.header_row, q.column)).1)
+            .collect();
+        parsed.question_numbers = numbers
+            .unwrap_or_default()
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+    }
+
     let (id_field, at_field) = match source.kind {
         SourceKind::Callback => ("callback_id", "called_at"),
         _ => ("respondent_id", "submitted_at"),
@@ -537,7 +562,8 @@ fn parse_responses(
             }
         };
         let at_column = columns[at_field];
-        let submitted_at = match answers::parse_datetime(cell_at(row, at_column)) {
+        let submitted_at = match answers::parse_datetime(cell_at(row, at_column), sheet.date_system)
+        {
             Ok(at) => at,
             Err(expected) => {
                 let blank = cell_at(row, at_column).is_blank();
@@ -585,12 +611,25 @@ fn parse_responses(
                 continue;
             }
         }
+        // How long it took is metadata: a bad value is reported, the
+        // response still loads.
+        let duration_seconds = match columns.get("duration").map(|&c| (c, cell_at(row, c))) {
+            Some((column, cell)) if !cell.is_blank() => match answers::parse_duration(cell) {
+                Ok(seconds) => Some(seconds),
+                Err(expected) => {
+                    reject(&mut parsed, column, expected);
+                    None
+                }
+            },
+            _ => None,
+        };
         parsed.responses.push(Response {
             response_id: response_id.clone(),
             channel,
             submitted_at,
             customer_id: optional_text("customer_id"),
             dealer: optional_text("dealer"),
+            duration_seconds,
             row_number,
         });
         for question_column in &question_columns {

@@ -175,6 +175,7 @@ mod tests {
                 vec![],
                 vec![text("投诉编号"), text("受理日期 "), text("严重等级")],
             ],
+            date_system: Default::default(),
         };
         let detected = detect(&config, "投诉.xlsx", &[sheet]).unwrap();
         assert_eq!(detected.source.name, "complaints_log");

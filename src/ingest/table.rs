@@ -11,6 +11,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader};
 use chrono::NaiveDateTime;
 
+use crate::ingest::answers::DateSystem;
+
 /// One cell, as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -71,6 +73,8 @@ pub struct Sheet {
     pub name: String,
     /// Rows from the top of the sheet; ragged rows are allowed.
     pub rows: Vec<Vec<Cell>>,
+    /// How the workbook counts serial dates (number cells in date fields).
+    pub date_system: DateSystem,
 }
 
 /// Why a file could not be read as a table at all.
@@ -128,6 +132,11 @@ fn read_workbook(extension: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError
             TableError::Workbook(message)
         }
     })?;
+    let date_system = match &workbook {
+        calamine::Sheets::Xlsx(xlsx) if xlsx.has_1904_epoch() => DateSystem::Excel1904,
+        calamine::Sheets::Xls(xls) if xls.has_1904_epoch() => DateSystem::Excel1904,
+        _ => DateSystem::Excel1900,
+    };
     let mut sheets = Vec::new();
     for name in workbook.sheet_names() {
         let range = workbook
@@ -140,7 +149,11 @@ fn read_workbook(extension: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError
             cells.extend(row.iter().map(convert_cell));
             rows.push(cells);
         }
-        sheets.push(Sheet { name, rows });
+        sheets.push(Sheet {
+            name,
+            rows,
+            date_system,
+        });
     }
     if sheets
         .iter()
@@ -215,7 +228,11 @@ fn read_text(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
         .next()
         .unwrap_or(file_name)
         .to_string();
-    Ok(vec![Sheet { name, rows }])
+    Ok(vec![Sheet {
+        name,
+        rows,
+        date_system: DateSystem::Excel1900,
+    }])
 }
 
 /// Picks the separator (`,`, `;` or tab) that appears most often in the

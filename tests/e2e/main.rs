@@ -529,25 +529,32 @@ fn serve_runs_a_scheduled_ingest_and_stops_on_sigterm() {
     assert_eq!(runs[0]["outcome"], "ok");
 }
 
-fn two_answer_survey(second_answer: &str) -> Vec<u8> {
+fn two_answer_survey(first_id: u32, answers: [&str; 2]) -> Vec<u8> {
     format!(
         "序号,提交答卷时间,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n\
-         1,2026/10/3 14:05:09,深圳福田店,很满意\n\
-         2,2026/10/4 10:00:00,深圳南山店,{second_answer}\n"
+         {},2026/10/3 14:05:09,深圳福田店,{}\n\
+         {},2026/10/4 10:00:00,深圳南山店,{}\n",
+        first_id,
+        answers[0],
+        first_id + 1,
+        answers[1]
     )
     .into_bytes()
 }
 
-/// A first export has 很满意, 很满意 (M = 100 %); the corrected re-export of the
-/// same month has 很满意, 一般: M = (5 + 3) / 2 / 5 = 80 %. With the rule
-/// `replace` the month counts once (80 %, 2 responses); with `append` both
-/// files count: (5 + 5 + 5 + 3) / 4 / 5 = 90 %, 4 responses.
+/// A first export has respondents 1 and 2 (很满意, 很满意: M = 100 %); a
+/// later export of the same month has respondents 3 and 4 (很满意, 一般).
+/// With the rule `replace` the month is the later file only:
+/// M = (5 + 3) / 2 / 5 = 80 %, 2 responses. With `append` both count:
+/// (5 + 5 + 5 + 3) / 4 / 5 = 90 %, 4 responses; a third export that holds
+/// respondents 1 and 2 again (很满意, 很不满意) replaces just those two:
+/// (5 + 3 + 5 + 1) / 4 / 5 = 70 %, still 4 responses.
 #[test]
 fn a_reexport_of_the_same_month_replaces_or_appends_by_rule() {
-    for (rule, expected_m, expected_responses) in [
-        (csat::config::Reexport::Replace, 80.0, 2),
-        (csat::config::Reexport::Append, 90.0, 4),
-    ] {
+    use csat::config::Reexport;
+    for (rule, expected_m, expected_responses) in
+        [(Reexport::Replace, 80.0, 2), (Reexport::Append, 90.0, 4)]
+    {
         let temp = tempfile::tempdir().unwrap();
         let data_dir = DataDir::new(temp.path());
         let mut config = Config::load(None).unwrap();
@@ -558,37 +565,61 @@ fn a_reexport_of_the_same_month_replaces_or_appends_by_rule() {
             .unwrap()
             .reexport = rule;
         let mut store = pipeline::open_store(&data_dir).unwrap();
-        drop_into_inbox(
-            &data_dir,
-            &[("问卷_10月.csv".to_string(), two_answer_survey("很满意"))],
-        );
-        pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-        drop_into_inbox(
-            &data_dir,
-            &[("问卷_10月_更正.csv".to_string(), two_answer_survey("一般"))],
-        );
-        let summary =
-            pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-        match &summary.files[0] {
-            FileOutcome::Loaded { replaced, .. } if rule == csat::config::Reexport::Replace => {
+        let mut ingest = |name: &str, bytes: Vec<u8>| {
+            drop_into_inbox(&data_dir, &[(name.to_string(), bytes)]);
+            pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled())
+                .unwrap()
+                .files
+                .remove(0)
+        };
+        ingest("问卷_10月.csv", two_answer_survey(1, ["很满意", "很满意"]));
+        match ingest(
+            "问卷_10月_补充.csv",
+            two_answer_survey(3, ["很满意", "一般"]),
+        ) {
+            FileOutcome::Loaded { replaced, .. } if rule == Reexport::Replace => {
                 assert_eq!(replaced.len(), 1);
                 assert_eq!(replaced[0].file_name, "问卷_10月.csv");
                 assert_eq!(replaced[0].month, "2026-10");
                 assert_eq!(replaced[0].n_responses, 2);
             }
-            FileOutcome::Loaded { replaced, .. } => assert!(replaced.is_empty()),
+            FileOutcome::Loaded { replaced, .. } => assert!(replaced.is_empty(), "{replaced:?}"),
             other => panic!("{other:?}"),
         }
-        let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
-            .unwrap()
-            .results;
-        let company = results.company.unwrap();
+        let company = |store: &mut csat::store::Store| {
+            pipeline::report(&config, &data_dir, store, REPORT_MONTH)
+                .unwrap()
+                .results
+                .company
+                .unwrap()
+        };
+        let m = company(&mut store);
         assert!(
-            (company.satisfaction - expected_m).abs() < 1e-9,
+            (m.satisfaction - expected_m).abs() < 1e-9,
             "{rule:?}: {}",
-            company.satisfaction
+            m.satisfaction
         );
-        assert_eq!(company.n_responses, expected_responses, "{rule:?}");
+        assert_eq!(m.n_responses, expected_responses, "{rule:?}");
+        if rule == Reexport::Append {
+            drop_into_inbox(
+                &data_dir,
+                &[(
+                    "问卷_10月_更正.csv".to_string(),
+                    two_answer_survey(1, ["很满意", "很不满意"]),
+                )],
+            );
+            let summary =
+                pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+            let FileOutcome::Loaded { replaced, .. } = &summary.files[0] else {
+                panic!("{:?}", summary.files[0]);
+            };
+            assert_eq!(replaced.len(), 1, "{replaced:?}");
+            assert_eq!(replaced[0].file_name, "问卷_10月.csv");
+            assert_eq!(replaced[0].n_responses, 2);
+            let m = company(&mut store);
+            assert!((m.satisfaction - 70.0).abs() < 1e-9, "{}", m.satisfaction);
+            assert_eq!(m.n_responses, 4);
+        }
     }
 }
 
@@ -600,7 +631,10 @@ fn unsettled_and_oversized_files_are_not_read() {
     let mut store = pipeline::open_store(&data_dir).unwrap();
     drop_into_inbox(
         &data_dir,
-        &[("问卷.csv".to_string(), two_answer_survey("满意"))],
+        &[(
+            "问卷.csv".to_string(),
+            two_answer_survey(1, ["很满意", "满意"]),
+        )],
     );
 
     // Just written: still settling, left in the inbox.
@@ -975,4 +1009,60 @@ fn google_forms_and_surveymonkey_exports_load() {
         company.satisfaction
     );
     assert_eq!(company.n_responses, 3);
+}
+
+/// The 按选项文本 and 按选项序号 exports of one real 问卷星 survey (800
+/// respondents, headers differ: 序号 splits multiple choice into 第N题(选项)
+/// columns) are recognised as the same survey: the second replaces the
+/// first for the month instead of doubling it. A different survey (357) in
+/// the same month is left alone.
+#[test]
+fn the_text_and_ordinal_exports_of_one_survey_count_once() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let fixtures = manifest_dir().join("tests/fixtures/wjx");
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let mut ingest_one = |name: &str, fixture: &str| {
+        let bytes = std::fs::read(fixtures.join(fixture)).unwrap();
+        drop_into_inbox(&data_dir, &[(name.to_string(), bytes)]);
+        pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled())
+            .unwrap()
+            .files
+            .remove(0)
+    };
+    ingest_one("手机调查_按选项文本_2026-10.xls", "wjx_text_800.xls");
+    ingest_one("学历调查_按选项文本_2026-10.xls", "wjx_text_357.xls");
+    match ingest_one("手机调查_按选项序号_2026-10.xls", "wjx_ordinal_800.xls") {
+        FileOutcome::Loaded {
+            source, replaced, ..
+        } => {
+            assert_eq!(source, "wjx_survey_ordinal");
+            assert_eq!(replaced.len(), 1, "{replaced:?}");
+            assert_eq!(replaced[0].file_name, "手机调查_按选项文本_2026-10.xls");
+            assert_eq!(replaced[0].month, "2026-10");
+            assert_eq!(replaced[0].n_responses, 800);
+        }
+        other => panic!("{other:?}"),
+    }
+    let counts = store
+        .query(
+            "responses per file",
+            "SELECT f.file_name, count(*) FROM responses AS r JOIN files AS f USING (file_id) \
+             WHERE r.superseded_by IS NULL GROUP BY f.file_name ORDER BY f.file_name",
+            &[],
+        )
+        .unwrap();
+    let counts: Vec<(String, i64)> = counts
+        .iter()
+        .map(|r| (r[0].as_text().unwrap(), r[1].as_i64().unwrap()))
+        .collect();
+    // 357 has 204 data rows (the file's 序号 run 2…205).
+    assert_eq!(
+        counts,
+        vec![
+            ("学历调查_按选项文本_2026-10.xls".to_string(), 204),
+            ("手机调查_按选项序号_2026-10.xls".to_string(), 800),
+        ]
+    );
 }
