@@ -189,6 +189,12 @@ pub fn parse_ordinal(scale: Scale, cell: &Cell, best_first: bool) -> Result<Opti
     Ok(Some(value))
 }
 
+/// `"A.深圳福田店"` → `"深圳福田店"` (腾讯问卷 writes the option letter before
+/// the option text); other text unchanged.
+pub fn without_option_letter(text: &str) -> &str {
+    strip_option_letter(text).unwrap_or(text)
+}
+
 fn strip_option_letter(text: &str) -> Option<&str> {
     let mut chars = text.char_indices();
     let (_, letter) = chars.next()?;

@@ -451,6 +451,29 @@ fn header_text(sheet: &Sheet, header_row: usize, column: usize) -> String {
         .unwrap_or_default()
 }
 
+/// Columns that survey tools put after the questions and that are not
+/// sub-items of the last question (normalised header text).
+fn is_metadata_header(normalized: &str) -> bool {
+    const METADATA: &[&str] = &[
+        "总分",
+        "得分",
+        "总得分",
+        "测试得分",
+        "所用时间",
+        "答题时长",
+        "来源",
+        "来源详情",
+        "来自ip",
+        "ip",
+        "ip地址",
+        "地理位置",
+        "备注",
+        "昵称",
+        "用户标识",
+    ];
+    METADATA.contains(&normalized)
+}
+
 /// A question column of a survey or callback file.
 struct QuestionColumn<'c> {
     column: usize,
@@ -470,7 +493,7 @@ fn parse_responses(
     let mut parsed = empty_parsed(detected, sheet);
     let field_column_set: BTreeSet<usize> = columns.values().copied().collect();
 
-    let mut question_columns = Vec::new();
+    let mut question_columns: Vec<QuestionColumn> = Vec::new();
     for (column, normalized) in detected.headers.iter().enumerate() {
         if field_column_set.contains(&column) || normalized.is_empty() {
             continue;
@@ -478,7 +501,25 @@ fn parse_responses(
         let first_row_header = header_text(sheet, detected.header_row, column);
         // Multi-row headers (Qualtrics, SurveyMonkey): the question is the
         // code and the text below it, e.g. "Q3_1 How satisfied …".
-        let header = column_label(sheet, detected, column);
+        let mut header = column_label(sheet, detected, column);
+        // A matrix question's sub-items may follow its first column as bare
+        // columns: "5、请评价以下方面—送货速度", "安装质量", … Each becomes
+        // "5、请评价以下方面—安装质量".
+        let follows_question = question_columns
+            .last()
+            .is_some_and(|q| q.column + 1 == column);
+        if source.kind == SourceKind::Survey
+            && source.question_columns.is_none()
+            && follows_question
+            && strip_question_number(&first_row_header).1.is_none()
+            && !is_metadata_header(normalized)
+        {
+            let previous = &question_columns.last().expect("follows a question").header;
+            let stem = previous
+                .split_once('—')
+                .map_or(previous.as_str(), |(stem, _)| stem);
+            header = format!("{stem}—{}", first_row_header.trim());
+        }
         let label = sources::normalize_header(&header);
         let question = config.questions.iter().find(|q| {
             let wanted = sources::normalize_header(&q.match_text);
@@ -492,7 +533,7 @@ fn parse_responses(
         let is_question_column = !excluded
             && match &source.question_columns {
                 Some(pattern) => sources::name_matches(pattern, &first_row_header),
-                None => strip_question_number(&first_row_header).1.is_some(),
+                None => strip_question_number(&header).1.is_some(),
             };
         if question.is_some() || (source.kind == SourceKind::Survey && is_question_column) {
             if question.is_none() {
@@ -509,7 +550,7 @@ fn parse_responses(
     if source.kind == SourceKind::Survey {
         let numbers: Option<BTreeSet<u32>> = question_columns
             .iter()
-            .map(|q| strip_question_number(&header_text(sheet, detected.header_row, q.column)).1)
+            .map(|q| strip_question_number(&q.header).1)
             .collect();
         parsed.question_numbers = numbers
             .unwrap_or_default()
@@ -628,7 +669,7 @@ fn parse_responses(
             channel,
             submitted_at,
             customer_id: optional_text("customer_id"),
-            dealer: optional_text("dealer"),
+            dealer: optional_text("dealer").map(|d| answers::without_option_letter(&d).to_string()),
             duration_seconds,
             row_number,
         });

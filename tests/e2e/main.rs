@@ -1066,3 +1066,249 @@ fn the_text_and_ordinal_exports_of_one_survey_count_once() {
         ]
     );
 }
+
+/// Answers of one small survey, as `(respondent, question key, value)`.
+fn stored_answers(store: &csat::store::Store) -> Vec<(String, String, f64)> {
+    store
+        .query(
+            "answers",
+            "SELECT response_id, question_key, value FROM answers \
+             WHERE question_key IS NOT NULL AND value IS NOT NULL ORDER BY 1, 2",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_text().unwrap(),
+                r[1].as_text().unwrap(),
+                r[2].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `(respondent, submitted at, seconds taken)` of every stored response.
+fn stored_responses(store: &csat::store::Store) -> Vec<(String, String, Option<i64>)> {
+    store
+        .query(
+            "responses",
+            "SELECT response_id, strftime(submitted_at, '%Y-%m-%d %H:%M:%S'), duration_seconds \
+             FROM responses ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_text().unwrap(),
+                r[1].as_text().unwrap(),
+                r[2].as_i64(),
+            )
+        })
+        .collect()
+}
+
+/// One 问卷星 survey (three respondents; a matrix question whose second
+/// sub-item is a bare column; 4分, (跳过), (空); a remark with a line break;
+/// a trailing empty column) in every format a quality team might drop: the
+/// UTF-8 CSV written by hand, the same converted by LibreOffice to .xlsx,
+/// .xlsm, .xls (BIFF8) and .ods (dates become date cells), an .xlsx in the
+/// 1904 date system (one date cell, one bare serial number), and the CSV
+/// re-encoded as GBK, UTF-8 with BOM, UTF-16 tab-separated and `;`-separated.
+/// Every one must store the same answers, read off the CSV by hand:
+/// 床垫整体质量 很满意/不满意/5 → 5, 2, 5; 送货 满意/4分/(跳过) → 4, 4;
+/// 安装 一般/很不满意/非常满意 → 3, 1, 5; 推荐 9/(跳过)/10 → 9, 10;
+/// 所用时间 136秒, 2分16秒, 95秒 → 136, 136, 95 s.
+#[test]
+fn one_survey_in_every_format_stores_the_same_answers() {
+    let dir = manifest_dir().join("tests/fixtures/formats");
+    let csv_bytes = std::fs::read(dir.join("survey_2026-10.csv")).unwrap();
+    let csv_text = String::from_utf8(csv_bytes.clone()).unwrap();
+    let with_delimiter = |delimiter: u8| {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv_text.as_bytes());
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(Vec::new());
+        for record in reader.records() {
+            writer.write_record(&record.unwrap()).unwrap();
+        }
+        String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    };
+    let mut variants: Vec<(String, Vec<u8>)> = [
+        "survey_2026-10.csv",
+        "survey_2026-10.xlsx",
+        "survey_2026-10.xlsm",
+        "survey_2026-10.xls",
+        "survey_2026-10.ods",
+        "survey_1904_2026-10.xlsx",
+    ]
+    .iter()
+    .map(|name| (name.to_string(), std::fs::read(dir.join(name)).unwrap()))
+    .collect();
+    variants.push((
+        "survey_gbk_2026-10.csv".into(),
+        encoding_rs::GBK.encode(&csv_text).0.into_owned(),
+    ));
+    variants.push((
+        "survey_bom_2026-10.csv".into(),
+        [&b"\xEF\xBB\xBF"[..], &csv_bytes].concat(),
+    ));
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in with_delimiter(b'\t').encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    variants.push(("survey_unicode_2026-10.txt".into(), utf16));
+    variants.push((
+        "survey_semicolon_2026-10.csv".into(),
+        with_delimiter(b';').into_bytes(),
+    ));
+
+    let expected_answers: Vec<(String, String, f64)> = [
+        ("1", "delivery_on_time", 4.0),
+        ("1", "installer", 3.0),
+        ("1", "product_overall", 5.0),
+        ("1", "recommend", 9.0),
+        ("2", "delivery_on_time", 4.0),
+        ("2", "installer", 1.0),
+        ("2", "product_overall", 2.0),
+        ("3", "installer", 5.0),
+        ("3", "product_overall", 5.0),
+        ("3", "recommend", 10.0),
+    ]
+    .iter()
+    .map(|(r, q, v)| (r.to_string(), q.to_string(), *v))
+    .collect();
+    let expected_responses = vec![
+        (
+            "1".to_string(),
+            "2026-10-03 14:05:09".to_string(),
+            Some(136),
+        ),
+        (
+            "2".to_string(),
+            "2026-10-05 09:10:00".to_string(),
+            Some(136),
+        ),
+        ("3".to_string(), "2026-10-07 10:00:00".to_string(), Some(95)),
+    ];
+    let config = Config::load(None).unwrap();
+    for (name, bytes) in variants {
+        let temp = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::new(temp.path());
+        let mut store = pipeline::open_store(&data_dir).unwrap();
+        drop_into_inbox(&data_dir, &[(name.clone(), bytes)]);
+        let summary =
+            pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+        match &summary.files[0] {
+            FileOutcome::Loaded {
+                source,
+                rejected,
+                unmapped_questions,
+                ..
+            } => {
+                assert_eq!(source, "wjx_survey", "{name}");
+                assert!(rejected.is_empty(), "{name}: {rejected:?}");
+                assert_eq!(
+                    unmapped_questions,
+                    &vec!["5、您的其他意见".to_string()],
+                    "{name}"
+                );
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        assert_eq!(stored_answers(&store), expected_answers, "{name}");
+        assert_eq!(stored_responses(&store), expected_responses, "{name}");
+        let remark = store
+            .query(
+                "remark",
+                "SELECT raw_text FROM answers WHERE response_id = '1' AND question_key IS NULL",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(
+            remark[0][0].as_text().unwrap(),
+            "床垫很好\n送货师傅也好",
+            "{name}"
+        );
+        let matrix = store
+            .query(
+                "matrix label",
+                "SELECT DISTINCT question_text FROM answers WHERE question_key = 'installer'",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(
+            matrix[0][0].as_text().unwrap(),
+            "3、请评价以下服务—安装师傅的服务态度与专业性",
+            "{name}"
+        );
+    }
+}
+
+/// A 腾讯问卷 CSV (UTF-8 with BOM, every line ending with a comma, questions
+/// `N.题干`, answers `A.很满意`, multiple choice one column per option):
+/// 床垫整体质量 A.很满意, D.不满意 → 5, 2; 推荐 10, 6; 答题时长 136, 95 s;
+/// the store is 深圳福田店 without the option letter.
+#[test]
+fn a_tencent_survey_export_loads() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let bytes =
+        std::fs::read(manifest_dir().join("tests/fixtures/formats/tencent_2026-10.csv")).unwrap();
+    drop_into_inbox(&data_dir, &[("腾讯问卷_2026-10.csv".to_string(), bytes)]);
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    match &summary.files[0] {
+        FileOutcome::Loaded {
+            source,
+            rejected,
+            unmapped_questions,
+            ..
+        } => {
+            assert_eq!(source, "tencent_survey");
+            assert!(rejected.is_empty(), "{rejected:?}");
+            assert_eq!(
+                unmapped_questions,
+                &vec![
+                    "3.您通过哪些渠道了解我们:朋友推荐".to_string(),
+                    "3.您通过哪些渠道了解我们:门店".to_string()
+                ]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let expected: Vec<(String, String, f64)> = [
+        ("1", "product_overall", 5.0),
+        ("1", "recommend", 10.0),
+        ("2", "product_overall", 2.0),
+        ("2", "recommend", 6.0),
+    ]
+    .iter()
+    .map(|(r, q, v)| (r.to_string(), q.to_string(), *v))
+    .collect();
+    assert_eq!(stored_answers(&store), expected);
+    assert_eq!(
+        stored_responses(&store),
+        vec![
+            (
+                "1".to_string(),
+                "2026-10-03 14:02:16".to_string(),
+                Some(136)
+            ),
+            ("2".to_string(), "2026-10-04 09:01:35".to_string(), Some(95)),
+        ]
+    );
+    let dealers = store
+        .query(
+            "dealers",
+            "SELECT dealer FROM responses ORDER BY response_id",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(dealers[0][0].as_text().unwrap(), "深圳福田店");
+    assert_eq!(dealers[1][0].as_text().unwrap(), "东莞南城店");
+}
