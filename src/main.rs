@@ -462,6 +462,8 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         trend: Vec::new(),
         departments: Vec::new(),
         pareto: Vec::new(),
+        files: Vec::new(),
+        rejected: Vec::new(),
     }))?;
     println!("templates: ok ({} compiled)", report::TEMPLATES.len());
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, None)))?;

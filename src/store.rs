@@ -32,6 +32,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "durations_and_questionnaires",
         include_str!("../sql/migrations/V4__durations_and_questionnaires.sql"),
     ),
+    (
+        5,
+        "file_months",
+        include_str!("../sql/migrations/V5__file_months.sql"),
+    ),
 ];
 
 /// A store error: DuckDB's message with what csat was doing.

@@ -30,6 +30,14 @@ pub const QUERIES: &[Query] = &[
         sql: include_str!("../../sql/analysis/pareto_company.sql"),
     },
     Query {
+        key: "data_quality_files",
+        sql: include_str!("../../sql/analysis/data_quality_files.sql"),
+    },
+    Query {
+        key: "data_quality_rejected",
+        sql: include_str!("../../sql/analysis/data_quality_rejected.sql"),
+    },
+    Query {
         key: "grading",
         sql: include_str!("../../sql/analysis/grading.sql"),
     },
@@ -153,6 +161,46 @@ pub struct CustomerGrade {
     pub provisional: bool,
 }
 
+/// A file behind the month's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileUsed {
+    /// File name as dropped.
+    pub file_name: String,
+    /// Source definition.
+    pub source: String,
+    /// Kind of records.
+    pub kind: String,
+    /// When it was loaded, `YYYY-MM-DD`.
+    pub loaded_on: String,
+    /// Data rows in the file.
+    pub n_rows: i64,
+    /// Rows loaded.
+    pub n_loaded: i64,
+    /// Cells or rows refused.
+    pub n_rejected: i64,
+    /// Rows that count in the report month.
+    pub n_rows_in_month: i64,
+    /// Rows of the month a later export replaced.
+    pub n_superseded: i64,
+}
+
+/// A refused cell or row of a file behind the month.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedRow {
+    /// File name.
+    pub file_name: String,
+    /// Sheet.
+    pub sheet: String,
+    /// 1-based row in the sheet.
+    pub row_number: i64,
+    /// Column header.
+    pub column: String,
+    /// The cell as text.
+    pub value: String,
+    /// What was expected.
+    pub expected: String,
+}
+
 /// Everything the monthly report needs.
 #[derive(Debug, Clone, Serialize)]
 pub struct MonthlyResults {
@@ -170,6 +218,10 @@ pub struct MonthlyResults {
     pub departments: Vec<DepartmentScore>,
     /// Company Pareto.
     pub pareto: Vec<ParetoRow>,
+    /// Files behind the month.
+    pub files: Vec<FileUsed>,
+    /// Cells and rows refused in those files.
+    pub rejected: Vec<RejectedRow>,
 }
 
 /// Adds `delta` months to `YYYY-MM`.
@@ -280,8 +332,48 @@ pub fn monthly(
         })
         .collect();
 
+    let month_param = [Param::Text(month.to_string())];
+    let text = |value: &SqlValue| value.as_text().unwrap_or_default();
+    let files = store
+        .query(
+            "data_quality_files",
+            sql("data_quality_files"),
+            &month_param,
+        )?
+        .into_iter()
+        .map(|row| FileUsed {
+            file_name: text(&row[0]),
+            source: text(&row[1]),
+            kind: text(&row[2]),
+            loaded_on: text(&row[3]),
+            n_rows: row[4].as_i64().unwrap_or(0),
+            n_loaded: row[5].as_i64().unwrap_or(0),
+            n_rejected: row[6].as_i64().unwrap_or(0),
+            n_rows_in_month: row[7].as_i64().unwrap_or(0),
+            n_superseded: row[8].as_i64().unwrap_or(0),
+        })
+        .collect();
+    let rejected = store
+        .query(
+            "data_quality_rejected",
+            sql("data_quality_rejected"),
+            &month_param,
+        )?
+        .into_iter()
+        .map(|row| RejectedRow {
+            file_name: text(&row[0]),
+            sheet: text(&row[1]),
+            row_number: row[2].as_i64().unwrap_or(0),
+            column: text(&row[3]),
+            value: text(&row[4]),
+            expected: text(&row[5]),
+        })
+        .collect();
+
     Ok(MonthlyResults {
         month: month.to_string(),
+        files,
+        rejected,
         company_name: config.company.name.clone(),
         company_target: config.company.target,
         company,

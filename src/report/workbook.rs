@@ -18,6 +18,8 @@ pub const SHEET_SUMMARY: &str = "总览";
 pub const SHEET_DEPARTMENTS: &str = "部门得分";
 /// Company Pareto sheet name.
 pub const SHEET_PARETO: &str = "问题柏拉图";
+/// Data-quality sheet name: files behind the month and what was refused.
+pub const SHEET_DATA_QUALITY: &str = "数据质量";
 
 const GREEN_FILL: u32 = 0xC6EFCE;
 const GREEN_TEXT: u32 = 0x006100;
@@ -109,6 +111,7 @@ pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError>
     departments_sheet(workbook.add_worksheet(), results, &formats)?;
     let pareto_sheet = workbook.add_worksheet();
     pareto_sheet_render(pareto_sheet, results, &formats)?;
+    data_quality_sheet(workbook.add_worksheet(), results, &formats)?;
     Ok(workbook.save_to_buffer()?)
 }
 
@@ -453,4 +456,89 @@ fn pareto_sheet_render(
         sheet.insert_chart(last + 2, 0, &columns)?;
     }
     print_setup(sheet, 0)
+}
+
+/// Files behind the month (rows loaded, refused, superseded) and, below,
+/// every refused cell with file, sheet, row, column and the expected form.
+fn data_quality_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_DATA_QUALITY)?;
+    table_header(
+        sheet,
+        &[
+            ("文件", 36.0),
+            ("数据来源", 20.0),
+            ("类型", 12.0),
+            ("导入日期", 12.0),
+            ("数据行", 9.0),
+            ("已导入", 9.0),
+            ("拒收", 9.0),
+            ("本月计入", 10.0),
+            ("被更正版替代", 12.0),
+        ],
+        formats,
+    )?;
+    sheet.set_freeze_panes(1, 0)?;
+    print_setup(sheet, 0)?;
+    let mut row = 1;
+    for file in &results.files {
+        sheet.write_string_with_format(row, 0, &file.file_name, &formats.text)?;
+        sheet.write_string_with_format(row, 1, &file.source, &formats.text)?;
+        sheet.write_string_with_format(row, 2, &file.kind, &formats.text)?;
+        sheet.write_string_with_format(row, 3, &file.loaded_on, &formats.text)?;
+        for (column, value) in [
+            file.n_rows,
+            file.n_loaded,
+            file.n_rejected,
+            file.n_rows_in_month,
+            file.n_superseded,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let format = if column == 2 && value > 0 {
+                &formats.missed
+            } else {
+                &formats.integer
+            };
+            sheet.write_number_with_format(row, 4 + column as u16, value as f64, format)?;
+        }
+        row += 1;
+    }
+    if results.files.is_empty() {
+        sheet.write_string_with_format(row, 0, "本月没有数据文件", &formats.missed)?;
+        row += 1;
+    }
+
+    row += 1;
+    sheet.write_string_with_format(
+        row,
+        0,
+        format!("拒收的单元格与行（{} 处）", results.rejected.len()),
+        &formats.label,
+    )?;
+    row += 1;
+    let header_row = row;
+    for (column, header) in ["文件", "工作表", "行", "列", "内容", "应为"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string_with_format(row, column as u16, *header, &formats.header)?;
+    }
+    for rejected in &results.rejected {
+        row += 1;
+        sheet.write_string_with_format(row, 0, &rejected.file_name, &formats.text)?;
+        sheet.write_string_with_format(row, 1, &rejected.sheet, &formats.text)?;
+        sheet.write_number_with_format(row, 2, rejected.row_number as f64, &formats.integer)?;
+        sheet.write_string_with_format(row, 3, &rejected.column, &formats.text)?;
+        sheet.write_string_with_format(row, 4, &rejected.value, &formats.text)?;
+        sheet.write_string_with_format(row, 5, &rejected.expected, &formats.text)?;
+    }
+    if !results.rejected.is_empty() {
+        sheet.autofilter(header_row, 0, row, 5)?;
+    }
+    Ok(())
 }

@@ -152,7 +152,7 @@ fn demo_month_scores_match_an_independent_computation() {
     let workbook = open_workbook_auto(&outcome.path).unwrap();
     assert_eq!(
         workbook.sheet_names(),
-        vec!["总览", "部门得分", "问题柏拉图"]
+        vec!["总览", "部门得分", "问题柏拉图", "数据质量"]
     );
     drop(workbook);
 
@@ -406,6 +406,35 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
     let company = outcome.results.company.unwrap();
     assert_eq!(company.n_answers, 1);
     assert!((company.satisfaction - 100.0).abs() < 1e-9);
+
+    // The report's data-quality sheet names the file behind the month and
+    // the refused cell where a quality manager can find it.
+    let quality = read_sheet(&outcome.path, "数据质量");
+    let file_row = (1..quality.height() as u32)
+        .find(|&r| {
+            quality
+                .get_value((r, 0))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                == "survey.csv"
+        })
+        .expect("survey.csv listed");
+    assert_eq!(number(&quality, file_row, 4), 2.0, "data rows");
+    assert_eq!(number(&quality, file_row, 6), 1.0, "refused");
+    assert_eq!(number(&quality, file_row, 7), 2.0, "responses in the month");
+    let refused_row = (1..quality.height() as u32)
+        .find(|&r| {
+            quality
+                .get_value((r, 3))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                == "2、您对床垫整体质量的满意程度："
+        })
+        .expect("refused cell listed");
+    assert_eq!(text(&quality, refused_row, 0), "survey.csv");
+    assert_eq!(number(&quality, refused_row, 2), 3.0);
+    assert_eq!(text(&quality, refused_row, 4), "7");
+    assert!(text(&quality, refused_row, 5).contains("1–5"));
 }
 
 fn csat(args: &[&str]) -> std::process::Output {

@@ -1,0 +1,7 @@
+-- Rows and cells refused while loading the files behind month $1's report
+-- (as in data_quality_files.sql), with where they are and what was expected.
+SELECT r.file_name, r.sheet, r.row_number, r.column_name, r.value, r.expected
+FROM rejected_rows AS r
+WHERE r.file_id IN (SELECT file_id FROM file_months WHERE month = $1)
+   OR r.file_id IN (SELECT file_id FROM files WHERE strftime(loaded_on, '%Y-%m') = $1)
+ORDER BY r.file_name, r.file_id, r.row_number, r.column_name;
