@@ -23,6 +23,9 @@ pub struct Config {
     /// Inbox watching: settle time and size limit.
     #[serde(default)]
     pub inbox: InboxSettings,
+    /// How scores are shown: the minimum number of respondents.
+    #[serde(default)]
+    pub scores: ScoreSettings,
     /// Departments that carry satisfaction targets.
     #[serde(default)]
     pub departments: Vec<Department>,
@@ -106,6 +109,9 @@ pub enum SourceKind {
     Payment,
     /// A department's returned action-plan tracker.
     ActionPlan,
+    /// Questionnaires sent and customers served per month and channel
+    /// (问卷发放统计), for the response rate and the sample-size check.
+    Dispatch,
 }
 
 impl SourceKind {
@@ -120,6 +126,7 @@ impl SourceKind {
             SourceKind::Sales => "sales",
             SourceKind::Payment => "payment",
             SourceKind::ActionPlan => "action_plan",
+            SourceKind::Dispatch => "dispatch",
         }
     }
 
@@ -200,6 +207,12 @@ impl SourceKind {
                 ("due_on", false),
                 ("status", true),
                 ("progress", false),
+            ],
+            SourceKind::Dispatch => &[
+                ("month", true),
+                ("channel", false),
+                ("sent", false),
+                ("served", false),
             ],
         }
     }
@@ -287,6 +300,27 @@ pub enum Reexport {
     Replace,
     /// Every file counts.
     Append,
+}
+
+/// How scores are shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreSettings {
+    /// A group with fewer respondents shows "n too small" instead of a score.
+    #[serde(default = "default_min_n")]
+    pub min_n: i64,
+}
+
+fn default_min_n() -> i64 {
+    5
+}
+
+impl Default for ScoreSettings {
+    fn default() -> Self {
+        ScoreSettings {
+            min_n: default_min_n(),
+        }
+    }
 }
 
 /// How the inbox is watched.

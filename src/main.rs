@@ -464,6 +464,12 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         pareto: Vec::new(),
         files: Vec::new(),
         rejected: Vec::new(),
+        groups: Vec::new(),
+        nps: Vec::new(),
+        response_rates: Vec::new(),
+        penalty: 0,
+        callbacks: Vec::new(),
+        min_n: config.scores.min_n,
     }))?;
     println!("templates: ok ({} compiled)", report::TEMPLATES.len());
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, None)))?;

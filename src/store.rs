@@ -37,6 +37,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "file_months",
         include_str!("../sql/migrations/V5__file_months.sql"),
     ),
+    (
+        6,
+        "group_scores",
+        include_str!("../sql/migrations/V6__group_scores.sql"),
+    ),
 ];
 
 /// A store error: DuckDB's message with what csat was doing.
@@ -679,6 +684,7 @@ pub fn record_table(kind: SourceKind) -> Option<&'static str> {
         SourceKind::Sales => Some("sales"),
         SourceKind::Payment => Some("payments"),
         SourceKind::ActionPlan => Some("action_plans"),
+        SourceKind::Dispatch => Some("dispatch"),
     }
 }
 

@@ -38,6 +38,22 @@ pub const QUERIES: &[Query] = &[
         sql: include_str!("../../sql/analysis/data_quality_rejected.sql"),
     },
     Query {
+        key: "group_scores",
+        sql: include_str!("../../sql/analysis/group_scores.sql"),
+    },
+    Query {
+        key: "nps",
+        sql: include_str!("../../sql/analysis/nps.sql"),
+    },
+    Query {
+        key: "response_rates",
+        sql: include_str!("../../sql/analysis/response_rates.sql"),
+    },
+    Query {
+        key: "callback_summary",
+        sql: include_str!("../../sql/analysis/callback_summary.sql"),
+    },
+    Query {
         key: "grading",
         sql: include_str!("../../sql/analysis/grading.sql"),
     },
@@ -127,6 +143,94 @@ pub struct DepartmentScore {
     pub last_year_score: Option<f64>,
     /// Change against the same month last year, points.
     pub change_last_year: Option<f64>,
+    /// Respondents behind the score.
+    pub n_responses: i64,
+    /// Fewer respondents than `[scores] min_n`: shown as "n too small".
+    pub too_small: bool,
+    /// The change against last month is outside the noise.
+    pub significant_previous: bool,
+    /// The change against last year is outside the noise.
+    pub significant_last_year: bool,
+}
+
+/// The satisfaction of one group (indicator, channel, dealer, region, …).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupScore {
+    /// `company`, `indicator`, `department`, `channel`, `dealer` or `region`.
+    pub dimension: String,
+    /// The group (indicator key, channel, dealer name …).
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// M in percent.
+    pub score: f64,
+    /// Respondents.
+    pub n_responses: i64,
+    /// Answers.
+    pub n_answers: i64,
+    /// Fewer respondents than `[scores] min_n`.
+    pub too_small: bool,
+    /// Change against last month, points.
+    pub change_previous: Option<f64>,
+    /// Outside the noise (Welch z-test, 95 %).
+    pub significant_previous: bool,
+    /// Change against the same month last year, points.
+    pub change_last_year: Option<f64>,
+    /// Outside the noise.
+    pub significant_last_year: bool,
+}
+
+/// Net Promoter Score of a month.
+#[derive(Debug, Clone, Serialize)]
+pub struct NpsMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Answers 9–10.
+    pub promoters: i64,
+    /// Answers 0–6.
+    pub detractors: i64,
+    /// Answers.
+    pub n_answers: i64,
+    /// % promoters − % detractors.
+    pub nps: f64,
+}
+
+/// Response rate and sample check of a channel.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseRate {
+    /// Channel (`questionnaire`, …).
+    pub channel: String,
+    /// Questionnaires sent, when known.
+    pub sent: Option<i64>,
+    /// Responses returned.
+    pub returned: i64,
+    /// returned / sent, percent.
+    pub rate: Option<f64>,
+    /// Points taken off satisfaction (1 per full 5 points below 50 %).
+    pub penalty: i64,
+    /// Customers served, when known.
+    pub served: Option<i64>,
+    /// Responses needed: ⌈10 + 5 % · served⌉.
+    pub required: Option<i64>,
+    /// returned ≥ required.
+    pub sufficient: Option<bool>,
+}
+
+/// One callback type's month.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallbackSummary {
+    /// 安装回访, 三个月回访 …
+    pub callback_type: String,
+    /// Planned or made in the month.
+    pub planned: i64,
+    /// Reached.
+    pub reached: i64,
+    /// reached / planned, percent.
+    pub reach_rate: f64,
+    /// Reached calls with a remark or a low answer.
+    pub problems: i64,
+    /// (dimension, average on its scale, answers), per dimension.
+    pub dimensions: Vec<(String, f64, i64)>,
 }
 
 /// One category of a Pareto ranking.
@@ -222,6 +326,51 @@ pub struct MonthlyResults {
     pub files: Vec<FileUsed>,
     /// Cells and rows refused in those files.
     pub rejected: Vec<RejectedRow>,
+    /// Every group's score (company, indicators, departments, channels,
+    /// dealers, regions).
+    pub groups: Vec<GroupScore>,
+    /// NPS of the report month and the month before (when answered).
+    pub nps: Vec<NpsMonth>,
+    /// Response rates and sample checks of the month.
+    pub response_rates: Vec<ResponseRate>,
+    /// Points taken off company satisfaction for the questionnaire's
+    /// response rate.
+    pub penalty: i64,
+    /// Phone-callback summary per type.
+    pub callbacks: Vec<CallbackSummary>,
+    /// `[scores] min_n`.
+    pub min_n: i64,
+}
+
+impl MonthlyResults {
+    /// Company satisfaction after the response-rate penalty.
+    pub fn company_satisfaction(&self) -> Option<f64> {
+        self.company
+            .as_ref()
+            .map(|c| c.satisfaction - self.penalty as f64)
+    }
+}
+
+/// The display name of a group: an indicator's or department's configured
+/// name, a channel in words (问卷, 安装回访 …), else the key itself.
+pub fn group_name(config: &Config, dimension: &str, key: &str) -> String {
+    match dimension {
+        "company" => config.company.name.clone(),
+        "indicator" => config
+            .indicator(key)
+            .map_or_else(|| key.to_string(), |i| i.name.clone()),
+        "department" => config
+            .departments
+            .iter()
+            .find(|d| d.key == key)
+            .map_or_else(|| key.to_string(), |d| d.name.clone()),
+        "channel" => match key {
+            "questionnaire" => "问卷调查".to_string(),
+            "visit" => "现场走访".to_string(),
+            k => k.strip_prefix("callback:").unwrap_or(k).to_string(),
+        },
+        _ => key.to_string(),
+    }
 }
 
 /// Adds `delta` months to `YYYY-MM`.
@@ -289,13 +438,44 @@ pub fn monthly(
         .collect();
     let company = trend.iter().find(|m| m.month == month).cloned();
 
+    let min_n = config.scores.min_n;
+    let groups: Vec<GroupScore> = store
+        .query(
+            "group_scores",
+            sql("group_scores"),
+            &[
+                Param::Text(month.to_string()),
+                Param::Text(previous.clone()),
+                Param::Text(last_year.clone()),
+                Param::Int(min_n),
+            ],
+        )?
+        .into_iter()
+        .map(|row| {
+            let dimension = row[0].as_text().unwrap_or_default();
+            let key = row[1].as_text().unwrap_or_default();
+            GroupScore {
+                name: group_name(config, &dimension, &key),
+                dimension,
+                key,
+                score: float(&row[2]).unwrap_or(f64::NAN),
+                n_responses: row[3].as_i64().unwrap_or(0),
+                n_answers: row[4].as_i64().unwrap_or(0),
+                too_small: row[5].as_bool().unwrap_or(true),
+                change_previous: float(&row[7]),
+                significant_previous: row[8].as_bool().unwrap_or(false),
+                change_last_year: float(&row[10]),
+                significant_last_year: row[11].as_bool().unwrap_or(false),
+            }
+        })
+        .collect();
     let departments = store
         .query(
             "department_scores",
             sql("department_scores"),
             &[
                 Param::Text(month.to_string()),
-                Param::Text(previous),
+                Param::Text(previous.clone()),
                 Param::Text(last_year),
             ],
         )?
@@ -312,8 +492,98 @@ pub fn monthly(
             change_previous: float(&row[8]),
             last_year_score: float(&row[9]),
             change_last_year: float(&row[10]),
+            n_responses: row[11].as_i64().unwrap_or(0),
+            too_small: row[11].as_i64().unwrap_or(0) < config.scores.min_n,
+            significant_previous: false,
+            significant_last_year: false,
+        })
+        .collect::<Vec<DepartmentScore>>();
+
+    let departments = departments
+        .into_iter()
+        .map(|mut d| {
+            if let Some(g) = groups
+                .iter()
+                .find(|g| g.dimension == "department" && g.key == d.key)
+            {
+                d.significant_previous = g.significant_previous;
+                d.significant_last_year = g.significant_last_year;
+            }
+            d
         })
         .collect();
+    let nps = store
+        .query(
+            "nps",
+            sql("nps"),
+            &[
+                Param::Text(previous.clone()),
+                Param::Text(month.to_string()),
+            ],
+        )?
+        .into_iter()
+        .map(|row| NpsMonth {
+            month: row[0].as_text().unwrap_or_default(),
+            promoters: row[1].as_i64().unwrap_or(0),
+            detractors: row[2].as_i64().unwrap_or(0),
+            n_answers: row[3].as_i64().unwrap_or(0),
+            nps: float(&row[4]).unwrap_or(f64::NAN),
+        })
+        .collect();
+    let response_rates: Vec<ResponseRate> = store
+        .query(
+            "response_rates",
+            sql("response_rates"),
+            &[Param::Text(month.to_string())],
+        )?
+        .into_iter()
+        .map(|row| ResponseRate {
+            channel: row[0].as_text().unwrap_or_default(),
+            sent: row[1].as_i64(),
+            returned: row[2].as_i64().unwrap_or(0),
+            rate: float(&row[3]),
+            penalty: row[4].as_i64().unwrap_or(0),
+            served: row[5].as_i64(),
+            required: row[6].as_i64(),
+            sufficient: row[7].as_bool(),
+        })
+        .collect();
+    let penalty = response_rates
+        .iter()
+        .find(|r| r.channel == "questionnaire")
+        .map_or(0, |r| r.penalty);
+    let mut callbacks: Vec<CallbackSummary> = Vec::new();
+    for row in store.query(
+        "callback_summary",
+        sql("callback_summary"),
+        &[Param::Text(month.to_string())],
+    )? {
+        let callback_type = row[0].as_text().unwrap_or_default();
+        if callbacks
+            .last()
+            .is_none_or(|c| c.callback_type != callback_type)
+        {
+            callbacks.push(CallbackSummary {
+                callback_type,
+                planned: row[1].as_i64().unwrap_or(0),
+                reached: row[2].as_i64().unwrap_or(0),
+                reach_rate: float(&row[3]).unwrap_or(0.0),
+                problems: row[4].as_i64().unwrap_or(0),
+                dimensions: Vec::new(),
+            });
+        }
+        if let (Some(key), Some(average)) = (row[5].as_text(), float(&row[6])) {
+            let current = callbacks.last_mut().expect("pushed above");
+            let name = config
+                .questions
+                .iter()
+                .find(|q| q.key == key)
+                .map_or(key, |q| q.match_text.clone());
+            current
+                .dimensions
+                .push((name, average, row[7].as_i64().unwrap_or(0)));
+        }
+    }
 
     let pareto = store
         .query(
@@ -371,6 +641,12 @@ pub fn monthly(
         .collect();
 
     Ok(MonthlyResults {
+        groups,
+        nps,
+        response_rates,
+        penalty,
+        callbacks,
+        min_n,
         month: month.to_string(),
         files,
         rejected,

@@ -303,13 +303,14 @@ fn parse_field(
         "severity" => FieldValue::Int(answers::parse_severity(cell)?),
         "month" => FieldValue::Text(answers::parse_month(cell, dates)?),
         "amount" | "gross_margin" => FieldValue::Float(answers::parse_number(cell)?),
-        "orders" => {
+        "orders" | "sent" | "served" => {
             let n = answers::parse_number(cell)?;
             if n.fract() != 0.0 || n < 0.0 {
-                return Err("a whole number of orders".to_string());
+                return Err(format!("a whole number ({field})"));
             }
             FieldValue::Int(n as i64)
         }
+        "channel" => FieldValue::Text(normalize_channel(&cell.text())),
         "reached" | "adopted" => FieldValue::Bool(answers::parse_bool(cell)?),
         "department" => {
             let text = cell.text();
@@ -328,6 +329,19 @@ fn parse_field(
         _ => FieldValue::Text(cell.text().trim().to_string()),
     };
     Ok(value)
+}
+
+/// A channel as the store names it: 问卷/questionnaire → `questionnaire`;
+/// a callback type (安装回访) → `callback:安装回访`; others as written.
+fn normalize_channel(text: &str) -> String {
+    let text = text.trim();
+    match text {
+        "" | "问卷" | "问卷调查" | "questionnaire" => "questionnaire".to_string(),
+        t if t.starts_with("callback:") || t.starts_with("visit") => t.to_string(),
+        t if t.contains("回访") => format!("callback:{t}"),
+        t if t.contains("走访") || t.contains("访谈") => "visit".to_string(),
+        t => t.to_string(),
+    }
 }
 
 fn row_is_blank(row: &[Cell]) -> bool {

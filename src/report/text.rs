@@ -89,7 +89,8 @@ impl SummaryContext {
     /// Builds the context from the results.
     pub fn new(results: &MonthlyResults) -> SummaryContext {
         let (year, month) = crate::analysis::parse_month(&results.month).unwrap_or((0, 0));
-        let satisfaction = results.company.as_ref().map(|c| c.satisfaction);
+        // After the response-rate penalty, as the rulebook scores it.
+        let satisfaction = results.company_satisfaction();
         let previous = results
             .trend
             .iter()

@@ -18,6 +18,10 @@ pub const SHEET_SUMMARY: &str = "总览";
 pub const SHEET_DEPARTMENTS: &str = "部门得分";
 /// Company Pareto sheet name.
 pub const SHEET_PARETO: &str = "问题柏拉图";
+/// Indicator, channel, region and dealer scores.
+pub const SHEET_GROUPS: &str = "分组得分";
+/// Phone-callback summary.
+pub const SHEET_CALLBACKS: &str = "电话回访";
 /// Data-quality sheet name: files behind the month and what was refused.
 pub const SHEET_DATA_QUALITY: &str = "数据质量";
 
@@ -35,6 +39,7 @@ struct Formats {
     percent: Format,
     points: Format,
     integer: Format,
+    one_decimal: Format,
     met: Format,
     missed: Format,
     wrap: Format,
@@ -62,6 +67,7 @@ impl Formats {
             percent: base.clone().set_num_format("0.0%"),
             points: base.clone().set_num_format("+0.0;-0.0;0.0"),
             integer: base.clone().set_num_format("0"),
+            one_decimal: base.clone().set_num_format("0.0"),
             met: base
                 .clone()
                 .set_font_color(Color::RGB(GREEN_TEXT))
@@ -111,6 +117,8 @@ pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError>
     departments_sheet(workbook.add_worksheet(), results, &formats)?;
     let pareto_sheet = workbook.add_worksheet();
     pareto_sheet_render(pareto_sheet, results, &formats)?;
+    groups_sheet(workbook.add_worksheet(), results, &formats)?;
+    callbacks_sheet(workbook.add_worksheet(), results, &formats)?;
     data_quality_sheet(workbook.add_worksheet(), results, &formats)?;
     Ok(workbook.save_to_buffer()?)
 }
@@ -195,7 +203,7 @@ fn summary_sheet(
     )?;
 
     let company = results.company.as_ref();
-    let satisfaction = company.map(|c| c.satisfaction);
+    let satisfaction = results.company_satisfaction();
     let mut row = 2;
     sheet.write_string_with_format(row, 0, "公司满意度", &formats.label)?;
     match satisfaction {
@@ -264,6 +272,54 @@ fn summary_sheet(
         company.map(|c| c.n_answers).unwrap_or(0) as f64,
         &formats.integer,
     )?;
+    row += 1;
+    sheet.write_string_with_format(row, 0, "NPS（净推荐值）", &formats.label)?;
+    match results.nps.iter().find(|n| n.month == results.month) {
+        Some(nps) => sheet.write_number_with_format(row, 1, nps.nps, &formats.one_decimal)?,
+        None => sheet.write_string_with_format(row, 1, "—", &formats.text)?,
+    };
+    let questionnaire = results
+        .response_rates
+        .iter()
+        .find(|r| r.channel == "questionnaire");
+    row += 1;
+    sheet.write_string_with_format(row, 0, "问卷回收率", &formats.label)?;
+    match questionnaire.and_then(|r| r.rate) {
+        Some(rate) => {
+            let format = if rate < 50.0 {
+                &formats.missed
+            } else {
+                &formats.percent
+            };
+            sheet.write_number_with_format(
+                row,
+                1,
+                rate / 100.0,
+                &format.clone().set_num_format("0.0%"),
+            )?
+        }
+        None => sheet.write_string_with_format(row, 1, "发放数未知", &formats.text)?,
+    };
+    row += 1;
+    sheet.write_string_with_format(row, 0, "回收率扣分", &formats.label)?;
+    sheet.write_number_with_format(row, 1, -(results.penalty as f64), &formats.points)?;
+    row += 1;
+    sheet.write_string_with_format(row, 0, "样本量检查", &formats.label)?;
+    match questionnaire.and_then(|r| r.required.zip(r.sufficient)) {
+        Some((required, true)) => sheet.write_string_with_format(
+            row,
+            1,
+            format!("足够（需 {required} 份）"),
+            &formats.met,
+        )?,
+        Some((required, false)) => sheet.write_string_with_format(
+            row,
+            1,
+            format!("样本不足（需 {required} 份）"),
+            &formats.missed,
+        )?,
+        None => sheet.write_string_with_format(row, 1, "服务客户数未知", &formats.text)?,
+    };
 
     row += 2;
     sheet.write_string_with_format(row, 0, "三大问题", &formats.header)?;
@@ -338,29 +394,65 @@ fn departments_sheet(
         ("目标", 10.0),
         ("差距（百分点）", 12.0),
         ("状态", 10.0),
+        ("份数 n", 8.0),
         ("有效答案数", 10.0),
         ("上月", 10.0),
         ("环比（百分点）", 12.0),
+        ("环比显著", 9.0),
         ("去年同期", 10.0),
         ("同比（百分点）", 12.0),
+        ("同比显著", 9.0),
     ];
     table_header(sheet, &headers, formats)?;
     for (index, department) in results.departments.iter().enumerate() {
         let row = 1 + index as u32;
         sheet.write_string_with_format(row, 0, &department.name, &formats.text)?;
-        write_optional_percent(sheet, row, 1, department.score, formats)?;
+        let shown = department.score.filter(|_| !department.too_small);
+        if department.too_small && department.score.is_some() {
+            sheet.write_string_with_format(row, 1, too_small_label(results), &formats.text)?;
+        } else {
+            write_optional_percent(sheet, row, 1, shown, formats)?;
+        }
         sheet.write_number_with_format(row, 2, department.target / 100.0, &formats.percent)?;
-        write_optional_points(sheet, row, 3, department.gap, formats)?;
-        match department.met {
-            Some(true) => sheet.write_string_with_format(row, 4, "达标", &formats.met)?,
-            Some(false) => sheet.write_string_with_format(row, 4, "未达标", &formats.missed)?,
-            None => sheet.write_string_with_format(row, 4, "无数据", &formats.text)?,
+        write_optional_points(
+            sheet,
+            row,
+            3,
+            department.gap.filter(|_| shown.is_some()),
+            formats,
+        )?;
+        match (department.met, shown.is_some()) {
+            (Some(true), true) => sheet.write_string_with_format(row, 4, "达标", &formats.met)?,
+            (Some(false), true) => {
+                sheet.write_string_with_format(row, 4, "未达标", &formats.missed)?
+            }
+            (Some(_), false) => {
+                sheet.write_string_with_format(row, 4, "样本不足", &formats.text)?
+            }
+            (None, _) => sheet.write_string_with_format(row, 4, "无数据", &formats.text)?,
         };
-        sheet.write_number_with_format(row, 5, department.n_answers as f64, &formats.integer)?;
-        write_optional_percent(sheet, row, 6, department.previous_score, formats)?;
-        write_optional_points(sheet, row, 7, department.change_previous, formats)?;
-        write_optional_percent(sheet, row, 8, department.last_year_score, formats)?;
-        write_optional_points(sheet, row, 9, department.change_last_year, formats)?;
+        sheet.write_number_with_format(row, 5, department.n_responses as f64, &formats.integer)?;
+        sheet.write_number_with_format(row, 6, department.n_answers as f64, &formats.integer)?;
+        write_optional_percent(sheet, row, 7, department.previous_score, formats)?;
+        write_optional_points(sheet, row, 8, department.change_previous, formats)?;
+        write_significance(
+            sheet,
+            row,
+            9,
+            department.change_previous,
+            department.significant_previous,
+            formats,
+        )?;
+        write_optional_percent(sheet, row, 10, department.last_year_score, formats)?;
+        write_optional_points(sheet, row, 11, department.change_last_year, formats)?;
+        write_significance(
+            sheet,
+            row,
+            12,
+            department.change_last_year,
+            department.significant_last_year,
+            formats,
+        )?;
     }
     let last = results.departments.len() as u32;
     sheet.set_freeze_panes(1, 1)?;
@@ -382,8 +474,178 @@ fn departments_sheet(
         chart.combine(&target_line);
         chart.title().set_name("部门满意度与目标");
         chart.y_axis().set_num_format("0%");
-        sheet.insert_chart(last + 2, 0, &chart)?;
+        sheet.insert_chart(last + 3, 0, &chart)?;
     }
+    sheet.write_string(last + 1, 0, SIGNIFICANCE_NOTE)?;
+    print_setup(sheet, 0)
+}
+
+/// How a significant change is decided, printed under every table with changes.
+const SIGNIFICANCE_NOTE: &str = "显著：变化超出抽样误差（Welch 双样本 z 检验，95%：|Δ| > 1.96·√(s₁²/n₁ + s₀²/n₀)，s² 为各答案占满分百分比的样本方差，n 为答案数）；份数低于最小样本时不判断。";
+
+fn too_small_label(results: &MonthlyResults) -> String {
+    format!("样本不足（n<{}）", results.min_n)
+}
+
+/// `显著↑` / `显著↓` when a change is outside the noise, else empty.
+fn write_significance(
+    sheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    change: Option<f64>,
+    significant: bool,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    match change {
+        Some(c) if significant && c > 0.0 => {
+            sheet.write_string_with_format(row, column, "显著↑", &formats.met)?
+        }
+        Some(c) if significant && c < 0.0 => {
+            sheet.write_string_with_format(row, column, "显著↓", &formats.missed)?
+        }
+        _ => sheet.write_string_with_format(row, column, "", &formats.text)?,
+    };
+    Ok(())
+}
+
+/// Indicator, channel, region and dealer scores, each with its n.
+fn groups_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_GROUPS)?;
+    let headers = [
+        ("维度", 10.0),
+        ("分组", 22.0),
+        ("满意度", 10.0),
+        ("等级", 10.0),
+        ("份数 n", 8.0),
+        ("有效答案数", 10.0),
+        ("环比（百分点）", 12.0),
+        ("环比显著", 9.0),
+        ("同比（百分点）", 12.0),
+        ("同比显著", 9.0),
+    ];
+    table_header(sheet, &headers, formats)?;
+    let mut row = 0;
+    for group in results
+        .groups
+        .iter()
+        .filter(|g| !matches!(g.dimension.as_str(), "company" | "department"))
+    {
+        row += 1;
+        let dimension = match group.dimension.as_str() {
+            "indicator" => "评价指标",
+            "channel" => "调查渠道",
+            "region" => "区域",
+            "dealer" => "经销商",
+            other => other,
+        };
+        sheet.write_string_with_format(row, 0, dimension, &formats.text)?;
+        sheet.write_string_with_format(row, 1, &group.name, &formats.text)?;
+        if group.too_small {
+            sheet.write_string_with_format(row, 2, too_small_label(results), &formats.text)?;
+            sheet.write_string_with_format(row, 3, "—", &formats.text)?;
+        } else {
+            let band = Band::of(group.score);
+            let format = if band == Band::Dissatisfied {
+                &formats.missed
+            } else {
+                &formats.percent
+            };
+            sheet.write_number_with_format(
+                row,
+                2,
+                group.score / 100.0,
+                &format.clone().set_num_format("0.0%"),
+            )?;
+            sheet.write_string_with_format(row, 3, band.label(), &formats.text)?;
+        }
+        sheet.write_number_with_format(row, 4, group.n_responses as f64, &formats.integer)?;
+        sheet.write_number_with_format(row, 5, group.n_answers as f64, &formats.integer)?;
+        write_optional_points(sheet, row, 6, group.change_previous, formats)?;
+        write_significance(
+            sheet,
+            row,
+            7,
+            group.change_previous,
+            group.significant_previous,
+            formats,
+        )?;
+        write_optional_points(sheet, row, 8, group.change_last_year, formats)?;
+        write_significance(
+            sheet,
+            row,
+            9,
+            group.change_last_year,
+            group.significant_last_year,
+            formats,
+        )?;
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    if row > 0 {
+        sheet.autofilter(0, 0, row, (headers.len() - 1) as u16)?;
+    }
+    sheet.write_string(row + 2, 0, SIGNIFICANCE_NOTE)?;
+    print_setup(sheet, 0)
+}
+
+/// 电话回访汇总表: planned, reached, reach rate, problems, and the average of
+/// each dimension per callback type.
+fn callbacks_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_CALLBACKS)?;
+    let mut dimensions: Vec<&str> = Vec::new();
+    for callback in &results.callbacks {
+        for (name, _, _) in &callback.dimensions {
+            if !dimensions.contains(&name.as_str()) {
+                dimensions.push(name);
+            }
+        }
+    }
+    let mut headers: Vec<(&str, f64)> = vec![
+        ("回访类型", 14.0),
+        ("计划回访", 9.0),
+        ("接通", 8.0),
+        ("接通率", 9.0),
+        ("提出问题", 9.0),
+    ];
+    headers.extend(dimensions.iter().map(|d| (*d, 12.0)));
+    table_header(sheet, &headers, formats)?;
+    for (index, callback) in results.callbacks.iter().enumerate() {
+        let row = 1 + index as u32;
+        sheet.write_string_with_format(row, 0, &callback.callback_type, &formats.text)?;
+        sheet.write_number_with_format(row, 1, callback.planned as f64, &formats.integer)?;
+        sheet.write_number_with_format(row, 2, callback.reached as f64, &formats.integer)?;
+        sheet.write_number_with_format(row, 3, callback.reach_rate / 100.0, &formats.percent)?;
+        sheet.write_number_with_format(row, 4, callback.problems as f64, &formats.integer)?;
+        for (column, dimension) in dimensions.iter().enumerate() {
+            let column = 5 + column as u16;
+            match callback
+                .dimensions
+                .iter()
+                .find(|(name, _, _)| name == dimension)
+            {
+                Some((_, average, _)) => {
+                    sheet.write_number_with_format(row, column, *average, &formats.one_decimal)?
+                }
+                None => sheet.write_string_with_format(row, column, "—", &formats.text)?,
+            };
+        }
+    }
+    if results.callbacks.is_empty() {
+        sheet.write_string_with_format(1, 0, "本月没有回访记录", &formats.text)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    sheet.write_string(
+        results.callbacks.len() as u32 + 2,
+        0,
+        "各维度为 1–5 分的平均分；提出问题 = 接通且有备注或有低分（≤2）的回访。",
+    )?;
     print_setup(sheet, 0)
 }
 

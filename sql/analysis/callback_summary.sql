@@ -1,0 +1,52 @@
+-- Phone-callback summary (电话回访汇总表, SPEC "Scores").
+--
+-- Grain: one row per (callback type, dimension): the type's totals repeat on
+-- each of its rows; dimension is NULL for a type without answers.
+-- Inputs: callbacks, scored_answers (V6), question_map.
+-- Parameters: $1 report month.
+--
+-- planned: callbacks planned or made in the month; reached: of those, reached;
+-- problems: reached callbacks with a remark or any low answer (≤ the scale's
+-- low_max); average per dimension on its own scale, with its answers.
+WITH calls AS (
+    SELECT callback_id, callback_type, reached, remark, file_id
+    FROM callbacks
+    WHERE superseded_by IS NULL
+      AND strftime(coalesce(called_at, CAST(planned_on AS TIMESTAMP)), '%Y-%m') = $1
+),
+low AS (
+    SELECT DISTINCT a.file_id, a.response_id
+    FROM scored_answers AS a
+    JOIN question_map AS q USING (question_key)
+    WHERE a.month = $1 AND a.channel LIKE 'callback:%' AND a.value <= q.low_max
+),
+totals AS (
+    SELECT c.callback_type,
+           count(*) AS planned,
+           count(*) FILTER (WHERE c.reached) AS reached,
+           count(*) FILTER (WHERE c.reached AND (nullif(trim(c.remark), '') IS NOT NULL
+                                                 OR l.response_id IS NOT NULL)) AS problems
+    FROM calls AS c
+    LEFT JOIN low AS l ON l.file_id = c.file_id AND l.response_id = c.callback_id
+    GROUP BY c.callback_type
+),
+dimensions AS (
+    SELECT substr(channel, 10) AS callback_type,
+           question_key,
+           CAST(sum(CAST(value AS DECIMAL(18, 4))) AS DOUBLE) / count(*) AS average,
+           count(*) AS n_answers
+    FROM scored_answers
+    WHERE month = $1 AND channel LIKE 'callback:%'
+    GROUP BY ALL
+)
+SELECT t.callback_type,
+       t.planned,
+       t.reached,
+       t.reached * 100.0 / t.planned AS reach_rate,
+       t.problems,
+       d.question_key,
+       d.average,
+       d.n_answers
+FROM totals AS t
+LEFT JOIN dimensions AS d USING (callback_type)
+ORDER BY t.callback_type, d.question_key;
