@@ -75,6 +75,17 @@ pub struct SummaryContext {
     pub missed: Vec<MissedLine>,
     /// Number of departments with a score.
     pub n_departments_scored: usize,
+    /// NPS, one decimal; empty without recommend answers.
+    pub nps: String,
+    /// Questionnaire response rate, one decimal; empty when the number sent
+    /// is unknown.
+    pub response_rate: String,
+    /// Points taken off for the response rate.
+    pub penalty: i64,
+    /// Responses the sample needs; empty when customers served is unknown.
+    pub sample_required: String,
+    /// The sample is large enough (false also when unknown).
+    pub sample_ok: bool,
 }
 
 fn one_decimal(value: f64) -> String {
@@ -96,6 +107,10 @@ impl SummaryContext {
             .iter()
             .find(|m| m.month == crate::analysis::shift_month(&results.month, -1))
             .map(|m| m.satisfaction);
+        let questionnaire = results
+            .response_rates
+            .iter()
+            .find(|r| r.channel == "questionnaire");
         SummaryContext {
             company_name: results.company_name.clone(),
             month_label: format!("{year}年{month}月"),
@@ -113,6 +128,22 @@ impl SummaryContext {
                 (Some(s), Some(p)) => signed(s - p),
                 _ => String::new(),
             },
+            nps: results
+                .nps
+                .iter()
+                .find(|n| n.month == results.month)
+                .map(|n| one_decimal(n.nps))
+                .unwrap_or_default(),
+            response_rate: questionnaire
+                .and_then(|r| r.rate)
+                .map(one_decimal)
+                .unwrap_or_default(),
+            penalty: results.penalty,
+            sample_required: questionnaire
+                .and_then(|r| r.required)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            sample_ok: questionnaire.and_then(|r| r.sufficient).unwrap_or(false),
             n_responses: results.company.as_ref().map(|c| c.n_responses).unwrap_or(0),
             n_answers: results.company.as_ref().map(|c| c.n_answers).unwrap_or(0),
             top_problems: results
