@@ -5,7 +5,8 @@
 --
 -- scored_answers: every answer with a value, of a response no re-export
 -- superseded, with its question's department, indicator and scale, and the
--- region of the customer (latest customer master row).
+-- region of the customer (latest customer master row), else of the dealer
+-- named in the response (dealers are in the customer master).
 -- group_answers: the same, once per group it belongs to: company, indicator,
 -- department, channel, dealer, region.
 -- group_item_scores: per group, month and question: q_mean, q_max, n, and
@@ -23,7 +24,9 @@ CREATE TABLE dispatch (
 );
 
 CREATE VIEW customer_regions AS
-SELECT customer_id, arg_max(region, CAST(file_id AS BIGINT) * 1000000000 + row_number) AS region
+SELECT customer_id,
+       arg_max(name, CAST(file_id AS BIGINT) * 1000000000 + row_number)   AS name,
+       arg_max(region, CAST(file_id AS BIGINT) * 1000000000 + row_number) AS region
 FROM customers
 GROUP BY customer_id;
 
@@ -33,7 +36,7 @@ SELECT r.month,
        r.response_id,
        r.channel,
        r.dealer,
-       cr.region,
+       coalesce(cr.region, dr.region) AS region,
        a.question_key,
        q.department,
        q.indicator,
@@ -43,6 +46,9 @@ FROM answers AS a
 JOIN responses AS r ON r.file_id = a.file_id AND r.response_id = a.response_id
 JOIN question_map AS q ON q.question_key = a.question_key
 LEFT JOIN customer_regions AS cr ON cr.customer_id = r.customer_id
+-- Dealers are customers too: a response naming a dealer gets its region.
+LEFT JOIN (SELECT name, min(region) AS region FROM customer_regions GROUP BY name) AS dr
+       ON dr.name = r.dealer
 WHERE a.value IS NOT NULL
   AND r.superseded_by IS NULL;
 

@@ -1620,9 +1620,14 @@ fn the_callback_summary_matches_hand_worked_values() {
                H3,安装回访,2026-10-06,2026-10-06 15:00,C3,深圳南山店,已接通,2,3,1,3,\n\
                H4,三个月回访,2026-10-08,2026-10-08 11:00,C4,深圳南山店,已接通,4,4,4,4,床垫有异味\n";
     let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+    let visits = "走访编号,走访日期,客户编号,门店,2、您对床垫整体质量的满意程度：\n\
+                  V1,2026-10-09,C9,深圳福田店,满意\n";
     drop_into_inbox(
         &data_dir,
-        &[("回访记录_2026-10.csv".into(), gbk.into_owned())],
+        &[
+            ("回访记录_2026-10.csv".into(), gbk.into_owned()),
+            ("销售走访_2026-10.csv".into(), visits.as_bytes().to_vec()),
+        ],
     );
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
@@ -1660,6 +1665,20 @@ fn the_callback_summary_matches_hand_worked_values() {
         (1, 1, 1)
     );
     assert!(three_months.dimensions.iter().all(|d| d.1 == 4.0));
+    // Channels: each callback type and the visits are groups of their own.
+    // 安装回访: four questions of two answers each → (3.5 + 3.5 + 3 + 3.5) / 20
+    // = 67.5 %; the visit's 满意 = 4 / 5 = 80 %.
+    let channel = |key: &str| {
+        results
+            .groups
+            .iter()
+            .find(|g| g.dimension == "channel" && g.key == key)
+            .unwrap_or_else(|| panic!("{key}: {:?}", results.groups))
+    };
+    assert!((channel("callback:安装回访").score - 67.5).abs() < 1e-9);
+    assert_eq!(channel("callback:安装回访").name, "安装回访");
+    assert!((channel("visit").score - 80.0).abs() < 1e-9);
+    assert_eq!(channel("visit").n_responses, 1);
     let sheet = read_sheet(
         &pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
             .unwrap()
