@@ -26,6 +26,9 @@ pub struct Config {
     /// How scores are shown: the minimum number of respondents.
     #[serde(default)]
     pub scores: ScoreSettings,
+    /// How problems are ranked: severity weights, excluded statuses.
+    #[serde(default)]
+    pub pareto: ParetoSettings,
     /// Departments that carry satisfaction targets.
     #[serde(default)]
     pub departments: Vec<Department>,
@@ -428,6 +431,49 @@ pub struct KeywordRule {
     pub keyword: String,
     /// Root-cause category given.
     pub category: String,
+    /// Department responsible for problems this rule categorises, when the
+    /// record does not name one (callback remarks).
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+/// How problems are ranked (柏拉图).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParetoSettings {
+    /// Weight of a complaint by severity 1, 2, 3 in the severity-weighted
+    /// ranking.
+    #[serde(default = "default_severity_weights")]
+    pub severity_weights: [f64; 3],
+    /// Weight of a low answer or a callback remark.
+    #[serde(default = "default_other_weight")]
+    pub other_weight: f64,
+    /// Complaint statuses that take a complaint out of the ranking (counted
+    /// and shown as excluded, never silently dropped).
+    #[serde(default = "default_excluded_statuses")]
+    pub excluded_statuses: Vec<String>,
+}
+
+fn default_severity_weights() -> [f64; 3] {
+    [5.0, 3.0, 1.0]
+}
+
+fn default_other_weight() -> f64 {
+    1.0
+}
+
+fn default_excluded_statuses() -> Vec<String> {
+    vec!["无效".to_string(), "重复".to_string(), "撤销".to_string()]
+}
+
+impl Default for ParetoSettings {
+    fn default() -> Self {
+        ParetoSettings {
+            severity_weights: default_severity_weights(),
+            other_weight: default_other_weight(),
+            excluded_statuses: default_excluded_statuses(),
+        }
+    }
 }
 
 /// A configuration problem a person can act on.
@@ -525,6 +571,16 @@ impl Config {
                     return Err(format!(
                         "question '{}' names source '{}', which is not among [[sources]]",
                         question.key, source
+                    ));
+                }
+            }
+        }
+        for rule in &self.keyword_rules {
+            if let Some(department) = &rule.department {
+                if self.department(department).is_none() {
+                    return Err(format!(
+                        "keyword rule '{}' names department '{}', which is not among [[departments]]",
+                        rule.keyword, department
                     ));
                 }
             }

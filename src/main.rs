@@ -462,6 +462,8 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         trend: Vec::new(),
         departments: Vec::new(),
         pareto: Vec::new(),
+        paretos: Vec::new(),
+        problem_sources: Vec::new(),
         files: Vec::new(),
         rejected: Vec::new(),
         groups: Vec::new(),

@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "group_scores",
         include_str!("../sql/migrations/V6__group_scores.sql"),
     ),
+    (
+        7,
+        "problems",
+        include_str!("../sql/migrations/V7__problems.sql"),
+    ),
 ];
 
 /// A store error: DuckDB's message with what csat was doing.
@@ -487,9 +492,36 @@ impl Store {
         for (position, rule) in config.keyword_rules.iter().enumerate() {
             transaction
                 .execute(
-                    "INSERT INTO keyword_rules VALUES (?, ?, ?)",
-                    params![position as i64, rule.keyword, rule.category],
+                    "INSERT INTO keyword_rules VALUES (?, ?, ?, ?)",
+                    params![
+                        position as i64,
+                        rule.keyword,
+                        rule.category,
+                        rule.department
+                    ],
                 )
+                .context(context)?;
+        }
+        transaction
+            .execute_batch("DELETE FROM problem_weights; DELETE FROM excluded_statuses;")
+            .context(context)?;
+        let pareto = &config.pareto;
+        for (severity, weight) in [
+            (0, pareto.other_weight),
+            (1, pareto.severity_weights[0]),
+            (2, pareto.severity_weights[1]),
+            (3, pareto.severity_weights[2]),
+        ] {
+            transaction
+                .execute(
+                    "INSERT INTO problem_weights VALUES (?, ?)",
+                    params![severity, weight],
+                )
+                .context(context)?;
+        }
+        for status in &pareto.excluded_statuses {
+            transaction
+                .execute("INSERT INTO excluded_statuses VALUES (?)", params![status])
                 .context(context)?;
         }
         transaction.commit().context(context)

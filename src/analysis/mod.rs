@@ -26,8 +26,12 @@ pub const QUERIES: &[Query] = &[
         sql: include_str!("../../sql/analysis/department_scores.sql"),
     },
     Query {
-        key: "pareto_company",
-        sql: include_str!("../../sql/analysis/pareto_company.sql"),
+        key: "pareto",
+        sql: include_str!("../../sql/analysis/pareto.sql"),
+    },
+    Query {
+        key: "problem_sources",
+        sql: include_str!("../../sql/analysis/problem_sources.sql"),
     },
     Query {
         key: "data_quality_files",
@@ -248,6 +252,39 @@ pub struct ParetoRow {
     pub cumulative_share: f64,
     /// Among the vital few.
     pub vital_few: bool,
+    /// Severity-weighted count.
+    pub weighted: f64,
+    /// Problems of this category last month, in the same scope.
+    pub previous_count: i64,
+}
+
+/// One Pareto ranking: a view (`count` or `weighted`) of a scope (the
+/// company, a department, or problems no department owns).
+#[derive(Debug, Clone, Serialize)]
+pub struct ParetoRanking {
+    /// `count` or `weighted`.
+    pub view: String,
+    /// `company`, a department key, or `` (no department).
+    pub scope: String,
+    /// 全公司, the department's name, or 未指定部门.
+    pub scope_name: String,
+    /// Categories in rank order.
+    pub rows: Vec<ParetoRow>,
+}
+
+/// How the month's problems were categorised: one keyword rule and its
+/// hits, or a count by another way (`record`, `question`, `none`) or of
+/// excluded complaints (`excluded`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemSource {
+    /// `keyword`, `record`, `question`, `none` or `excluded`.
+    pub kind: String,
+    /// The rule's keyword (keyword rules only).
+    pub keyword: Option<String>,
+    /// The rule's category (keyword rules only).
+    pub category: Option<String>,
+    /// Problems.
+    pub hits: i64,
 }
 
 /// A graded customer.
@@ -320,8 +357,12 @@ pub struct MonthlyResults {
     pub trend: Vec<CompanyMonth>,
     /// Departments in configuration order.
     pub departments: Vec<DepartmentScore>,
-    /// Company Pareto.
+    /// Company Pareto by count (the summary's largest problems).
     pub pareto: Vec<ParetoRow>,
+    /// Every ranking: company and each department, by count and weighted.
+    pub paretos: Vec<ParetoRanking>,
+    /// Keyword-rule hits and the other ways problems were categorised.
+    pub problem_sources: Vec<ProblemSource>,
     /// Files behind the month.
     pub files: Vec<FileUsed>,
     /// Cells and rows refused in those files.
@@ -585,20 +626,84 @@ pub fn monthly(
         }
     }
 
-    let pareto = store
+    let mut paretos: Vec<ParetoRanking> = Vec::new();
+    for row in store.query(
+        "pareto",
+        sql("pareto"),
+        &[
+            Param::Text(month.to_string()),
+            Param::Text(previous.clone()),
+        ],
+    )? {
+        let view = row[0].as_text().unwrap_or_default();
+        let scope = row[1].as_text().unwrap_or_default();
+        if paretos
+            .last()
+            .is_none_or(|p| p.view != view || p.scope != scope)
+        {
+            let scope_name = match scope.as_str() {
+                "company" => "全公司".to_string(),
+                "" => "未指定部门".to_string(),
+                key => group_name(config, "department", key),
+            };
+            paretos.push(ParetoRanking {
+                view,
+                scope,
+                scope_name,
+                rows: Vec::new(),
+            });
+        }
+        paretos
+            .last_mut()
+            .expect("pushed above")
+            .rows
+            .push(ParetoRow {
+                rank: row[2].as_i64().unwrap_or(0),
+                category: row[3].as_text().unwrap_or_default(),
+                count: row[4].as_i64().unwrap_or(0),
+                weighted: float(&row[5]).unwrap_or(0.0),
+                share: float(&row[6]).unwrap_or(0.0),
+                cumulative_share: float(&row[7]).unwrap_or(0.0),
+                vital_few: row[8].as_bool().unwrap_or(false),
+                previous_count: row[9].as_i64().unwrap_or(0),
+            });
+    }
+    // Departments in configuration order, then problems no department owns.
+    let position = |scope: &str| match scope {
+        "company" => 0,
+        "" => usize::MAX,
+        key => {
+            1 + config
+                .departments
+                .iter()
+                .position(|d| d.key == key)
+                .unwrap_or(config.departments.len())
+        }
+    };
+    paretos.sort_by(|a, b| {
+        (a.view != "count", position(&a.scope), &a.scope).cmp(&(
+            b.view != "count",
+            position(&b.scope),
+            &b.scope,
+        ))
+    });
+    let pareto = paretos
+        .iter()
+        .find(|p| p.view == "count" && p.scope == "company")
+        .map(|p| p.rows.clone())
+        .unwrap_or_default();
+    let problem_sources = store
         .query(
-            "pareto_company",
-            sql("pareto_company"),
+            "problem_sources",
+            sql("problem_sources"),
             &[Param::Text(month.to_string())],
         )?
         .into_iter()
-        .map(|row| ParetoRow {
-            rank: row[0].as_i64().unwrap_or(0),
-            category: row[1].as_text().unwrap_or_default(),
-            count: row[2].as_i64().unwrap_or(0),
-            share: float(&row[3]).unwrap_or(0.0),
-            cumulative_share: float(&row[4]).unwrap_or(0.0),
-            vital_few: row[5].as_bool().unwrap_or(false),
+        .map(|row| ProblemSource {
+            kind: row[0].as_text().unwrap_or_default(),
+            keyword: row[2].as_text(),
+            category: row[3].as_text(),
+            hits: row[4].as_i64().unwrap_or(0),
         })
         .collect();
 
@@ -641,6 +746,8 @@ pub fn monthly(
         .collect();
 
     Ok(MonthlyResults {
+        paretos,
+        problem_sources,
         groups,
         nps,
         response_rates,

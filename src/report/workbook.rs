@@ -18,6 +18,8 @@ pub const SHEET_SUMMARY: &str = "总览";
 pub const SHEET_DEPARTMENTS: &str = "部门得分";
 /// Company Pareto sheet name.
 pub const SHEET_PARETO: &str = "问题柏拉图";
+/// Per-department Pareto rankings.
+pub const SHEET_DEPARTMENT_PARETO: &str = "部门柏拉图";
 /// Indicator, channel, region and dealer scores.
 pub const SHEET_GROUPS: &str = "分组得分";
 /// Phone-callback summary.
@@ -117,6 +119,7 @@ pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError>
     departments_sheet(workbook.add_worksheet(), results, &formats)?;
     let pareto_sheet = workbook.add_worksheet();
     pareto_sheet_render(pareto_sheet, results, &formats)?;
+    department_pareto_sheet(workbook.add_worksheet(), results, &formats)?;
     groups_sheet(workbook.add_worksheet(), results, &formats)?;
     callbacks_sheet(workbook.add_worksheet(), results, &formats)?;
     data_quality_sheet(workbook.add_worksheet(), results, &formats)?;
@@ -655,18 +658,119 @@ fn pareto_sheet_render(
     formats: &Formats,
 ) -> Result<(), RenderError> {
     sheet.set_name(SHEET_PARETO)?;
-    let headers = [
-        ("排名", 6.0),
-        ("问题类别", 16.0),
-        ("件数", 8.0),
-        ("占比", 9.0),
-        ("累计占比", 10.0),
-        ("关键少数", 10.0),
-        ("80%参考线", 10.0),
-    ];
-    table_header(sheet, &headers, formats)?;
-    for (index, problem) in results.pareto.iter().enumerate() {
-        let row = 1 + index as u32;
+    let company = |view: &str| {
+        results
+            .paretos
+            .iter()
+            .find(|p| p.scope == "company" && p.view == view)
+    };
+    let title = format!("问题柏拉图 {}（按件数）", results.month);
+    let mut next = pareto_block(
+        sheet,
+        SHEET_PARETO,
+        0,
+        &title,
+        &results.pareto,
+        false,
+        formats,
+    )?;
+    let last = results.pareto.len() as u32;
+    sheet.set_freeze_panes(1, 0)?;
+    if last > 0 {
+        sheet.autofilter(0, 0, last, (PARETO_HEADERS.len() - 1) as u16)?;
+    }
+    if let Some(weighted) = company("weighted") {
+        sheet.write_string_with_format(next, 0, "按严重度加权（第二视图）", &formats.label)?;
+        let title = format!("问题柏拉图 {}（按严重度加权）", results.month);
+        next = pareto_block(
+            sheet,
+            SHEET_PARETO,
+            next + 1,
+            &title,
+            &weighted.rows,
+            true,
+            formats,
+        )?;
+    }
+    problem_sources_table(sheet, next, results, formats)?;
+    print_setup(sheet, 0)
+}
+
+/// Every department's ranking (by count), one block each: table and chart.
+fn department_pareto_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_DEPARTMENT_PARETO)?;
+    let mut next = 0;
+    let rankings: Vec<_> = results
+        .paretos
+        .iter()
+        .filter(|p| p.view == "count" && p.scope != "company")
+        .collect();
+    if rankings.is_empty() {
+        sheet.write_string_with_format(0, 0, "本月没有问题记录", &formats.text)?;
+    }
+    for ranking in rankings {
+        let total: i64 = ranking.rows.iter().map(|r| r.count).sum();
+        sheet.write_string_with_format(
+            next,
+            0,
+            format!("{}：{} 件问题", ranking.scope_name, total),
+            &formats.title,
+        )?;
+        let title = format!("{} 问题柏拉图 {}", ranking.scope_name, results.month);
+        next = pareto_block(
+            sheet,
+            SHEET_DEPARTMENT_PARETO,
+            next + 1,
+            &title,
+            &ranking.rows,
+            false,
+            formats,
+        )?;
+    }
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+const PARETO_HEADERS: [(&str, f64); 10] = [
+    ("排名", 6.0),
+    ("问题类别", 16.0),
+    ("件数", 8.0),
+    ("占比", 9.0),
+    ("累计占比", 10.0),
+    ("关键少数", 10.0),
+    ("80%参考线", 10.0),
+    ("加权件数", 10.0),
+    ("上月件数", 10.0),
+    ("环比变化", 10.0),
+];
+
+/// Rows a Pareto chart takes below its table.
+const CHART_ROWS: u32 = 16;
+
+/// Writes one ranking's table with its header at `top`, and its combined
+/// chart below (columns for the value, cumulative % on a secondary 0–100 %
+/// axis, the 80 % reference); returns the first free row after both.
+/// `weighted` charts the severity-weighted value instead of the count.
+fn pareto_block(
+    sheet: &mut Worksheet,
+    sheet_name: &str,
+    top: u32,
+    title: &str,
+    rows: &[crate::analysis::ParetoRow],
+    weighted: bool,
+    formats: &Formats,
+) -> Result<u32, RenderError> {
+    for (column, (header, width)) in PARETO_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(top, column as u16, *header, &formats.header)?;
+        sheet.set_column_width(column as u16, *width)?;
+    }
+    for (index, problem) in rows.iter().enumerate() {
+        let row = top + 1 + index as u32;
         sheet.write_number_with_format(row, 0, problem.rank as f64, &formats.integer)?;
         sheet.write_string_with_format(row, 1, &problem.category, &formats.text)?;
         sheet.write_number_with_format(row, 2, problem.count as f64, &formats.integer)?;
@@ -683,41 +787,84 @@ fn pareto_sheet_render(
             sheet.write_string_with_format(row, 5, "否", &formats.text)?;
         }
         sheet.write_number_with_format(row, 6, 0.8, &formats.percent)?;
+        sheet.write_number_with_format(row, 7, problem.weighted, &formats.one_decimal)?;
+        sheet.write_number_with_format(row, 8, problem.previous_count as f64, &formats.integer)?;
+        let change = (problem.count - problem.previous_count) as f64;
+        sheet.write_number_with_format(row, 9, change, &formats.points)?;
     }
-    let last = results.pareto.len() as u32;
-    sheet.set_freeze_panes(1, 0)?;
-    if last > 0 {
-        sheet.autofilter(0, 0, last, (headers.len() - 1) as u16)?;
-        let mut columns = Chart::new(ChartType::Column);
-        columns
-            .add_series()
-            .set_name("件数")
-            .set_categories((SHEET_PARETO, 1, 1, last, 1))
-            .set_values((SHEET_PARETO, 1, 2, last, 2))
-            .set_gap(40);
-        columns
-            .title()
-            .set_name(format!("问题柏拉图 {}", results.month).as_str());
-        columns.y_axis().set_name("件数").set_min(0);
-        columns.y2_axis().set_min(0).set_max(1).set_num_format("0%");
-        let mut lines = Chart::new(ChartType::Line);
-        lines
-            .add_series()
-            .set_name("累计占比")
-            .set_categories((SHEET_PARETO, 1, 1, last, 1))
-            .set_values((SHEET_PARETO, 1, 4, last, 4))
-            .set_secondary_axis(true);
-        lines
-            .add_series()
-            .set_name("80%")
-            .set_categories((SHEET_PARETO, 1, 1, last, 1))
-            .set_values((SHEET_PARETO, 1, 6, last, 6))
-            .set_format(&mut reference_line())
-            .set_secondary_axis(true);
-        columns.combine(&lines);
-        sheet.insert_chart(last + 2, 0, &columns)?;
+    if rows.is_empty() {
+        return Ok(top + 2);
     }
-    print_setup(sheet, 0)
+    let (first, last) = (top + 1, top + rows.len() as u32);
+    let value_column = if weighted { 7 } else { 2 };
+    let value_name = if weighted { "加权件数" } else { "件数" };
+    let mut columns = Chart::new(ChartType::Column);
+    columns
+        .add_series()
+        .set_name(value_name)
+        .set_categories((sheet_name, first, 1, last, 1))
+        .set_values((sheet_name, first, value_column, last, value_column))
+        .set_gap(40);
+    columns.title().set_name(title);
+    columns.y_axis().set_name(value_name).set_min(0);
+    columns.y2_axis().set_min(0).set_max(1).set_num_format("0%");
+    let mut lines = Chart::new(ChartType::Line);
+    lines
+        .add_series()
+        .set_name("累计占比")
+        .set_categories((sheet_name, first, 1, last, 1))
+        .set_values((sheet_name, first, 4, last, 4))
+        .set_secondary_axis(true);
+    lines
+        .add_series()
+        .set_name("80%")
+        .set_categories((sheet_name, first, 1, last, 1))
+        .set_values((sheet_name, first, 6, last, 6))
+        .set_format(&mut reference_line())
+        .set_secondary_axis(true);
+    columns.combine(&lines);
+    sheet.insert_chart(last + 2, 0, &columns)?;
+    Ok(last + 2 + CHART_ROWS)
+}
+
+/// Keyword rules with their hits this month, and how many problems were
+/// categorised otherwise, left uncategorised, or excluded.
+fn problem_sources_table(
+    sheet: &mut Worksheet,
+    top: u32,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.write_string_with_format(top, 0, "问题归类来源", &formats.label)?;
+    for (column, header) in ["方式", "关键词", "归入类别", "件数"].iter().enumerate() {
+        sheet.write_string_with_format(top + 1, column as u16, *header, &formats.header)?;
+    }
+    for (index, source) in results.problem_sources.iter().enumerate() {
+        let row = top + 2 + index as u32;
+        let kind = match source.kind.as_str() {
+            "keyword" => "关键词规则",
+            "record" => "记录自带原因",
+            "question" => "题目所属指标",
+            "none" => "未分类（已计入）",
+            "excluded" => "已排除（状态无效/重复/撤销）",
+            other => other,
+        };
+        sheet.write_string_with_format(row, 0, kind, &formats.text)?;
+        sheet.write_string_with_format(
+            row,
+            1,
+            source.keyword.as_deref().unwrap_or(""),
+            &formats.text,
+        )?;
+        sheet.write_string_with_format(
+            row,
+            2,
+            source.category.as_deref().unwrap_or(""),
+            &formats.text,
+        )?;
+        sheet.write_number_with_format(row, 3, source.hits as f64, &formats.integer)?;
+    }
+    Ok(())
 }
 
 /// Files behind the month (rows loaded, refused, superseded) and, below,
