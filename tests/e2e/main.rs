@@ -1905,3 +1905,56 @@ fn pareto_rankings_match_hand_worked_values() {
         ]
     );
 }
+
+/// Executives' tools open the workbook: real LibreOffice (installed by
+/// `.ci/run`) converts the demo month's workbook to PDF without error, every
+/// sheet gives at least one page, and the summary's title is in the text.
+#[test]
+fn libreoffice_opens_the_workbook() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let company = demo::generate(1, run_date()).unwrap();
+    drop_into_inbox(&data_dir, &company_files(&company));
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let n_sheets = open_workbook_auto(&outcome.path)
+        .unwrap()
+        .sheet_names()
+        .len();
+
+    let out = temp.path().join("pdf");
+    let profile = format!("file://{}", temp.path().join("lo-profile").display());
+    let status = Command::new("libreoffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out)
+        .arg(&outcome.path)
+        .output()
+        .expect("LibreOffice is installed (.ci/run installs libreoffice-calc)");
+    assert!(status.status.success(), "{status:?}");
+    let pdf = out.join("csat-report-2026-10.pdf");
+    let info = Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .map(|n| n.trim().parse().unwrap())
+        .unwrap_or_else(|| panic!("{info}"));
+    assert!(pages >= n_sheets, "{pages} pages for {n_sheets} sheets");
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("客户满意度月报"),
+        "{}",
+        &text[..text.len().min(500)]
+    );
+}
