@@ -13,6 +13,13 @@ pub fn report_path(reports: &Path, month: &str) -> PathBuf {
         .join(format!("csat-report-{month}.xlsx"))
 }
 
+/// The path of a grading's workbook under `reports`.
+pub fn grading_path(reports: &Path, as_of: chrono::NaiveDate) -> PathBuf {
+    reports
+        .join("grading")
+        .join(format!("csat-grading-{as_of}.xlsx"))
+}
+
 /// Writes `bytes` to `path` atomically (temp file + rename in the same folder).
 ///
 /// # Errors

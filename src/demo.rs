@@ -1016,6 +1016,9 @@ fn customers_file(rng: &mut ChaCha8Rng, today: NaiveDate) -> Result<Vec<u8>, Xls
         "所在区域",
         "合作开始日期",
         "联系电话",
+        "行业地位",
+        "采购占比",
+        "客户等级",
     ];
     let rows: Vec<Vec<Value>> = DEALERS
         .iter()
@@ -1028,6 +1031,19 @@ fn customers_file(rng: &mut ChaCha8Rng, today: NaiveDate) -> Result<Vec<u8>, Xls
                 text(d.region),
                 Value::Date(NaiveDate::from_ymd_opt(y, m, day).expect("valid start date")),
                 text(format!("0769-{:08}", rng.gen_range(0..100_000_000u64))),
+                // Derived from the dealer's size, so the random stream (and
+                // every other file) stays as it was.
+                text(match d.size {
+                    s if s >= 70.0 => "区域龙头",
+                    s if s >= 35.0 => "重点客户",
+                    _ => "一般客户",
+                }),
+                Value::Number((20.0 + d.size * 0.7).min(90.0).round()),
+                text(match d.size {
+                    s if s >= 70.0 => "A",
+                    s if s >= 35.0 => "B",
+                    _ => "C",
+                }),
             ]
         })
         .collect();

@@ -206,23 +206,28 @@ fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Regrade { as_of } => {
             let as_of = as_of.unwrap_or(today);
-            let store = pipeline::open_store(&data_dir)?;
-            let grades = analysis::grading(&store, as_of)?;
-            println!("Customer grades as of {as_of} (A: top 20 %, B: next 30 %, C: next 40 %, D: last 10 %; a customer is A when fewer than 20 % score strictly higher, so ties share a grade)");
-            for grade in &grades {
+            let config = load_config(&cli, &data_dir)?;
+            let mut store = pipeline::open_store(&data_dir)?;
+            let outcome = pipeline::regrade(&config, &data_dir, &mut store, as_of)?;
+            let grading = &outcome.grading;
+            println!(
+                "Customer grades as of {as_of} (rules {}, run {})",
+                grading.rule_version, outcome.run_id
+            );
+            println!("{}", grading.boundary_rule);
+            for c in &grading.customers {
                 println!(
-                    "  {:<6} {:<24} {:>6.2}  {}{}",
-                    grade.customer_id,
-                    grade.name,
-                    grade.score,
-                    grade.grade,
-                    if grade.provisional {
-                        "  (provisional: under 6 months of business)"
-                    } else {
-                        ""
-                    }
+                    "  {:<6} {:<14} {:>6}  {} → {}  terms {}  {}",
+                    c.customer_id,
+                    c.name,
+                    c.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
+                    c.old_grade.as_deref().unwrap_or("—"),
+                    c.grade,
+                    c.payment_terms_grade,
+                    c.reasons.join("; ")
                 );
             }
+            println!("Workbook: {}", outcome.path.display());
             Ok(Outcome::Ok)
         }
         Command::Serve { jobs_dir: dir } => {

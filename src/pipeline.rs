@@ -314,6 +314,45 @@ pub fn report(
     })
 }
 
+/// What `regrade` did.
+#[derive(Debug, Clone)]
+pub struct RegradeOutcome {
+    /// The grading.
+    pub grading: crate::analysis::grading::Grading,
+    /// Its run id in the history.
+    pub run_id: i64,
+    /// Where its workbook is.
+    pub path: PathBuf,
+}
+
+/// Grades every customer as of `as_of`, records the run (rules, results,
+/// criterion points) in the history and writes the grading workbook to
+/// `reports/grading/`.
+///
+/// # Errors
+/// A query, the rendering or the write fails.
+pub fn regrade(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    as_of: NaiveDate,
+) -> Result<RegradeOutcome, PipelineError> {
+    let _span = info_span!("regrade", as_of = %as_of).entered();
+    let grading = analysis::grading::grade(store, config, as_of)?;
+    let rules = serde_json::to_string(&config.grading).unwrap_or_default();
+    let run_id = store.record_grading(&grading, &rules)?;
+    let bytes = report::render_grading_workbook(&grading, &config.grading)?;
+    let path = delivery::grading_path(&data_dir.reports(), as_of);
+    delivery::write_atomically(&path, &bytes)
+        .map_err(io_context(format!("writing {}", path.display())))?;
+    info!(path = %path.display(), customers = grading.customers.len(), run_id, "grading written");
+    Ok(RegradeOutcome {
+        grading,
+        run_id,
+        path,
+    })
+}
+
 /// How a job run ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobOutcome {
@@ -361,10 +400,15 @@ pub fn run_job(
                 })
             }
             "regrade" => {
-                let grades = analysis::grading(&store, today)?;
+                let outcome = regrade(config, data_dir, &mut store, today)?;
                 Ok(JobOutcome {
                     outcome: "ok",
-                    message: format!("graded {} customers as of {today}", grades.len()),
+                    message: format!(
+                        "graded {} customers as of {today} (run {}); {}",
+                        outcome.grading.customers.len(),
+                        outcome.run_id,
+                        outcome.path.display()
+                    ),
                 })
             }
             other => Ok(JobOutcome {

@@ -47,6 +47,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "problems",
         include_str!("../sql/migrations/V7__problems.sql"),
     ),
+    (
+        8,
+        "grading",
+        include_str!("../sql/migrations/V8__grading.sql"),
+    ),
 ];
 
 /// A store error: DuckDB's message with what csat was doing.
@@ -189,6 +194,8 @@ pub enum Param {
     Text(String),
     /// Integer.
     Int(i64),
+    /// Floating point.
+    Float(f64),
     /// Date.
     Date(NaiveDate),
 }
@@ -524,7 +531,134 @@ impl Store {
                 .execute("INSERT INTO excluded_statuses VALUES (?)", params![status])
                 .context(context)?;
         }
+        transaction
+            .execute_batch(
+                "DELETE FROM grading_criteria; DELETE FROM grading_bands; \
+                 DELETE FROM grading_categories; DELETE FROM grading_thresholds;",
+            )
+            .context(context)?;
+        let grading = &config.grading;
+        for (position, criterion) in grading.criteria.iter().enumerate() {
+            transaction
+                .execute(
+                    "INSERT INTO grading_criteria VALUES (?, ?, ?, ?, ?)",
+                    params![
+                        position as i64,
+                        criterion.key,
+                        criterion.name,
+                        criterion.measure,
+                        criterion.weight
+                    ],
+                )
+                .context(context)?;
+            for [min_value, points] in &criterion.bands {
+                transaction
+                    .execute(
+                        "INSERT INTO grading_bands VALUES (?, ?, ?)",
+                        params![criterion.key, min_value, points],
+                    )
+                    .context(context)?;
+            }
+            for (category, points) in &criterion.categories {
+                transaction
+                    .execute(
+                        "INSERT INTO grading_categories VALUES (?, ?, ?)",
+                        params![criterion.key, category, points],
+                    )
+                    .context(context)?;
+            }
+        }
+        for (position, threshold) in grading.thresholds.iter().enumerate() {
+            transaction
+                .execute(
+                    "INSERT INTO grading_thresholds VALUES (?, ?, ?, ?)",
+                    params![
+                        position as i64,
+                        threshold.grade,
+                        threshold.min_monthly_orders,
+                        threshold.min_on_margin_share
+                    ],
+                )
+                .context(context)?;
+        }
         transaction.commit().context(context)
+    }
+
+    /// Records a grading run (its rules as JSON, every customer's result and
+    /// criterion points) in one transaction and returns its run id.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn record_grading(
+        &mut self,
+        grading: &crate::analysis::grading::Grading,
+        rules_json: &str,
+    ) -> Result<i64, StoreError> {
+        let context = "recording a grading run";
+        let transaction = self.connection.transaction().context(context)?;
+        let run_id: i64 = transaction
+            .query_row("SELECT nextval('grading_run_seq')", [], |r| r.get(0))
+            .context(context)?;
+        transaction
+            .execute(
+                "INSERT INTO grading_runs VALUES (?, ?, ?, ?, ?, ?)",
+                params![
+                    run_id,
+                    date_value(grading.as_of),
+                    grading.rule_version,
+                    grading.method,
+                    rules_json,
+                    grading.customers.len() as i64
+                ],
+            )
+            .context(context)?;
+        let text = |t: &str| Value::Text(t.to_string());
+        let optional = |t: &Option<String>| t.as_deref().map(text).unwrap_or(Value::Null);
+        append_rows(
+            &transaction,
+            "grading_results",
+            grading.customers.iter().map(|c| {
+                vec![
+                    Value::BigInt(run_id),
+                    text(&c.customer_id),
+                    text(&c.name),
+                    optional(&c.customer_type),
+                    Value::BigInt(c.months_of_business),
+                    c.score.map(Value::Double).unwrap_or(Value::Null),
+                    c.rank.map(Value::BigInt).unwrap_or(Value::Null),
+                    text(&c.grade),
+                    optional(&c.old_grade),
+                    text(&c.payment_terms_grade),
+                    Value::Boolean(c.provisional),
+                    Value::Boolean(c.at_risk),
+                    text(&c.reasons.join("；")),
+                ]
+            }),
+            context,
+        )?;
+        append_rows(
+            &transaction,
+            "grading_criterion_scores",
+            grading.customers.iter().flat_map(|c| {
+                c.criteria.iter().map(move |criterion| {
+                    vec![
+                        Value::BigInt(run_id),
+                        Value::Text(c.customer_id.clone()),
+                        Value::Text(criterion.key.clone()),
+                        criterion.value.map(Value::Double).unwrap_or(Value::Null),
+                        criterion
+                            .text_value
+                            .clone()
+                            .map(Value::Text)
+                            .unwrap_or(Value::Null),
+                        Value::Double(criterion.points),
+                    ]
+                })
+            }),
+            context,
+        )?;
+        transaction.commit().context(context)?;
+        Ok(run_id)
     }
 
     /// Runs a query with bound parameters and returns all rows.
@@ -544,6 +678,7 @@ impl Store {
             .map(|p| match p {
                 Param::Text(t) => Value::Text(t.clone()),
                 Param::Int(i) => Value::BigInt(*i),
+                Param::Float(f) => Value::Double(*f),
                 Param::Date(d) => date_value(*d),
             })
             .collect();

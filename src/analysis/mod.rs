@@ -1,6 +1,8 @@
 //! Runs the SQL in `sql/analysis/` through the store and returns typed
 //! results. Every figure in the report comes from here.
 
+pub mod grading;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -61,9 +63,17 @@ pub const QUERIES: &[Query] = &[
         key: "grading",
         sql: include_str!("../../sql/analysis/grading.sql"),
     },
+    Query {
+        key: "grading_criteria",
+        sql: include_str!("../../sql/analysis/grading_criteria.sql"),
+    },
+    Query {
+        key: "grading_previous_criteria",
+        sql: include_str!("../../sql/analysis/grading_previous_criteria.sql"),
+    },
 ];
 
-fn sql(key: &str) -> &'static str {
+pub(crate) fn sql(key: &str) -> &'static str {
     QUERIES
         .iter()
         .find(|q| q.key == key)
@@ -285,21 +295,6 @@ pub struct ProblemSource {
     pub category: Option<String>,
     /// Problems.
     pub hits: i64,
-}
-
-/// A graded customer.
-#[derive(Debug, Clone, Serialize)]
-pub struct CustomerGrade {
-    /// Customer id.
-    pub customer_id: String,
-    /// Name.
-    pub name: String,
-    /// Score out of 100.
-    pub score: f64,
-    /// A–D.
-    pub grade: String,
-    /// Under six months of business.
-    pub provisional: bool,
 }
 
 /// A file behind the month's figures.
@@ -764,24 +759,6 @@ pub fn monthly(
         departments,
         pareto,
     })
-}
-
-/// Grades every customer as of `as_of`.
-///
-/// # Errors
-/// The query fails.
-pub fn grading(store: &Store, as_of: NaiveDate) -> Result<Vec<CustomerGrade>, StoreError> {
-    Ok(store
-        .query("grading", sql("grading"), &[Param::Date(as_of)])?
-        .into_iter()
-        .map(|row| CustomerGrade {
-            customer_id: row[0].as_text().unwrap_or_default(),
-            name: row[1].as_text().unwrap_or_default(),
-            score: float(&row[4]).unwrap_or(0.0),
-            grade: row[5].as_text().unwrap_or_default(),
-            provisional: row[6].as_bool().unwrap_or(false),
-        })
-        .collect())
 }
 
 #[cfg(test)]

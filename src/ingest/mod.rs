@@ -303,6 +303,17 @@ fn parse_field(
         "severity" => FieldValue::Int(answers::parse_severity(cell)?),
         "month" => FieldValue::Text(answers::parse_month(cell, dates)?),
         "amount" | "gross_margin" => FieldValue::Float(answers::parse_number(cell)?),
+        "purchase_share" => {
+            let text = cell.text();
+            let n =
+                answers::parse_number(&Cell::Text(text.trim().trim_end_matches('%').to_string()))?;
+            // 0.35 in a percent-formatted cell is 35 %.
+            FieldValue::Float(if matches!(cell, Cell::Number(_)) && n <= 1.0 {
+                n * 100.0
+            } else {
+                n
+            })
+        }
         "orders" | "sent" | "served" => {
             let n = answers::parse_number(cell)?;
             if n.fract() != 0.0 || n < 0.0 {

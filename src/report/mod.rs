@@ -2,9 +2,11 @@
 //! handlebars templates in `report_templates/`. No I/O here; `delivery`
 //! writes the bytes.
 
+mod grading;
 mod text;
 mod workbook;
 
+pub use grading::render_grading_workbook;
 pub use text::{console_summary, narrative, SummaryContext, TEMPLATES};
 pub use workbook::{render_workbook, SHEET_DEPARTMENTS, SHEET_PARETO, SHEET_SUMMARY};
 

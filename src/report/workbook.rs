@@ -33,22 +33,22 @@ const RED_FILL: u32 = 0xFFC7CE;
 const RED_TEXT: u32 = 0x9C0006;
 const HEADER_FILL: u32 = 0x1F4E78;
 
-struct Formats {
-    title: Format,
-    header: Format,
-    label: Format,
-    text: Format,
-    percent: Format,
-    points: Format,
-    integer: Format,
-    one_decimal: Format,
-    met: Format,
-    missed: Format,
-    wrap: Format,
+pub(super) struct Formats {
+    pub(super) title: Format,
+    pub(super) header: Format,
+    pub(super) label: Format,
+    pub(super) text: Format,
+    pub(super) percent: Format,
+    pub(super) points: Format,
+    pub(super) integer: Format,
+    pub(super) one_decimal: Format,
+    pub(super) met: Format,
+    pub(super) missed: Format,
+    pub(super) wrap: Format,
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(super) fn new() -> Formats {
         let base = Format::new()
             .set_border(FormatBorder::Thin)
             .set_font_name("微软雅黑");
@@ -126,7 +126,7 @@ pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError>
     Ok(workbook.save_to_buffer()?)
 }
 
-fn print_setup(sheet: &mut Worksheet, header_row: u32) -> Result<(), RenderError> {
+pub(super) fn print_setup(sheet: &mut Worksheet, header_row: u32) -> Result<(), RenderError> {
     sheet.set_landscape();
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(header_row, header_row)?;
@@ -134,7 +134,7 @@ fn print_setup(sheet: &mut Worksheet, header_row: u32) -> Result<(), RenderError
 }
 
 /// Writes a table's header row (row 0) and sets the column widths.
-fn table_header(
+pub(super) fn table_header(
     sheet: &mut Worksheet,
     headers: &[(&str, f64)],
     formats: &Formats,
