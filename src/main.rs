@@ -477,6 +477,7 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         penalty: 0,
         callbacks: Vec::new(),
         min_n: config.scores.min_n,
+        customer_terms: Vec::new(),
     }))?;
     println!("templates: ok ({} compiled)", report::TEMPLATES.len());
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, None)))?;

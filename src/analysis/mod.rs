@@ -68,6 +68,10 @@ pub const QUERIES: &[Query] = &[
         sql: include_str!("../../sql/analysis/grading_criteria.sql"),
     },
     Query {
+        key: "payment_terms",
+        sql: include_str!("../../sql/analysis/payment_terms.sql"),
+    },
+    Query {
         key: "grading_previous_criteria",
         sql: include_str!("../../sql/analysis/grading_previous_criteria.sql"),
     },
@@ -297,6 +301,25 @@ pub struct ProblemSource {
     pub hits: i64,
 }
 
+/// A customer's grade and the payment terms in force at the month's end.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerTerms {
+    /// Customer id.
+    pub customer_id: String,
+    /// Name.
+    pub name: String,
+    /// Grade of the latest grading run.
+    pub grade: String,
+    /// That run's as-of date.
+    pub graded_on: String,
+    /// Most late payments in this or the last quarter.
+    pub late_in_a_quarter: i64,
+    /// The grade whose payment terms apply.
+    pub terms_grade: String,
+    /// Those terms, from the grade policies.
+    pub payment_terms: String,
+}
+
 /// A file behind the month's figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileUsed {
@@ -376,6 +399,8 @@ pub struct MonthlyResults {
     pub callbacks: Vec<CallbackSummary>,
     /// `[scores] min_n`.
     pub min_n: i64,
+    /// Customers' grades and payment terms at the month's end.
+    pub customer_terms: Vec<CustomerTerms>,
 }
 
 impl MonthlyResults {
@@ -740,7 +765,44 @@ pub fn monthly(
         })
         .collect();
 
+    let (year, month_number) = parse_month(month).expect("month is YYYY-MM");
+    let month_end = NaiveDate::from_ymd_opt(year, month_number, 1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .and_then(|d| d.pred_opt())
+        .expect("valid month");
+    let customer_terms = store
+        .query(
+            "payment_terms",
+            sql("payment_terms"),
+            &[
+                Param::Date(month_end),
+                Param::Float(config.grading.min_margin_rate),
+                Param::Int(config.grading.late_payments_per_quarter),
+            ],
+        )?
+        .into_iter()
+        .map(|row| {
+            let terms_grade = row[5].as_text().unwrap_or_default();
+            CustomerTerms {
+                customer_id: row[0].as_text().unwrap_or_default(),
+                name: row[1].as_text().unwrap_or_default(),
+                grade: row[2].as_text().unwrap_or_default(),
+                graded_on: row[3].as_text().unwrap_or_default(),
+                late_in_a_quarter: row[4].as_i64().unwrap_or(0),
+                payment_terms: config
+                    .grading
+                    .policies
+                    .iter()
+                    .find(|p| p.grade == terms_grade)
+                    .map(|p| p.payment_terms.clone())
+                    .unwrap_or_default(),
+                terms_grade,
+            }
+        })
+        .collect();
+
     Ok(MonthlyResults {
+        customer_terms,
         paretos,
         problem_sources,
         groups,

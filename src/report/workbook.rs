@@ -24,6 +24,8 @@ pub const SHEET_DEPARTMENT_PARETO: &str = "部门柏拉图";
 pub const SHEET_GROUPS: &str = "分组得分";
 /// Phone-callback summary.
 pub const SHEET_CALLBACKS: &str = "电话回访";
+/// Customer grades and payment terms sheet name.
+pub const SHEET_CUSTOMERS: &str = "客户分级";
 /// Data-quality sheet name: files behind the month and what was refused.
 pub const SHEET_DATA_QUALITY: &str = "数据质量";
 
@@ -122,6 +124,7 @@ pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError>
     department_pareto_sheet(workbook.add_worksheet(), results, &formats)?;
     groups_sheet(workbook.add_worksheet(), results, &formats)?;
     callbacks_sheet(workbook.add_worksheet(), results, &formats)?;
+    customers_sheet(workbook.add_worksheet(), results, &formats)?;
     data_quality_sheet(workbook.add_worksheet(), results, &formats)?;
     Ok(workbook.save_to_buffer()?)
 }
@@ -950,4 +953,53 @@ fn data_quality_sheet(
         sheet.autofilter(header_row, 0, row, 5)?;
     }
     Ok(())
+}
+
+/// Every graded customer's grade (latest grading run) and the payment terms
+/// in force at the month's end: customers whose terms were lowered for late
+/// payments first.
+fn customers_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_CUSTOMERS)?;
+    table_header(
+        sheet,
+        &[
+            ("客户编号", 10.0),
+            ("客户名称", 18.0),
+            ("等级", 7.0),
+            ("评定日期", 12.0),
+            ("本季/上季最多逾期", 12.0),
+            ("付款条件按", 10.0),
+            ("付款条件", 22.0),
+        ],
+        formats,
+    )?;
+    for (index, customer) in results.customer_terms.iter().enumerate() {
+        let row = 1 + index as u32;
+        sheet.write_string_with_format(row, 0, &customer.customer_id, &formats.text)?;
+        sheet.write_string_with_format(row, 1, &customer.name, &formats.text)?;
+        sheet.write_string_with_format(row, 2, &customer.grade, &formats.text)?;
+        sheet.write_string_with_format(row, 3, &customer.graded_on, &formats.text)?;
+        sheet.write_number_with_format(
+            row,
+            4,
+            customer.late_in_a_quarter as f64,
+            &formats.integer,
+        )?;
+        let format = if customer.terms_grade != customer.grade {
+            &formats.missed
+        } else {
+            &formats.text
+        };
+        sheet.write_string_with_format(row, 5, &customer.terms_grade, format)?;
+        sheet.write_string_with_format(row, 6, &customer.payment_terms, &formats.text)?;
+    }
+    if results.customer_terms.is_empty() {
+        sheet.write_string_with_format(1, 0, "尚未进行客户分级（csat regrade）", &formats.text)?;
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    print_setup(sheet, 0)
 }

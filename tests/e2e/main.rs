@@ -159,6 +159,7 @@ fn demo_month_scores_match_an_independent_computation() {
             "部门柏拉图",
             "分组得分",
             "电话回访",
+            "客户分级",
             "数据质量"
         ]
     );
@@ -1959,6 +1960,91 @@ fn libreoffice_opens_the_workbook() {
     );
 }
 
+/// Monthly sales rows as the sales export (30 % gross margin, 10 orders).
+fn sales_csv(rows: &[(&str, &str, i64)]) -> Vec<u8> {
+    let mut csv = String::from("客户编号,月份,销售额（元）,毛利（元）,订单数\n");
+    for (id, month, amount) in rows {
+        csv.push_str(&format!("{id},{month},{amount},{},10\n", amount * 3 / 10));
+    }
+    csv.into_bytes()
+}
+
+/// The grading fixture of `grading_matches_hand_worked_values`: customer
+/// master, 2025–2026 sales, invoices, one open complaint.
+fn drop_grading_fixture(data_dir: &DataDir) {
+    let customers = [
+        ("K1", "普通商", "2015-01-01", "B"),
+        ("K2", "普通商", "2016-01-01", "A"),
+        ("K3", "普通商", "2016-01-01", "A"),
+        ("K4", "加盟商", "2018-01-01", "B"),
+        ("K5", "加盟商", "2018-01-01", "B"),
+        ("K6", "普通商", "2026-09-01", ""),
+        ("K7", "加盟商", "2019-01-01", "C"),
+        ("K8", "加盟商", "2019-01-01", "C"),
+        ("K9", "普通商", "2019-01-01", "C"),
+        ("K10", "加盟商", "2019-01-01", "C"),
+        ("K11", "加盟商", "2019-01-01", "B"),
+    ];
+    let mut master = String::from("客户编号,客户名称,客户类型,所在区域,合作开始日期,客户等级\n");
+    for (id, kind, started, grade) in customers {
+        master.push_str(&format!("{id},客户{id},{kind},深圳,{started},{grade}\n"));
+    }
+    let sales_rows = [
+        ("K1", "2026-06", 1_200_000),
+        ("K2", "2026-06", 800_000),
+        ("K3", "2026-06", 800_000),
+        ("K4", "2026-06", 600_000),
+        ("K5", "2026-06", 400_000),
+        ("K5", "2025-06", 2_000_000),
+        ("K6", "2026-10", 100_000),
+        ("K7", "2026-06", 300_000),
+        ("K8", "2026-06", 1_500_000),
+        ("K9", "2026-06", 200_000),
+        ("K11", "2026-06", 550_000),
+    ];
+    let mut invoices = String::from("发票号,客户编号,开票日期,到期日,付款日期,金额（元）\n");
+    let mut invoice = |id: &str, due: &str, paid: &str| {
+        let n = invoices.lines().count();
+        invoices.push_str(&format!("F{n},{id},,{due},{paid},1000\n"));
+    };
+    invoice("K1", "2026-03-31", "2026-03-30");
+    invoice("K1", "2026-06-30", "2026-06-30");
+    for id in ["K2", "K3", "K4", "K5", "K9", "K11"] {
+        invoice(id, "2026-06-30", "2026-06-25");
+    }
+    invoice("K7", "2026-03-31", "2026-03-31");
+    invoice("K7", "2026-06-30", "2026-07-20");
+    invoice("K7", "2026-09-30", "2026-09-29");
+    invoice("K7", "2026-12-15", "2026-12-10");
+    invoice("K8", "2026-03-31", "2026-03-31");
+    invoice("K8", "2026-06-30", "2026-06-28");
+    invoice("K8", "2026-10-31", "2026-11-20");
+    invoice("K8", "2026-11-30", "");
+    let complaints = "投诉编号,受理日期,严重等级,客户编号,原因类别\nT1,2026-12-01,3,K9,安装服务\n";
+    drop_into_inbox(
+        data_dir,
+        &[
+            ("客户档案.csv".into(), master.into_bytes()),
+            ("销售_2026.csv".into(), sales_csv(&sales_rows)),
+            ("回款.csv".into(), invoices.into_bytes()),
+            ("投诉.csv".into(), complaints.as_bytes().to_vec()),
+        ],
+    );
+}
+
+/// A data dir with the grading fixture loaded, and the test's rules.
+fn grading_fixture() -> (tempfile::TempDir, DataDir, Config, csat::store::Store) {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let mut config = Config::load(None).unwrap();
+    grading_rules(&mut config);
+    drop_grading_fixture(&data_dir);
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    assert!(!summary.is_partial(), "{:?}", summary.files);
+    (temp, data_dir, config, store)
+}
+
 fn grading_rules(config: &mut Config) {
     use csat::config::GradingCriterion;
     let criterion =
@@ -2006,78 +2092,7 @@ fn grading_rules(config: &mut Config) {
 /// Old grades from the master: K1 B→A up; K5 B→C and K10 C→D down.
 #[test]
 fn grading_matches_hand_worked_values() {
-    let temp = tempfile::tempdir().unwrap();
-    let data_dir = DataDir::new(temp.path());
-    let mut config = Config::load(None).unwrap();
-    grading_rules(&mut config);
-    let customers = [
-        ("K1", "普通商", "2015-01-01", "B"),
-        ("K2", "普通商", "2016-01-01", "A"),
-        ("K3", "普通商", "2016-01-01", "A"),
-        ("K4", "加盟商", "2018-01-01", "B"),
-        ("K5", "加盟商", "2018-01-01", "B"),
-        ("K6", "普通商", "2026-09-01", ""),
-        ("K7", "加盟商", "2019-01-01", "C"),
-        ("K8", "加盟商", "2019-01-01", "C"),
-        ("K9", "普通商", "2019-01-01", "C"),
-        ("K10", "加盟商", "2019-01-01", "C"),
-        ("K11", "加盟商", "2019-01-01", "B"),
-    ];
-    let mut master = String::from("客户编号,客户名称,客户类型,所在区域,合作开始日期,客户等级\n");
-    for (id, kind, started, grade) in customers {
-        master.push_str(&format!("{id},客户{id},{kind},深圳,{started},{grade}\n"));
-    }
-    let sales_rows = [
-        ("K1", "2026-06", 1_200_000),
-        ("K2", "2026-06", 800_000),
-        ("K3", "2026-06", 800_000),
-        ("K4", "2026-06", 600_000),
-        ("K5", "2026-06", 400_000),
-        ("K5", "2025-06", 2_000_000),
-        ("K6", "2026-10", 100_000),
-        ("K7", "2026-06", 300_000),
-        ("K8", "2026-06", 1_500_000),
-        ("K9", "2026-06", 200_000),
-        ("K11", "2026-06", 550_000),
-    ];
-    let sales = |rows: &[(&str, &str, i64)]| {
-        let mut csv = String::from("客户编号,月份,销售额（元）,毛利（元）,订单数\n");
-        for (id, month, amount) in rows {
-            csv.push_str(&format!("{id},{month},{amount},{},10\n", amount * 3 / 10));
-        }
-        csv.into_bytes()
-    };
-    let mut invoices = String::from("发票号,客户编号,开票日期,到期日,付款日期,金额（元）\n");
-    let mut invoice = |id: &str, due: &str, paid: &str| {
-        let n = invoices.lines().count();
-        invoices.push_str(&format!("F{n},{id},,{due},{paid},1000\n"));
-    };
-    invoice("K1", "2026-03-31", "2026-03-30");
-    invoice("K1", "2026-06-30", "2026-06-30");
-    for id in ["K2", "K3", "K4", "K5", "K9", "K11"] {
-        invoice(id, "2026-06-30", "2026-06-25");
-    }
-    invoice("K7", "2026-03-31", "2026-03-31");
-    invoice("K7", "2026-06-30", "2026-07-20");
-    invoice("K7", "2026-09-30", "2026-09-29");
-    invoice("K7", "2026-12-15", "2026-12-10");
-    invoice("K8", "2026-03-31", "2026-03-31");
-    invoice("K8", "2026-06-30", "2026-06-28");
-    invoice("K8", "2026-10-31", "2026-11-20");
-    invoice("K8", "2026-11-30", "");
-    let complaints = "投诉编号,受理日期,严重等级,客户编号,原因类别\nT1,2026-12-01,3,K9,安装服务\n";
-    drop_into_inbox(
-        &data_dir,
-        &[
-            ("客户档案.csv".into(), master.into_bytes()),
-            ("销售_2026.csv".into(), sales(&sales_rows)),
-            ("回款.csv".into(), invoices.into_bytes()),
-            ("投诉.csv".into(), complaints.as_bytes().to_vec()),
-        ],
-    );
-    let mut store = pipeline::open_store(&data_dir).unwrap();
-    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    assert!(!summary.is_partial(), "{:?}", summary.files);
+    let (_temp, data_dir, config, mut store) = grading_fixture();
     let as_of = NaiveDate::from_ymd_opt(2026, 12, 28).unwrap();
     let outcome = pipeline::regrade(&config, &data_dir, &mut store, as_of).unwrap();
     let grading = &outcome.grading;
@@ -2174,7 +2189,7 @@ fn grading_matches_hand_worked_values() {
         &data_dir,
         &[(
             "销售_2027-01.csv".into(),
-            sales(&[("K7", "2027-01", 800_000)]),
+            sales_csv(&[("K7", "2027-01", 800_000)]),
         )],
     );
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
@@ -2243,4 +2258,50 @@ fn grading_matches_hand_worked_values() {
         .ends_with("grading/csat-grading-2026-12-28.xlsx"));
     let sheet = read_sheet(&outcome.path, "客户分级");
     assert_eq!(text(&sheet, 1, 0), "K1");
+}
+
+/// Late payments lower the payment terms at once, at the next monthly
+/// report, not at the year-end regrading. Graded as of 2026-09-30 (K8: sales
+/// 100, both invoices on time 100, 加盟商 50 → 90, rank 2 of 10 → A), K8
+/// then pays October's invoice late and leaves November's unpaid: December's
+/// report shows K8 still graded A with B's payment terms; K1 (no late
+/// payment) keeps A's.
+#[test]
+fn late_payments_lower_payment_terms_in_the_next_monthly_report() {
+    let (_temp, data_dir, config, mut store) = grading_fixture();
+    let september = NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+    let graded = pipeline::regrade(&config, &data_dir, &mut store, september).unwrap();
+    let k8 = graded
+        .grading
+        .customers
+        .iter()
+        .find(|c| c.customer_id == "K8")
+        .unwrap();
+    assert_eq!((k8.score, k8.grade.as_str()), (Some(90.0), "A"));
+
+    let terms = |store: &mut csat::store::Store, month: &str| {
+        pipeline::report(&config, &data_dir, store, month)
+            .unwrap()
+            .results
+            .customer_terms
+            .iter()
+            .map(|t| {
+                (
+                    t.customer_id.clone(),
+                    (t.grade.clone(), t.terms_grade.clone(), t.late_in_a_quarter),
+                )
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    // End of November: October's invoice late, November's not yet due → 1.
+    let november = terms(&mut store, "2026-11");
+    assert_eq!(november["K8"], ("A".to_string(), "A".to_string(), 1));
+    // End of December: two late in Q4 → B's terms, while the grade stays A.
+    let december = terms(&mut store, "2026-12");
+    assert_eq!(december["K8"], ("A".to_string(), "B".to_string(), 2));
+    assert_eq!(december["K1"], ("A".to_string(), "A".to_string(), 0));
+    let outcome = pipeline::report(&config, &data_dir, &mut store, "2026-12").unwrap();
+    let sheet = read_sheet(&outcome.path, "客户分级");
+    assert_eq!(text(&sheet, 1, 0), "K8", "lowered terms come first");
+    assert_eq!(text(&sheet, 1, 5), "B");
 }
