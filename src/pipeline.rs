@@ -400,6 +400,21 @@ pub fn run_job(
                 })
             }
             "regrade" => {
+                // Scheduled on several days (25–30 December) so downtime
+                // cannot skip it; the first run of the month is the grading.
+                let month = today.format("%Y-%m").to_string();
+                let done = store.query(
+                    "grading this month",
+                    "SELECT strftime(max(as_of), '%Y-%m-%d') FROM grading_runs \
+                     WHERE strftime(as_of, '%Y-%m') = $1",
+                    &[crate::store::Param::Text(month)],
+                )?;
+                if let Some(on) = done.first().and_then(|r| r[0].as_text()) {
+                    return Ok(JobOutcome {
+                        outcome: "ok",
+                        message: format!("customers already graded this month (as of {on})"),
+                    });
+                }
                 let outcome = regrade(config, data_dir, &mut store, today)?;
                 Ok(JobOutcome {
                     outcome: "ok",

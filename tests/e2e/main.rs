@@ -1354,9 +1354,6 @@ fn a_tencent_survey_export_loads() {
     assert_eq!(dealers[1][0].as_text().unwrap(), "东莞南城店");
 }
 
-/// One answer of the scores fixture: respondent, question key, value.
-type FixtureAnswer = (&'static str, &'static str, f64);
-
 /// M = Σ q_i / Σ max_i × 100 over the questions of `answers` (SPEC), and
 /// the sample variance of the answers as percentages of their scale: the
 /// second, simple computation the SQL is checked against.
@@ -2304,4 +2301,30 @@ fn late_payments_lower_payment_terms_in_the_next_monthly_report() {
     let sheet = read_sheet(&outcome.path, "客户分级");
     assert_eq!(text(&sheet, 1, 0), "K8", "lowered terms come first");
     assert_eq!(text(&sheet, 1, 5), "B");
+}
+
+/// The year-end job runs on 25–30 December so downtime cannot skip it, but
+/// grades once: the run on the 26th finds the 25th's grading and stops.
+#[test]
+fn the_year_end_regrade_job_grades_once_in_its_window() {
+    let (_temp, data_dir, config, store) = grading_fixture();
+    drop(store);
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+    let first = pipeline::run_job("regrade", &config, &data_dir, day(25), settled());
+    assert_eq!(first.outcome, "ok", "{}", first.message);
+    assert!(
+        first.message.starts_with("graded 11 customers"),
+        "{}",
+        first.message
+    );
+    let second = pipeline::run_job("regrade", &config, &data_dir, day(26), settled());
+    assert_eq!(
+        second.message,
+        "customers already graded this month (as of 2026-12-25)"
+    );
+    let store = pipeline::open_store(&data_dir).unwrap();
+    let runs = store
+        .query("runs", "SELECT count(*) FROM grading_runs", &[])
+        .unwrap();
+    assert_eq!(runs[0][0].as_i64(), Some(1));
 }
