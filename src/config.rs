@@ -33,6 +33,16 @@ pub struct Config {
     /// grade shares, policies. Versioned: every result records `version`.
     #[serde(default)]
     pub grading: GradingSettings,
+    /// Working-day calendar for deadlines (default: the shipped Chinese
+    /// public holidays and make-up working days).
+    #[serde(default = "crate::calendar::Calendar::shipped")]
+    pub calendar: crate::calendar::Calendar,
+    /// Deadlines in working days.
+    #[serde(default)]
+    pub deadlines: DeadlineSettings,
+    /// Who is alerted at once, and how.
+    #[serde(default)]
+    pub alerts: AlertSettings,
     /// Departments that carry satisfaction targets.
     #[serde(default)]
     pub departments: Vec<Department>,
@@ -84,6 +94,12 @@ pub struct Department {
     /// Other names the department goes by in records (e.g. `售后`).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Who answers for the department's problems (问题责任人), by default.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Where the department's alerts and report slice go.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// An indicator family.
@@ -170,6 +186,8 @@ impl SourceKind {
                 ("department", false),
                 ("status", false),
                 ("closed_on", false),
+                // Added by migration V9: stored columns follow this order.
+                ("responded_on", false),
             ],
             SourceKind::Proposal => &[
                 ("proposal_id", true),
@@ -180,6 +198,8 @@ impl SourceKind {
                 ("department", false),
                 ("responded_on", false),
                 ("adopted", false),
+                ("closed_on", false),
+                ("extended", false),
             ],
             SourceKind::Customer => &[
                 ("customer_id", true),
@@ -442,6 +462,117 @@ pub struct KeywordRule {
     /// record does not name one (callback remarks).
     #[serde(default)]
     pub department: Option<String>,
+}
+
+/// Deadlines in working days (SPEC "Complaints, proposals, action plans").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineSettings {
+    /// Answer a complaint of severity 1, 2, 3 within this many working days
+    /// (urgent 1–3, general 10).
+    #[serde(default = "default_complaint_days")]
+    pub complaint_working_days: [u32; 3],
+    /// Process a proposal within this many working days (at most 10).
+    #[serde(default = "default_proposal_days")]
+    pub proposal_working_days: u32,
+    /// … or this many with approval (延期审批).
+    #[serde(default = "default_proposal_extended_days")]
+    pub proposal_extended_working_days: u32,
+    /// A department analyses a problem from answers or callbacks within this
+    /// many working days (about one month).
+    #[serde(default = "default_problem_days")]
+    pub problem_working_days: u32,
+    /// Raise an alert once an item is this many working days overdue.
+    #[serde(default = "default_escalate_days")]
+    pub escalate_overdue_working_days: i64,
+}
+
+fn default_complaint_days() -> [u32; 3] {
+    [1, 3, 10]
+}
+
+fn default_proposal_days() -> u32 {
+    10
+}
+
+fn default_proposal_extended_days() -> u32 {
+    15
+}
+
+fn default_problem_days() -> u32 {
+    22
+}
+
+fn default_escalate_days() -> i64 {
+    5
+}
+
+impl Default for DeadlineSettings {
+    fn default() -> Self {
+        DeadlineSettings {
+            complaint_working_days: default_complaint_days(),
+            proposal_working_days: default_proposal_days(),
+            proposal_extended_working_days: default_proposal_extended_days(),
+            problem_working_days: default_problem_days(),
+            escalate_overdue_working_days: default_escalate_days(),
+        }
+    }
+}
+
+/// Who is alerted (升级与告警), and through which channels.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettings {
+    /// E-mail addresses alerted (president, chairman …).
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// Chat group-robot webhooks (企业微信/钉钉): a JSON text message is
+    /// POSTed to each.
+    #[serde(default)]
+    pub webhooks: Vec<String>,
+    /// The mail server.
+    #[serde(default)]
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// How csat reaches the mail server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// Host name.
+    pub host: String,
+    /// Port (25, 465 for TLS, 587 for STARTTLS).
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// `none`, `starttls` or `tls`.
+    #[serde(default)]
+    pub security: SmtpSecurity,
+    /// Sender address.
+    pub from: String,
+    /// User name, when the server wants one.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Name of the environment variable holding the password (never the
+    /// password itself in the file).
+    #[serde(default)]
+    pub password_env: Option<String>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+/// Transport security of the SMTP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain SMTP (a relay on the same host or network).
+    None,
+    /// Upgrade with STARTTLS (required).
+    #[default]
+    Starttls,
+    /// TLS from the start (SMTPS).
+    Tls,
 }
 
 /// Customer grading rules (SPEC "Customer grading").

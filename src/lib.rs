@@ -13,7 +13,9 @@
 //! Invariants: only [`store`] talks to DuckDB; nothing below the CLI reads
 //! the clock (run dates are parameters); renderers do no I/O.
 
+pub mod alerts;
 pub mod analysis;
+pub mod calendar;
 pub mod config;
 pub mod delivery;
 pub mod demo;

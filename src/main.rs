@@ -178,14 +178,21 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Ingest { json } => {
             let config = load_config(&cli, &data_dir)?;
             let mut store = pipeline::open_store(&data_dir)?;
-            let summary =
-                ingest_on_terminal(&config, &data_dir, &mut store, today, SystemTime::now())?;
+            let now = SystemTime::now();
+            let summary = ingest_on_terminal(&config, &data_dir, &mut store, today, now)?;
+            let alerts = csat::alerts::run(&mut store, &config, today, pipeline::local_time(now))?;
             if *json {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                let mut value = serde_json::to_value(&summary)?;
+                value["alerts"] = serde_json::to_value(&alerts)?;
+                println!("{}", serde_json::to_string_pretty(&value)?);
             } else {
                 print_ingest(&summary, true);
+                println!("{}", pipeline::alerts_line(&alerts));
+                for alert in &alerts.raised {
+                    println!("  {}", alert.subject);
+                }
             }
-            Ok(if summary.is_partial() {
+            Ok(if summary.is_partial() || !alerts.failed.is_empty() {
                 Outcome::Partial
             } else {
                 Outcome::Ok
@@ -478,6 +485,7 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         callbacks: Vec::new(),
         min_n: config.scores.min_n,
         customer_terms: Vec::new(),
+        closed_loop: Default::default(),
     }))?;
     println!("templates: ok ({} compiled)", report::TEMPLATES.len());
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, None)))?;

@@ -353,6 +353,28 @@ pub fn regrade(
     })
 }
 
+/// `now` as local wall time, for records (the CLI passes the clock in).
+pub fn local_time(now: SystemTime) -> chrono::NaiveDateTime {
+    chrono::DateTime::<chrono::Local>::from(now).naive_local()
+}
+
+/// One line about an alert run.
+pub fn alerts_line(run: &crate::alerts::AlertRun) -> String {
+    let mut line = format!(
+        "alerts: {} raised, {} deliveries",
+        run.raised.len(),
+        run.delivered
+    );
+    if !run.failed.is_empty() {
+        line.push_str(&format!(
+            ", {} failed (retried next run): {}",
+            run.failed.len(),
+            run.failed.join("; ")
+        ));
+    }
+    line
+}
+
 /// How a job run ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobOutcome {
@@ -376,14 +398,28 @@ pub fn run_job(
         let mut store = open_store(data_dir)?;
         match job {
             "ingest" => {
+                // Alerts go out at once: in the same run as the files that
+                // raise them.
                 let summary = ingest(config, data_dir, &mut store, today, now)?;
+                let alerts = crate::alerts::run(&mut store, config, today, local_time(now))?;
                 Ok(JobOutcome {
-                    outcome: if summary.is_partial() {
+                    outcome: if summary.is_partial() || !alerts.failed.is_empty() {
                         "partial"
                     } else {
                         "ok"
                     },
-                    message: summary.one_line(),
+                    message: format!("{}; {}", summary.one_line(), alerts_line(&alerts)),
+                })
+            }
+            "alerts" => {
+                let alerts = crate::alerts::run(&mut store, config, today, local_time(now))?;
+                Ok(JobOutcome {
+                    outcome: if alerts.failed.is_empty() {
+                        "ok"
+                    } else {
+                        "partial"
+                    },
+                    message: alerts_line(&alerts),
                 })
             }
             "monthly_report" => {

@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "grading",
         include_str!("../sql/migrations/V8__grading.sql"),
     ),
+    (
+        9,
+        "closed_loop",
+        include_str!("../sql/migrations/V9__closed_loop.sql"),
+    ),
 ];
 
 /// A store error: DuckDB's message with what csat was doing.
@@ -149,6 +154,14 @@ pub enum SqlValue {
 }
 
 impl SqlValue {
+    /// As a date, from text `YYYY-MM-DD` (the SQL casts dates to text).
+    pub fn as_date(&self) -> Option<NaiveDate> {
+        match self {
+            SqlValue::Text(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d").ok(),
+            _ => None,
+        }
+    }
+
     /// As a float (integers widen), `None` for NULL or text.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
@@ -659,6 +672,83 @@ impl Store {
         )?;
         transaction.commit().context(context)?;
         Ok(run_id)
+    }
+
+    /// Whether `alert` with this fingerprint already reached `target`
+    /// through `channel`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn alert_delivered(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        channel: &str,
+        target: &str,
+    ) -> Result<bool, StoreError> {
+        let rows = self.query(
+            "alert deliveries",
+            "SELECT count(*) FROM alert_deliveries WHERE alert_key = $1 AND fingerprint = $2 \
+             AND channel = $3 AND target = $4 AND ok",
+            &[
+                Param::Text(key.to_string()),
+                Param::Text(fingerprint.to_string()),
+                Param::Text(channel.to_string()),
+                Param::Text(target.to_string()),
+            ],
+        )?;
+        Ok(rows.first().and_then(|r| r[0].as_i64()).unwrap_or(0) > 0)
+    }
+
+    /// Records one delivery attempt of an alert (and the alert itself).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn record_alert_delivery(
+        &mut self,
+        alert: &crate::alerts::Alert,
+        channel: &str,
+        target: &str,
+        at: chrono::NaiveDateTime,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let context = "recording an alert";
+        let transaction = self.connection.transaction().context(context)?;
+        transaction
+            .execute(
+                "INSERT INTO alert_deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    alert.key,
+                    alert.fingerprint,
+                    channel,
+                    target,
+                    timestamp_value(at),
+                    error.is_none(),
+                    error
+                ],
+            )
+            .context(context)?;
+        if error.is_none() {
+            transaction
+                .execute(
+                    "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, 1) \
+                     ON CONFLICT (alert_key) DO UPDATE SET fingerprint = excluded.fingerprint, \
+                     subject = excluded.subject, body = excluded.body, \
+                     last_sent_at = excluded.last_sent_at, \
+                     n_sent = alerts.n_sent + CASE WHEN alerts.fingerprint = excluded.fingerprint THEN 0 ELSE 1 END",
+                    params![
+                        alert.key,
+                        alert.kind,
+                        alert.fingerprint,
+                        alert.subject,
+                        alert.body,
+                        timestamp_value(at),
+                        timestamp_value(at)
+                    ],
+                )
+                .context(context)?;
+        }
+        transaction.commit().context(context)
     }
 
     /// Runs a query with bound parameters and returns all rows.

@@ -20,6 +20,7 @@ WITH raw AS (
     SELECT strftime(c.received_on, '%Y-%m') AS month,
            'complaint' AS origin,
            c.complaint_id AS item_id,
+           c.received_on AS happened_on,
            coalesce(nullif(trim(c.root_cause), ''), nullif(trim(c.category), '')) AS record_category,
            NULL AS question_category,
            (SELECT min(k.position) FROM keyword_rules AS k
@@ -32,6 +33,7 @@ WITH raw AS (
     SELECT r.month,
            'answer',
            r.response_id || ' / ' || a.question_key,
+           CAST(r.submitted_at AS DATE),
            NULL,
            q.category,
            NULL,
@@ -47,6 +49,7 @@ WITH raw AS (
     SELECT strftime(c.called_at, '%Y-%m'),
            'callback',
            c.callback_id,
+           CAST(c.called_at AS DATE),
            NULL,
            NULL,
            (SELECT min(k.position) FROM keyword_rules AS k WHERE contains(c.remark, k.keyword)),
@@ -61,6 +64,7 @@ WITH raw AS (
 SELECT raw.month,
        raw.origin,
        raw.item_id,
+       raw.happened_on,
        coalesce(raw.record_category, raw.question_category, k.category, '未分类') AS category,
        CASE WHEN raw.record_category IS NOT NULL THEN 'record'
             WHEN raw.question_category IS NOT NULL THEN 'question'

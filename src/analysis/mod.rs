@@ -1,6 +1,7 @@
 //! Runs the SQL in `sql/analysis/` through the store and returns typed
 //! results. Every figure in the report comes from here.
 
+pub mod closed_loop;
 pub mod grading;
 
 use chrono::NaiveDate;
@@ -66,6 +67,22 @@ pub const QUERIES: &[Query] = &[
     Query {
         key: "grading_criteria",
         sql: include_str!("../../sql/analysis/grading_criteria.sql"),
+    },
+    Query {
+        key: "lifecycle_items",
+        sql: include_str!("../../sql/analysis/lifecycle_items.sql"),
+    },
+    Query {
+        key: "month_problems",
+        sql: include_str!("../../sql/analysis/month_problems.sql"),
+    },
+    Query {
+        key: "action_plan_items",
+        sql: include_str!("../../sql/analysis/action_plan_items.sql"),
+    },
+    Query {
+        key: "alert_candidates",
+        sql: include_str!("../../sql/analysis/alert_candidates.sql"),
     },
     Query {
         key: "payment_terms",
@@ -401,6 +418,8 @@ pub struct MonthlyResults {
     pub min_n: i64,
     /// Customers' grades and payment terms at the month's end.
     pub customer_terms: Vec<CustomerTerms>,
+    /// Complaints, proposals, problems and action plans at the month's end.
+    pub closed_loop: closed_loop::ClosedLoop,
 }
 
 impl MonthlyResults {
@@ -801,7 +820,10 @@ pub fn monthly(
         })
         .collect();
 
+    let closed_loop = closed_loop::closed_loop(store, config, month, month_end)?;
+
     Ok(MonthlyResults {
+        closed_loop,
         customer_terms,
         paretos,
         problem_sources,

@@ -322,7 +322,7 @@ fn parse_field(
             FieldValue::Int(n as i64)
         }
         "channel" => FieldValue::Text(normalize_channel(&cell.text())),
-        "reached" | "adopted" => FieldValue::Bool(answers::parse_bool(cell)?),
+        "reached" | "adopted" | "extended" => FieldValue::Bool(answers::parse_bool(cell)?),
         "department" => {
             let text = cell.text();
             match config.department_key(&text) {

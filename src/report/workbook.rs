@@ -24,6 +24,12 @@ pub const SHEET_DEPARTMENT_PARETO: &str = "部门柏拉图";
 pub const SHEET_GROUPS: &str = "分组得分";
 /// Phone-callback summary.
 pub const SHEET_CALLBACKS: &str = "电话回访";
+/// Every problem with its department, owner and due date.
+pub const SHEET_PROBLEMS: &str = "问题清单";
+/// Complaints and proposals with their deadlines.
+pub const SHEET_ITEMS: &str = "投诉与提案";
+/// Action-plan tracking.
+pub const SHEET_TRACKING: &str = "行动计划跟踪";
 /// Customer grades and payment terms sheet name.
 pub const SHEET_CUSTOMERS: &str = "客户分级";
 /// Data-quality sheet name: files behind the month and what was refused.
@@ -124,6 +130,9 @@ pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError>
     department_pareto_sheet(workbook.add_worksheet(), results, &formats)?;
     groups_sheet(workbook.add_worksheet(), results, &formats)?;
     callbacks_sheet(workbook.add_worksheet(), results, &formats)?;
+    problems_sheet(workbook.add_worksheet(), results, &formats)?;
+    items_sheet(workbook.add_worksheet(), results, &formats)?;
+    tracking_sheet(workbook.add_worksheet(), results, &formats)?;
     customers_sheet(workbook.add_worksheet(), results, &formats)?;
     data_quality_sheet(workbook.add_worksheet(), results, &formats)?;
     Ok(workbook.save_to_buffer()?)
@@ -1001,5 +1010,223 @@ fn customers_sheet(
         sheet.write_string_with_format(1, 0, "尚未进行客户分级（csat regrade）", &formats.text)?;
     }
     sheet.set_freeze_panes(1, 2)?;
+    print_setup(sheet, 0)
+}
+
+/// `剩 3 个工作日` / `今天到期` / `超期 2 个工作日`, coloured.
+fn write_days_left(
+    sheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    days_left: Option<i64>,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    match days_left {
+        None => sheet.write_string_with_format(row, column, "—", &formats.text)?,
+        Some(0) => sheet.write_string_with_format(row, column, "今天到期", &formats.missed)?,
+        Some(d) if d > 0 => sheet.write_string_with_format(
+            row,
+            column,
+            format!("剩 {d} 个工作日"),
+            &formats.text,
+        )?,
+        Some(d) => sheet.write_string_with_format(
+            row,
+            column,
+            format!("超期 {} 个工作日", -d),
+            &formats.missed,
+        )?,
+    };
+    Ok(())
+}
+
+/// Every problem of the month: responsible department, owner, due date,
+/// status and working days left (as of the month's last day).
+fn problems_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_PROBLEMS)?;
+    let headers = [
+        ("来源", 8.0),
+        ("编号", 18.0),
+        ("日期", 11.0),
+        ("问题类别", 14.0),
+        ("责任部门", 14.0),
+        ("责任人", 10.0),
+        ("完成期限", 11.0),
+        ("状态", 10.0),
+        ("剩余/超期（月末）", 16.0),
+    ];
+    table_header(sheet, &headers, formats)?;
+    let problems = &results.closed_loop.problems;
+    for (index, problem) in problems.iter().enumerate() {
+        let row = 1 + index as u32;
+        let origin = match problem.origin.as_str() {
+            "complaint" => "投诉",
+            "answer" => "低分评价",
+            "callback" => "回访反馈",
+            other => other,
+        };
+        sheet.write_string_with_format(row, 0, origin, &formats.text)?;
+        sheet.write_string_with_format(row, 1, &problem.item_id, &formats.text)?;
+        sheet.write_string_with_format(row, 2, problem.happened_on.to_string(), &formats.text)?;
+        sheet.write_string_with_format(row, 3, &problem.category, &formats.text)?;
+        sheet.write_string_with_format(row, 4, &problem.department, &formats.text)?;
+        sheet.write_string_with_format(row, 5, &problem.owner, &formats.text)?;
+        sheet.write_string_with_format(row, 6, problem.due_on.to_string(), &formats.text)?;
+        sheet.write_string_with_format(row, 7, &problem.status, &formats.text)?;
+        write_days_left(sheet, row, 8, problem.days_left, formats)?;
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    if !problems.is_empty() {
+        sheet.autofilter(0, 0, problems.len() as u32, (headers.len() - 1) as u16)?;
+    }
+    print_setup(sheet, 0)
+}
+
+/// Complaints and proposals with deadline status.
+fn items_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_ITEMS)?;
+    let headers = [
+        ("类型", 6.0),
+        ("编号", 12.0),
+        ("受理日期", 11.0),
+        ("严重等级", 8.0),
+        ("类别", 14.0),
+        ("责任部门", 14.0),
+        ("责任人", 10.0),
+        ("答复期限", 11.0),
+        ("答复日期", 11.0),
+        ("按时", 6.0),
+        ("状态", 8.0),
+        ("剩余/超期（月末）", 16.0),
+    ];
+    table_header(sheet, &headers, formats)?;
+    let items = &results.closed_loop.items;
+    for (index, item) in items.iter().enumerate() {
+        let row = 1 + index as u32;
+        sheet.write_string_with_format(
+            row,
+            0,
+            if item.kind == "complaint" {
+                "投诉"
+            } else {
+                "提案"
+            },
+            &formats.text,
+        )?;
+        sheet.write_string_with_format(row, 1, &item.item_id, &formats.text)?;
+        sheet.write_string_with_format(row, 2, item.received_on.to_string(), &formats.text)?;
+        match item.severity {
+            Some(severity) => {
+                let format = if severity == 1 {
+                    &formats.missed
+                } else {
+                    &formats.integer
+                };
+                sheet.write_number_with_format(row, 3, severity as f64, format)?
+            }
+            None => sheet.write_string_with_format(row, 3, "—", &formats.text)?,
+        };
+        sheet.write_string_with_format(row, 4, &item.category, &formats.text)?;
+        sheet.write_string_with_format(row, 5, &item.department, &formats.text)?;
+        sheet.write_string_with_format(row, 6, &item.owner, &formats.text)?;
+        sheet.write_string_with_format(row, 7, item.due_on.to_string(), &formats.text)?;
+        let answered = item.responded_on.or(item.closed_on);
+        sheet.write_string_with_format(
+            row,
+            8,
+            answered.map(|d| d.to_string()).unwrap_or_default(),
+            &formats.text,
+        )?;
+        match item.on_time {
+            Some(true) => sheet.write_string_with_format(row, 9, "是", &formats.met)?,
+            Some(false) => sheet.write_string_with_format(row, 9, "否", &formats.missed)?,
+            None => sheet.write_string_with_format(row, 9, "", &formats.text)?,
+        };
+        sheet.write_string_with_format(row, 10, item.state.label(), &formats.text)?;
+        write_days_left(sheet, row, 11, item.days_left, formats)?;
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    if !items.is_empty() {
+        sheet.autofilter(0, 0, items.len() as u32, (headers.len() - 1) as u16)?;
+    }
+    print_setup(sheet, 0)
+}
+
+/// Action plans per department (open, due, overdue, closed, closure rate
+/// this month and last), and items closed without root cause or action.
+fn tracking_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_TRACKING)?;
+    let headers = [
+        ("部门", 14.0),
+        ("事项", 8.0),
+        ("未关闭", 8.0),
+        ("本月到期", 9.0),
+        ("已超期", 8.0),
+        ("已关闭", 8.0),
+        ("关闭率", 9.0),
+        ("上月关闭率", 10.0),
+    ];
+    table_header(sheet, &headers, formats)?;
+    let tracking = &results.closed_loop.tracking;
+    for (index, department) in tracking.iter().enumerate() {
+        let row = 1 + index as u32;
+        sheet.write_string_with_format(row, 0, &department.department, &formats.text)?;
+        for (column, value) in [
+            department.total,
+            department.open,
+            department.due_this_month,
+            department.overdue,
+            department.closed,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let format = if column == 3 && value > 0 {
+                &formats.missed
+            } else {
+                &formats.integer
+            };
+            sheet.write_number_with_format(row, 1 + column as u16, value as f64, format)?;
+        }
+        sheet.write_number_with_format(
+            row,
+            6,
+            department.closure_rate / 100.0,
+            &formats.percent,
+        )?;
+        write_optional_percent(sheet, row, 7, department.previous_closure_rate, formats)?;
+    }
+    if tracking.is_empty() {
+        sheet.write_string_with_format(1, 0, "本月没有收到行动计划追踪表", &formats.text)?;
+    }
+    let mut row = tracking.len().max(1) as u32 + 2;
+    sheet.write_string_with_format(row, 0, "关闭但缺少原因分析或改善措施的事项", &formats.label)?;
+    for flagged in &results.closed_loop.flagged {
+        row += 1;
+        sheet.write_string_with_format(row, 0, &flagged.department, &formats.text)?;
+        sheet.write_string_with_format(row, 1, &flagged.item_id, &formats.missed)?;
+        sheet.write_string_with_format(
+            row,
+            2,
+            format!("缺少{}", flagged.missing),
+            &formats.missed,
+        )?;
+    }
+    if results.closed_loop.flagged.is_empty() {
+        sheet.write_string_with_format(row + 1, 0, "无", &formats.text)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
     print_setup(sheet, 0)
 }

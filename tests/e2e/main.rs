@@ -159,6 +159,9 @@ fn demo_month_scores_match_an_independent_computation() {
             "部门柏拉图",
             "分组得分",
             "电话回访",
+            "问题清单",
+            "投诉与提案",
+            "行动计划跟踪",
             "客户分级",
             "数据质量"
         ]
@@ -2327,4 +2330,414 @@ fn the_year_end_regrade_job_grades_once_in_its_window() {
         .query("runs", "SELECT count(*) FROM grading_runs", &[])
         .unwrap();
     assert_eq!(runs[0][0].as_i64(), Some(1));
+}
+
+/// Deadlines in working days around National Day 2026 (10-01..07 off,
+/// Saturday 10-10 worked), worked by hand, as shown in October's report
+/// (as of Saturday 10-31):
+/// - complaint P1, severity 1, received Wed 09-30, answered 10-08: due one
+///   working day later, Thu 10-08 → on time;
+/// - P2, severity 2, received 09-30, never answered: due the third working
+///   day, Sat 10-10; at 10-31 overdue by 15 working days (10-12..16, 19..23,
+///   26..30);
+/// - P3, severity 3, received Mon 10-26: due 10 working days later, Mon
+///   11-09 (10-27..30, 11-02..06, 11-09); 6 working days left (11-02..06,
+///   09); as October's problem it goes to 售后服务部 and its owner;
+/// - proposal R1 received Fri 10-09: due 10 working days later, Thu 10-22
+///   (10-10, 12..16, 19..22); processed 10-23 → late; R2 the same day with
+///   approval: 15 working days, Thu 10-29; processed 10-28 → on time.
+/// Action plans of 售后服务部: A1 open, due 10-20 (overdue, due this
+/// month); A2 done without root cause or action (flagged); A3 done: 3 items,
+/// 1 open, 2 closed, closure 66.7 %.
+#[test]
+fn deadlines_and_action_plans_match_hand_worked_values() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let mut config = Config::load(None).unwrap();
+    config
+        .departments
+        .iter_mut()
+        .find(|d| d.key == "after_sales")
+        .unwrap()
+        .owner = Some("李经理".into());
+    let complaints = "投诉编号,受理日期,严重等级,原因类别,责任部门,回复日期,处理状态\n\
+                      P1,2026-09-30,1,安装服务,售后服务部,2026-10-08,\n\
+                      P2,2026-09-30,2,安装服务,售后服务部,,\n\
+                      P3,2026-10-26,3,安装服务,售后服务部,,\n";
+    let proposals = "提案编号,提出日期,提案类别,处理部门,回复日期,延期审批\n\
+                     R1,2026-10-09,售后服务,售后服务部,2026-10-23,否\n\
+                     R2,2026-10-09,售后服务,售后服务部,2026-10-28,是\n";
+    let plans = "问题编号,问题描述,责任部门,根本原因,改善措施,责任人,计划完成日期,状态\n\
+                 A1,安装预约难,售后服务部,人手不足,增派安装师傅,张三,2026-10-20,进行中\n\
+                 A2,上门迟到,售后服务部,,,王五,2026-10-15,已完成\n\
+                 A3,配件缺货,售后服务部,备件计划不足,建立安全库存,赵六,2026-10-10,已完成\n";
+    drop_into_inbox(
+        &data_dir,
+        &[
+            ("投诉.csv".into(), complaints.as_bytes().to_vec()),
+            ("提案.csv".into(), proposals.as_bytes().to_vec()),
+            ("行动计划追踪表_售后.csv".into(), plans.as_bytes().to_vec()),
+        ],
+    );
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    assert!(!summary.is_partial(), "{:?}", summary.files);
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let closed_loop = &outcome.results.closed_loop;
+    let date = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let item = |id: &str| {
+        closed_loop
+            .items
+            .iter()
+            .find(|i| i.item_id == id)
+            .unwrap_or_else(|| panic!("{id}: {:?}", closed_loop.items))
+    };
+    assert_eq!(
+        (item("P1").due_on, item("P1").on_time),
+        (date(10, 8), Some(true))
+    );
+    assert_eq!(
+        (item("P2").due_on, item("P2").days_left),
+        (date(10, 10), Some(-15))
+    );
+    assert_eq!(
+        (item("P3").due_on, item("P3").days_left),
+        (date(11, 9), Some(6))
+    );
+    assert_eq!(
+        (item("R1").due_on, item("R1").on_time),
+        (date(10, 22), Some(false))
+    );
+    assert_eq!(
+        (item("R2").due_on, item("R2").on_time),
+        (date(10, 29), Some(true))
+    );
+    assert_eq!(item("P3").owner, "李经理");
+
+    let p3 = closed_loop
+        .problems
+        .iter()
+        .find(|p| p.item_id == "P3")
+        .expect("P3 is one of October's problems");
+    assert_eq!(
+        (
+            p3.department.as_str(),
+            p3.owner.as_str(),
+            p3.due_on,
+            p3.days_left,
+            p3.status.as_str()
+        ),
+        ("售后服务部", "李经理", date(11, 9), Some(6), "待处理")
+    );
+    assert!(
+        closed_loop.problems.iter().all(|p| p.item_id != "P2"),
+        "P2 is September's"
+    );
+
+    let tracking = &closed_loop.tracking[0];
+    assert_eq!(tracking.department, "售后服务部");
+    assert_eq!(
+        (
+            tracking.total,
+            tracking.open,
+            tracking.due_this_month,
+            tracking.overdue,
+            tracking.closed
+        ),
+        (3, 1, 1, 1, 2)
+    );
+    assert!((tracking.closure_rate - 200.0 / 3.0).abs() < 1e-9);
+    assert_eq!(closed_loop.flagged.len(), 1);
+    assert_eq!(closed_loop.flagged[0].item_id, "A2");
+    assert_eq!(closed_loop.flagged[0].missing, "原因分析、改善措施");
+
+    let sheet = read_sheet(&outcome.path, "投诉与提案");
+    let p2_row = (1..sheet.height() as u32)
+        .find(|&r| text(&sheet, r, 1) == "P2")
+        .unwrap();
+    assert_eq!(text(&sheet, p2_row, 11), "超期 15 个工作日");
+    let tracking_sheet = read_sheet(&outcome.path, "行动计划跟踪");
+    assert_eq!(text(&tracking_sheet, 1, 0), "售后服务部");
+}
+
+/// A real SMTP server (aiosmtpd from PyPI, in a venv the harness creates
+/// once under ~/.cache/csat-venv) that stores every message in a Maildir.
+struct SmtpServer {
+    child: std::process::Child,
+    port: u16,
+    maildir: std::path::PathBuf,
+    python: std::path::PathBuf,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("nothing listens on port {port}");
+}
+
+/// The venv's python with aiosmtpd installed (created on first use).
+fn test_python() -> std::path::PathBuf {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap();
+    let venv = std::env::var_os("CSAT_TEST_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/csat-venv")
+        });
+    let python = venv.join("bin/python");
+    let has_aiosmtpd = || {
+        Command::new(&python)
+            .args(["-c", "import aiosmtpd"])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !has_aiosmtpd() {
+        let status = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status()
+            .unwrap();
+        assert!(status.success(), "python3 -m venv {}", venv.display());
+        let status = Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "pip install aiosmtpd");
+    }
+    python
+}
+
+fn start_smtp_server(dir: &Path) -> SmtpServer {
+    let python = test_python();
+    let port = free_port();
+    let maildir = dir.join("maildir");
+    let child = Command::new(&python)
+        .args(["-m", "aiosmtpd", "-n", "-l"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(&maildir)
+        .spawn()
+        .unwrap();
+    wait_for_port(port);
+    SmtpServer {
+        child,
+        port,
+        maildir,
+        python,
+    }
+}
+
+impl SmtpServer {
+    /// (subject, text body) of every stored message, decoded by Python's
+    /// email package.
+    fn messages(&self) -> Vec<(String, String, String)> {
+        let script = "import email, email.header, mailbox, sys, json\n\
+                      out = []\n\
+                      for m in mailbox.Maildir(sys.argv[1], create=False):\n\
+                      \x20   subject = str(email.header.make_header(email.header.decode_header(m['Subject'])))\n\
+                      \x20   out.append([subject, m.get_payload(decode=True).decode('utf-8'), m['To']])\n\
+                      print(json.dumps(sorted(out), ensure_ascii=False))\n";
+        let output = Command::new(&self.python)
+            .args(["-c", script])
+            .arg(&self.maildir)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let list: Vec<(String, String, String)> = serde_json::from_slice(&output.stdout).unwrap();
+        list
+    }
+}
+
+/// A real HTTP server on a local port that answers every POST like a group
+/// robot (`{"errcode":0}`) and keeps the bodies.
+fn start_webhook_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = bodies.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            kept.lock().unwrap().push(String::from_utf8(body).unwrap());
+            let reply = "{\"errcode\":0,\"errmsg\":\"ok\"}";
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                reply.len()
+            )
+            .unwrap();
+        }
+    });
+    (port, bodies)
+}
+
+/// Escalation through a real SMTP server and a real HTTP server: on
+/// 2026-11-23 the inbox run that loads a severity-1 complaint (K-1,
+/// 11-20), a complaint overdue since 10-22 (K-2: severity 3 received 10-09,
+/// due ten working days later; 22 working days overdue ≥ 5) and a
+/// 很不满意 answer from an A-grade customer (深圳福田店, graded A) sends three
+/// alerts, each once by e-mail (to both recipients) and once to the robot.
+/// The next run sends nothing; a re-export that closes K-1 re-sends K-1 only.
+#[test]
+fn alerts_reach_a_real_smtp_server_and_webhook_once() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let smtp = start_smtp_server(temp.path());
+    let (hook_port, bodies) = start_webhook_server();
+    let mut config = Config::load(None).unwrap();
+    config.alerts.recipients = vec![
+        "president@example.com".into(),
+        "chairman@example.com".into(),
+    ];
+    config.alerts.webhooks = vec![format!("http://127.0.0.1:{hook_port}/robot/send?key=test")];
+    config.alerts.smtp = Some(csat::config::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: smtp.port,
+        security: csat::config::SmtpSecurity::None,
+        from: "csat@example.com".into(),
+        username: None,
+        password_env: None,
+    });
+    let today = run_date();
+    // One customer, graded A (the only established customer ranks first).
+    drop_into_inbox(
+        &data_dir,
+        &[(
+            "客户档案.csv".into(),
+            "客户编号,客户名称,客户类型,合作开始日期\nK1,深圳福田店,普通商,2015-01-01\n"
+                .as_bytes()
+                .to_vec(),
+        )],
+    );
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, today, settled()).unwrap();
+    let graded = pipeline::regrade(&config, &data_dir, &mut store, today).unwrap();
+    assert_eq!(graded.grading.customers[0].grade, "A");
+    drop(store);
+
+    let complaints = |k1_status: &str| {
+        format!(
+            "投诉编号,受理日期,严重等级,原因类别,责任部门,问题描述,处理状态\n\
+             K-1,2026-11-20,1,产品质量,技术质量中心,床垫弹簧断裂划伤客户,{k1_status}\n\
+             K-2,2026-10-09,3,安装服务,售后服务部,安装预约一直没人回复,\n"
+        )
+        .into_bytes()
+    };
+    drop_into_inbox(
+        &data_dir,
+        &[
+            ("投诉登记_11月.csv".into(), complaints("处理中")),
+            (
+                "问卷_2026-11.csv".into(),
+                "序号,提交答卷时间,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n\
+                 1,2026/11/21 10:00,深圳福田店,很不满意\n"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+        ],
+    );
+    let first = pipeline::run_job("ingest", &config, &data_dir, today, settled());
+    assert_eq!(first.outcome, "ok", "{}", first.message);
+    assert!(
+        first.message.ends_with("alerts: 3 raised, 6 deliveries"),
+        "{}",
+        first.message
+    );
+    let messages = smtp.messages();
+    let subjects: Vec<&str> = messages.iter().map(|m| m.0.as_str()).collect();
+    assert_eq!(
+        subjects,
+        vec![
+            "【A级客户很不满意】客户 K1",
+            "【一级投诉】K-1 产品质量",
+            "【超期】投诉 K-2 已超过答复期限",
+        ]
+    );
+    assert!(
+        messages[1].1.contains("床垫弹簧断裂划伤客户"),
+        "{}",
+        messages[1].1
+    );
+    assert!(messages[1].1.contains("技术质量中心"), "{}", messages[1].1);
+    assert_eq!(messages[1].2, "president@example.com, chairman@example.com");
+    assert!(
+        messages[2].1.contains("应于 2026-10-22 前答复"),
+        "{}",
+        messages[2].1
+    );
+    {
+        let posted = bodies.lock().unwrap();
+        assert_eq!(posted.len(), 3);
+        let json: serde_json::Value = serde_json::from_str(&posted[0]).unwrap();
+        assert_eq!(json["msgtype"], "text");
+        assert!(json["text"]["content"].as_str().unwrap().starts_with('【'));
+    }
+
+    let second = pipeline::run_job("ingest", &config, &data_dir, today, settled());
+    assert!(
+        second.message.ends_with("alerts: 0 raised, 0 deliveries"),
+        "{}",
+        second.message
+    );
+    assert_eq!(smtp.messages().len(), 3);
+
+    drop_into_inbox(
+        &data_dir,
+        &[("投诉登记_11月_更新.csv".into(), complaints("已结案"))],
+    );
+    let third = pipeline::run_job("ingest", &config, &data_dir, today, settled());
+    assert!(
+        third.message.ends_with("alerts: 1 raised, 2 deliveries"),
+        "{}",
+        third.message
+    );
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 4);
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m.0 == "【一级投诉】K-1 产品质量")
+            .count(),
+        2
+    );
+    assert_eq!(bodies.lock().unwrap().len(), 4);
 }

@@ -1,0 +1,38 @@
+-- Complaints and proposals with their lifecycle dates (SPEC "Complaints,
+-- proposals, action plans and escalation"), received on or before $1.
+-- Grain: one row per complaint or proposal (latest loaded row per id).
+-- Deadlines in working days are computed from these by csat's calendar.
+-- Dates as text YYYY-MM-DD.
+SELECT 'complaint'                          AS kind,
+       complaint_id                         AS item_id,
+       strftime(received_on, '%Y-%m-%d')  AS received_on,
+       strftime(responded_on, '%Y-%m-%d') AS responded_on,
+       strftime(closed_on, '%Y-%m-%d')    AS closed_on,
+       severity,
+       coalesce(nullif(trim(root_cause), ''), nullif(trim(category), ''), '') AS category,
+       department,
+       coalesce(status, '')                 AS status,
+       CAST(NULL AS BOOLEAN)                AS adopted,
+       false                                AS extended,
+       customer_id,
+       coalesce(description, '')            AS description
+FROM complaints_current
+WHERE received_on <= CAST($1 AS DATE)
+  AND coalesce(trim(status), '') NOT IN (SELECT status FROM excluded_statuses)
+UNION ALL
+SELECT 'proposal',
+       proposal_id,
+       strftime(received_on, '%Y-%m-%d'),
+       strftime(responded_on, '%Y-%m-%d'),
+       strftime(closed_on, '%Y-%m-%d'),
+       NULL,
+       category,
+       department,
+       '',
+       adopted,
+       coalesce(extended, false),
+       customer_id,
+       coalesce(content, '')
+FROM proposals_current
+WHERE received_on <= CAST($1 AS DATE)
+ORDER BY kind, received_on, item_id;

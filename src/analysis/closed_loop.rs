@@ -1,0 +1,415 @@
+//! The closed loop (SPEC "Complaints, proposals, action plans and
+//! escalation"): deadlines in working days for complaints and proposals, an
+//! owner and a due date for every problem of the month, and the tracking of
+//! departments' action plans. Deadlines come from the configured calendar;
+//! "today" is a parameter (the report uses the month's last day).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{group_name, sql};
+use crate::config::Config;
+use crate::store::{Param, SqlValue, Store, StoreError};
+
+/// Where an item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ItemState {
+    /// Waiting for an answer.
+    Open,
+    /// Answered (complaints) or processed (proposals), not yet closed.
+    Responded,
+    /// Closed.
+    Closed,
+}
+
+impl ItemState {
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemState::Open => "待处理",
+            ItemState::Responded => "已答复",
+            ItemState::Closed => "已关闭",
+        }
+    }
+}
+
+/// A complaint or proposal with its deadline.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TrackedItem {
+    /// `complaint` or `proposal`.
+    pub kind: String,
+    /// Its id.
+    pub item_id: String,
+    /// Received.
+    pub received_on: NaiveDate,
+    /// Severity 1–3 (complaints).
+    pub severity: Option<i64>,
+    /// Category (root cause, complaint category, proposal category).
+    pub category: String,
+    /// Responsible department (name).
+    pub department: String,
+    /// Its owner (the department's).
+    pub owner: String,
+    /// Answer (complaint) or processing (proposal) due.
+    pub due_on: NaiveDate,
+    /// Answered or processed on.
+    pub responded_on: Option<NaiveDate>,
+    /// Closed on.
+    pub closed_on: Option<NaiveDate>,
+    /// Where it stands on the day.
+    pub state: ItemState,
+    /// Working days left (negative: overdue), while open.
+    pub days_left: Option<i64>,
+    /// Answered by the due date (once answered).
+    pub on_time: Option<bool>,
+    /// The description or content.
+    pub description: String,
+}
+
+/// A problem of the month with who fixes it by when.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProblemItem {
+    /// `complaint`, `answer` or `callback`.
+    pub origin: String,
+    /// Its id.
+    pub item_id: String,
+    /// When it happened.
+    pub happened_on: NaiveDate,
+    /// Root-cause category.
+    pub category: String,
+    /// Responsible department (name; 未指定部门 when none).
+    pub department: String,
+    /// Owner: the action plan's, else the department's.
+    pub owner: String,
+    /// Due: the action plan's, else by the configured working days.
+    pub due_on: NaiveDate,
+    /// Status: the action plan's, else 待处理 / 已关闭.
+    pub status: String,
+    /// Working days left (negative: overdue) while not closed.
+    pub days_left: Option<i64>,
+}
+
+/// A department's action plans on a day.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DepartmentTracking {
+    /// Department name.
+    pub department: String,
+    /// Items.
+    pub total: i64,
+    /// Not closed.
+    pub open: i64,
+    /// Not closed and due in the month.
+    pub due_this_month: i64,
+    /// Not closed and past their due date.
+    pub overdue: i64,
+    /// Closed.
+    pub closed: i64,
+    /// closed / total, percent.
+    pub closure_rate: f64,
+    /// The rate by the plans loaded up to the month's end (before this
+    /// round of returns), when there were items then.
+    pub previous_closure_rate: Option<f64>,
+}
+
+/// An action-plan item closed without a root cause or an action.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FlaggedItem {
+    /// Item id.
+    pub item_id: String,
+    /// Department name.
+    pub department: String,
+    /// What is missing.
+    pub missing: String,
+}
+
+/// The closed loop of a month.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ClosedLoop {
+    /// Complaints and proposals received in the month or still open at its end.
+    pub items: Vec<TrackedItem>,
+    /// Every problem of the month.
+    pub problems: Vec<ProblemItem>,
+    /// Action-plan tracking per department.
+    pub tracking: Vec<DepartmentTracking>,
+    /// Items closed without root cause or action.
+    pub flagged: Vec<FlaggedItem>,
+}
+
+/// Statuses that mean closed (action plans, complaints).
+fn is_closed_status(status: &str) -> bool {
+    matches!(
+        status.trim().to_lowercase().as_str(),
+        "已完成" | "完成" | "已关闭" | "关闭" | "已结案" | "结案" | "closed" | "done"
+    )
+}
+
+fn department_name(config: &Config, key: &SqlValue) -> String {
+    match key.as_text().filter(|k| !k.is_empty()) {
+        Some(key) => group_name(config, "department", &key),
+        None => "未指定部门".to_string(),
+    }
+}
+
+fn department_owner(config: &Config, key: &SqlValue) -> String {
+    key.as_text()
+        .and_then(|k| config.departments.iter().find(|d| d.key == k))
+        .and_then(|d| d.owner.clone())
+        .unwrap_or_default()
+}
+
+/// The answer (complaint) or processing (proposal) due date.
+pub fn item_due(
+    config: &Config,
+    kind: &str,
+    received: NaiveDate,
+    severity: Option<i64>,
+    extended: bool,
+) -> NaiveDate {
+    let deadlines = &config.deadlines;
+    let days = if kind == "complaint" {
+        let index = severity.unwrap_or(3).clamp(1, 3) as usize - 1;
+        deadlines.complaint_working_days[index]
+    } else if extended {
+        deadlines.proposal_extended_working_days
+    } else {
+        deadlines.proposal_working_days
+    };
+    config.calendar.add_working_days(received, days)
+}
+
+/// Complaints and proposals received on or before `today`, with deadlines.
+///
+/// # Errors
+/// A query fails.
+pub fn tracked_items(
+    store: &Store,
+    config: &Config,
+    today: NaiveDate,
+) -> Result<Vec<TrackedItem>, StoreError> {
+    let rows = store.query(
+        "lifecycle_items",
+        sql("lifecycle_items"),
+        &[Param::Date(today)],
+    )?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            let kind = row[0].as_text()?;
+            let received_on = row[2].as_date()?;
+            // What is known on `today`: later answers do not count yet.
+            let known = |value: &SqlValue| value.as_date().filter(|d| *d <= today);
+            let responded_on = known(&row[3]);
+            let closed_on = known(&row[4]);
+            let severity = row[5].as_i64();
+            let extended = row[10].as_bool().unwrap_or(false);
+            let due_on = item_due(config, &kind, received_on, severity, extended);
+            let state =
+                if closed_on.is_some() || is_closed_status(&row[8].as_text().unwrap_or_default()) {
+                    ItemState::Closed
+                } else if responded_on.is_some() {
+                    ItemState::Responded
+                } else {
+                    ItemState::Open
+                };
+            let answered = responded_on.or(closed_on);
+            Some(TrackedItem {
+                item_id: row[1].as_text().unwrap_or_default(),
+                received_on,
+                severity,
+                category: row[6].as_text().unwrap_or_default(),
+                department: department_name(config, &row[7]),
+                owner: department_owner(config, &row[7]),
+                due_on,
+                responded_on,
+                closed_on,
+                state,
+                days_left: (state == ItemState::Open)
+                    .then(|| config.calendar.working_days_left(today, due_on)),
+                on_time: answered.map(|a| a <= due_on),
+                description: row[12].as_text().unwrap_or_default(),
+                kind,
+            })
+        })
+        .collect())
+}
+
+struct PlanRow {
+    item_id: String,
+    department: SqlValue,
+    root_cause: String,
+    action: String,
+    owner: String,
+    due_on: Option<NaiveDate>,
+    status: String,
+}
+
+fn plan_rows(store: &Store, on: NaiveDate) -> Result<Vec<PlanRow>, StoreError> {
+    Ok(store
+        .query(
+            "action_plan_items",
+            sql("action_plan_items"),
+            &[Param::Date(on)],
+        )?
+        .into_iter()
+        .map(|row| PlanRow {
+            item_id: row[0].as_text().unwrap_or_default(),
+            department: row[2].clone(),
+            root_cause: row[3].as_text().unwrap_or_default(),
+            action: row[4].as_text().unwrap_or_default(),
+            owner: row[5].as_text().unwrap_or_default(),
+            due_on: row[6].as_date(),
+            status: row[7].as_text().unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The closed loop of `month` as of `today` (the report passes the month's
+/// last day).
+///
+/// # Errors
+/// A query fails.
+pub fn closed_loop(
+    store: &Store,
+    config: &Config,
+    month: &str,
+    today: NaiveDate,
+) -> Result<ClosedLoop, StoreError> {
+    let month_start =
+        NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("month is YYYY-MM");
+    let items: Vec<TrackedItem> = tracked_items(store, config, today)?
+        .into_iter()
+        .filter(|item| item.received_on >= month_start || item.state != ItemState::Closed)
+        .collect();
+    // The plans as returned so far (departments send October's in early
+    // November), and as they stood at the month's end, for the history.
+    let plans = plan_rows(
+        store,
+        NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date"),
+    )?;
+
+    let problems = store
+        .query(
+            "month_problems",
+            sql("month_problems"),
+            &[Param::Text(month.to_string())],
+        )?
+        .into_iter()
+        .filter_map(|row| {
+            let origin = row[0].as_text()?;
+            let item_id = row[1].as_text().unwrap_or_default();
+            let happened_on = row[2].as_date()?;
+            let plan = plans.iter().find(|p| p.item_id == item_id);
+            let complaint = items
+                .iter()
+                .find(|i| i.kind == "complaint" && i.item_id == item_id && origin == "complaint");
+            let due_on = plan
+                .and_then(|p| p.due_on)
+                .unwrap_or_else(|| match complaint {
+                    Some(c) => c.due_on,
+                    None => config
+                        .calendar
+                        .add_working_days(happened_on, config.deadlines.problem_working_days),
+                });
+            let closed = plan
+                .map(|p| is_closed_status(&p.status))
+                .unwrap_or(complaint.is_some_and(|c| c.state == ItemState::Closed));
+            let status = match plan {
+                Some(p) => p.status.clone(),
+                None if closed => "已关闭".to_string(),
+                None => "待处理".to_string(),
+            };
+            let owner = plan
+                .map(|p| p.owner.clone())
+                .filter(|o| !o.is_empty())
+                .unwrap_or_else(|| department_owner(config, &row[4]));
+            Some(ProblemItem {
+                origin,
+                item_id,
+                happened_on,
+                category: row[3].as_text().unwrap_or_default(),
+                department: department_name(config, &row[4]),
+                owner,
+                due_on,
+                days_left: (!closed).then(|| config.calendar.working_days_left(today, due_on)),
+                status,
+            })
+        })
+        .collect();
+
+    let previous_plans = plan_rows(store, today)?;
+    let rate = |rows: &[&PlanRow]| {
+        let closed = rows.iter().filter(|p| is_closed_status(&p.status)).count();
+        (!rows.is_empty()).then(|| closed as f64 * 100.0 / rows.len() as f64)
+    };
+    let mut departments: Vec<String> = plans
+        .iter()
+        .map(|p| department_name(config, &p.department))
+        .collect();
+    departments.dedup();
+    departments.sort_by_key(|name| {
+        config
+            .departments
+            .iter()
+            .position(|d| d.name == *name)
+            .unwrap_or(usize::MAX)
+    });
+    departments.dedup();
+    let tracking = departments
+        .iter()
+        .map(|name| {
+            let rows: Vec<&PlanRow> = plans
+                .iter()
+                .filter(|p| department_name(config, &p.department) == *name)
+                .collect();
+            let open: Vec<&&PlanRow> = rows
+                .iter()
+                .filter(|p| !is_closed_status(&p.status))
+                .collect();
+            let previous: Vec<&PlanRow> = previous_plans
+                .iter()
+                .filter(|p| department_name(config, &p.department) == *name)
+                .collect();
+            DepartmentTracking {
+                department: name.clone(),
+                total: rows.len() as i64,
+                open: open.len() as i64,
+                due_this_month: open
+                    .iter()
+                    .filter(|p| p.due_on.is_some_and(|d| d >= month_start && d <= today))
+                    .count() as i64,
+                overdue: open
+                    .iter()
+                    .filter(|p| p.due_on.is_some_and(|d| d < today))
+                    .count() as i64,
+                closed: (rows.len() - open.len()) as i64,
+                closure_rate: rate(&rows).unwrap_or(0.0),
+                previous_closure_rate: rate(&previous),
+            }
+        })
+        .collect();
+    let flagged = plans
+        .iter()
+        .filter(|p| is_closed_status(&p.status))
+        .filter_map(|p| {
+            let missing: Vec<&str> = [
+                (p.root_cause.trim().is_empty(), "原因分析"),
+                (p.action.trim().is_empty(), "改善措施"),
+            ]
+            .iter()
+            .filter(|(gone, _)| *gone)
+            .map(|(_, what)| *what)
+            .collect();
+            (!missing.is_empty()).then(|| FlaggedItem {
+                item_id: p.item_id.clone(),
+                department: department_name(config, &p.department),
+                missing: missing.join("、"),
+            })
+        })
+        .collect();
+    Ok(ClosedLoop {
+        items,
+        problems,
+        tracking,
+        flagged,
+    })
+}
