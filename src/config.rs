@@ -43,6 +43,9 @@ pub struct Config {
     /// Who is alerted at once, and how.
     #[serde(default)]
     pub alerts: AlertSettings,
+    /// Who receives the monthly report, and what must be in before it goes.
+    #[serde(default)]
+    pub delivery: DeliverySettings,
     /// Departments that carry satisfaction targets.
     #[serde(default)]
     pub departments: Vec<Department>,
@@ -517,6 +520,22 @@ impl Default for DeadlineSettings {
             escalate_overdue_working_days: default_escalate_days(),
         }
     }
+}
+
+/// Who receives the monthly report (by e-mail through `[alerts.smtp]`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    /// Executives who receive the whole workbook.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// Send each department with an `email` its own slice.
+    #[serde(default)]
+    pub department_slices: bool,
+    /// Sources that must have data for the month before the report goes
+    /// out (`a|b`: either); the readiness check names what is missing.
+    #[serde(default)]
+    pub expected_sources: Vec<String>,
 }
 
 /// Who is alerted (升级与告警), and through which channels.

@@ -1,10 +1,121 @@
 //! Puts a rendered workbook where executives find it: written to a temporary
 //! file in the target folder, flushed, then renamed, so no reader ever sees
-//! half a workbook. (E-mail delivery arrives with issue 8.)
+//! half a workbook; and e-mails it (with the summary in the body) to the
+//! configured executives, each department its own slice, once per month.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+/// One e-mailed report, as recorded.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Delivery {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// `full` or `department`.
+    pub kind: String,
+    /// The department of a slice.
+    pub department: Option<String>,
+    /// Who.
+    pub recipient: String,
+    /// The attachment's name.
+    pub file_name: String,
+    /// SHA-256 of the attachment.
+    pub sha256: String,
+    /// When.
+    pub sent_at: chrono::NaiveDateTime,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+    /// Sent although the readiness check said inputs were missing.
+    pub forced: bool,
+}
+
+/// Whether a month's inputs are complete enough to send its report.
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq)]
+pub struct Readiness {
+    /// Expected sources without data for the month.
+    pub missing_sources: Vec<String>,
+    /// Files waiting in the inbox (not loaded yet).
+    pub waiting_files: Vec<String>,
+    /// Files in `rejected/` that nobody has dealt with.
+    pub rejected_files: Vec<String>,
+}
+
+impl Readiness {
+    /// Nothing is missing.
+    pub fn is_ready(&self) -> bool {
+        self.missing_sources.is_empty()
+            && self.waiting_files.is_empty()
+            && self.rejected_files.is_empty()
+    }
+
+    /// What is missing, in one line for the operator and the logs.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.missing_sources.is_empty() {
+            parts.push(format!(
+                "no data yet from {}",
+                self.missing_sources.join(", ")
+            ));
+        }
+        if !self.waiting_files.is_empty() {
+            parts.push(format!(
+                "files waiting in the inbox: {}",
+                self.waiting_files.join(", ")
+            ));
+        }
+        if !self.rejected_files.is_empty() {
+            parts.push(format!(
+                "rejected files to fix and drop again: {}",
+                self.rejected_files.join(", ")
+            ));
+        }
+        if parts.is_empty() {
+            "ready".to_string()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+/// E-mails `attachment` (an xlsx named `file_name`) with `body` as text.
+///
+/// # Errors
+/// Bad addresses, or the server refusing.
+pub fn send_report(
+    smtp: &crate::config::SmtpSettings,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    file_name: &str,
+    attachment: Vec<u8>,
+) -> Result<(), String> {
+    use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
+    use lettre::{Message, Transport};
+    let xlsx =
+        ContentType::parse("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .map_err(|e| e.to_string())?;
+    let message = Message::builder()
+        .from(
+            smtp.from
+                .parse()
+                .map_err(|e| format!("sender '{}': {e}", smtp.from))?,
+        )
+        .to(recipient
+            .parse()
+            .map_err(|e| format!("recipient '{recipient}': {e}"))?)
+        .subject(subject)
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(body.to_string()))
+                .singlepart(Attachment::new(file_name.to_string()).body(attachment, xlsx)),
+        )
+        .map_err(|e| e.to_string())?;
+    crate::alerts::mailer(smtp)?
+        .send(&message)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
 
 /// The path of a month's workbook under `reports`.
 pub fn report_path(reports: &Path, month: &str) -> PathBuf {

@@ -66,6 +66,19 @@ enum Command {
         #[arg(long)]
         month: Option<String>,
     },
+    /// Write a month's workbook and e-mail it to the configured executives
+    /// (and each department its slice), once.
+    Deliver {
+        /// The month, YYYY-MM [default: the month before today].
+        #[arg(long)]
+        month: Option<String>,
+        /// Send even though the readiness check finds inputs missing.
+        #[arg(long)]
+        force: bool,
+        /// Send again to recipients who already had this month's report.
+        #[arg(long)]
+        resend: bool,
+    },
     /// Grade every customer.
     Regrade {
         /// Grade as of this date (YYYY-MM-DD) [default: today].
@@ -113,6 +126,8 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 enum Outcome {
     Ok,
     Partial,
+    /// Nothing crashed, but the command did not do its job (exit 2).
+    Failed,
 }
 
 fn main() -> ExitCode {
@@ -127,6 +142,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::from(0),
         Ok(Outcome::Partial) => ExitCode::from(1),
+        Ok(Outcome::Failed) => ExitCode::from(2),
         Err(error) => {
             eprintln!("error: {error}");
             for cause in error.chain().skip(1) {
@@ -210,6 +226,45 @@ fn run(cli: Cli) -> Result<Outcome> {
             println!("{}\n", outcome.summary);
             println!("Workbook: {}", outcome.path.display());
             Ok(Outcome::Ok)
+        }
+        Command::Deliver {
+            month,
+            force,
+            resend,
+        } => {
+            let config = load_config(&cli, &data_dir)?;
+            let month = match month {
+                Some(m) if analysis::parse_month(m).is_some() => m.clone(),
+                Some(m) => bail!("--month '{m}' is not a month like 2026-10"),
+                None => analysis::previous_month(today),
+            };
+            let mut store = pipeline::open_store(&data_dir)?;
+            let outcome = pipeline::deliver(
+                &config,
+                &data_dir,
+                &mut store,
+                &month,
+                pipeline::local_time(SystemTime::now()),
+                *force,
+                *resend,
+            )?;
+            println!("{}", outcome.one_line());
+            for delivery in &outcome.sent {
+                match &delivery.error {
+                    None => println!("  sent {} to {}", delivery.file_name, delivery.recipient),
+                    Some(e) => println!(
+                        "  FAILED {} to {}: {e}",
+                        delivery.file_name, delivery.recipient
+                    ),
+                }
+            }
+            Ok(
+                if outcome.blocked || outcome.sent.iter().any(|d| d.error.is_some()) {
+                    Outcome::Failed
+                } else {
+                    Outcome::Ok
+                },
+            )
         }
         Command::Regrade { as_of } => {
             let as_of = as_of.unwrap_or(today);

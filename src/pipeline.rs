@@ -314,6 +314,219 @@ pub fn report(
     })
 }
 
+/// What `deliver` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryOutcome {
+    /// The month.
+    pub month: String,
+    /// The readiness check.
+    pub readiness: crate::delivery::Readiness,
+    /// Held back: inputs missing and not forced.
+    pub blocked: bool,
+    /// Sent now (or attempted: see `error`).
+    pub sent: Vec<crate::delivery::Delivery>,
+    /// Recipients who already had this month's report.
+    pub already_delivered: Vec<String>,
+}
+
+impl DeliveryOutcome {
+    /// One line for the logs and `csat status`.
+    pub fn one_line(&self) -> String {
+        if self.blocked {
+            return format!(
+                "report {} not sent: {}",
+                self.month,
+                self.readiness.describe()
+            );
+        }
+        let failed = self.sent.iter().filter(|d| d.error.is_some()).count();
+        format!(
+            "report {} sent to {} recipient(s){}{}",
+            self.month,
+            self.sent.len() - failed,
+            if failed > 0 {
+                format!(", {failed} failed (retried next run)")
+            } else {
+                String::new()
+            },
+            if self.already_delivered.is_empty() {
+                String::new()
+            } else {
+                format!(", {} already had it", self.already_delivered.len())
+            }
+        )
+    }
+}
+
+/// The readiness of `month`: expected sources present, nothing waiting in
+/// the inbox, no rejected file left in `rejected/`.
+///
+/// # Errors
+/// A query or reading a folder fails.
+pub fn readiness(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &Store,
+    month: &str,
+) -> Result<crate::delivery::Readiness, PipelineError> {
+    let present: Vec<String> = store
+        .query(
+            "sources_in_month",
+            analysis::sql("sources_in_month"),
+            &[crate::store::Param::Text(month.to_string())],
+        )?
+        .iter()
+        .filter_map(|r| r[0].as_text())
+        .collect();
+    let missing_sources = config
+        .delivery
+        .expected_sources
+        .iter()
+        .filter(|wanted| {
+            !wanted
+                .split('|')
+                .any(|s| present.iter().any(|p| p == s.trim()))
+        })
+        .cloned()
+        .collect();
+    let list = |dir: PathBuf| -> Result<Vec<String>, PipelineError> {
+        let mut names = Vec::new();
+        if dir.exists() {
+            for entry in
+                std::fs::read_dir(&dir).map_err(io_context(format!("reading {}", dir.display())))?
+            {
+                let entry = entry.map_err(io_context(format!("reading {}", dir.display())))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if entry.path().is_file()
+                    && !name.starts_with('.')
+                    && !name.ends_with(".reasons.txt")
+                {
+                    names.push(name);
+                }
+            }
+        }
+        names.sort();
+        Ok(names)
+    };
+    Ok(crate::delivery::Readiness {
+        missing_sources,
+        waiting_files: list(data_dir.inbox())?,
+        rejected_files: list(data_dir.rejected())?,
+    })
+}
+
+/// Writes `month`'s workbook and e-mails it: the whole to the configured
+/// executives, each department with an `email` its slice. Held back while
+/// the readiness check finds inputs missing, unless `force`; a recipient
+/// who already had the month's report gets it again only with `resend`.
+/// Every attempt is recorded; `now` is its time.
+///
+/// # Errors
+/// A query, the rendering or a write fails (a refused e-mail is recorded
+/// and reported, not an error).
+pub fn deliver(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    month: &str,
+    now: chrono::NaiveDateTime,
+    force: bool,
+    resend: bool,
+) -> Result<DeliveryOutcome, PipelineError> {
+    let _span = info_span!("deliver", month = %month).entered();
+    let outcome = report(config, data_dir, store, month)?;
+    let readiness = readiness(config, data_dir, store, month)?;
+    let mut result = DeliveryOutcome {
+        month: month.to_string(),
+        blocked: !readiness.is_ready() && !force,
+        readiness,
+        sent: Vec::new(),
+        already_delivered: Vec::new(),
+    };
+    if result.blocked {
+        info!(missing = %result.readiness.describe(), "report held back");
+        return Ok(result);
+    }
+    let Some(smtp) = config.alerts.smtp.as_ref() else {
+        info!("no [alerts.smtp] configured: the report is written, not e-mailed");
+        return Ok(result);
+    };
+    let bytes = std::fs::read(&outcome.path)
+        .map_err(io_context(format!("reading {}", outcome.path.display())))?;
+    let file_name = outcome
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let subject = format!("{} 客户满意度月报 {}", config.company.name, month);
+    let body = report::narrative(&SummaryContext::new(&outcome.results))?;
+    let mut parcels: Vec<(String, Option<String>, String, Vec<u8>, String)> = config
+        .delivery
+        .recipients
+        .iter()
+        .map(|r| {
+            (
+                "full".to_string(),
+                None,
+                r.clone(),
+                bytes.clone(),
+                file_name.clone(),
+            )
+        })
+        .collect();
+    if config.delivery.department_slices {
+        for department in &config.departments {
+            let Some(email) = &department.email else {
+                continue;
+            };
+            let slice = outcome
+                .results
+                .department_slice(&department.key, &department.name);
+            parcels.push((
+                "department".to_string(),
+                Some(department.key.clone()),
+                email.clone(),
+                report::render_workbook(&slice)?,
+                format!("csat-report-{month}-{}.xlsx", department.key),
+            ));
+        }
+    }
+    for (kind, department, recipient, attachment, name) in parcels {
+        let already = store.query(
+            "delivered",
+            "SELECT count(*) FROM deliveries WHERE month = $1 AND recipient = $2 AND kind = $3 AND ok",
+            &[
+                crate::store::Param::Text(month.to_string()),
+                crate::store::Param::Text(recipient.clone()),
+                crate::store::Param::Text(kind.clone()),
+            ],
+        )?;
+        if !resend && already.first().and_then(|r| r[0].as_i64()).unwrap_or(0) > 0 {
+            result.already_delivered.push(recipient);
+            continue;
+        }
+        let sha256 = crate::inbox::content_hash(&attachment);
+        let error =
+            crate::delivery::send_report(smtp, &recipient, &subject, &body, &name, attachment)
+                .err();
+        let delivery = crate::delivery::Delivery {
+            month: month.to_string(),
+            kind,
+            department,
+            recipient,
+            file_name: name,
+            sha256,
+            sent_at: now,
+            error,
+            forced: force && !result.readiness.is_ready(),
+        };
+        store.record_delivery(&delivery)?;
+        result.sent.push(delivery);
+    }
+    info!(line = %result.one_line(), "delivery");
+    Ok(result)
+}
+
 /// What `regrade` did.
 #[derive(Debug, Clone)]
 pub struct RegradeOutcome {
@@ -425,14 +638,25 @@ pub fn run_job(
             "monthly_report" => {
                 let summary = ingest(config, data_dir, &mut store, today, now)?;
                 let month = analysis::previous_month(today);
-                let outcome = report(config, data_dir, &mut store, &month)?;
+                let delivery = deliver(
+                    config,
+                    data_dir,
+                    &mut store,
+                    &month,
+                    local_time(now),
+                    false,
+                    false,
+                )?;
+                let failed = delivery.blocked || delivery.sent.iter().any(|d| d.error.is_some());
                 Ok(JobOutcome {
-                    outcome: if summary.is_partial() {
+                    outcome: if failed {
+                        "failed"
+                    } else if summary.is_partial() {
                         "partial"
                     } else {
                         "ok"
                     },
-                    message: format!("{}; report {}", summary.one_line(), outcome.path.display()),
+                    message: format!("{}; {}", summary.one_line(), delivery.one_line()),
                 })
             }
             "regrade" => {

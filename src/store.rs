@@ -57,6 +57,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "closed_loop",
         include_str!("../sql/migrations/V9__closed_loop.sql"),
     ),
+    (
+        10,
+        "deliveries",
+        include_str!("../sql/migrations/V10__deliveries.sql"),
+    ),
 ];
 
 /// A store error: DuckDB's message with what csat was doing.
@@ -749,6 +754,34 @@ impl Store {
                 .context(context)?;
         }
         transaction.commit().context(context)
+    }
+
+    /// Records one report delivery attempt.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn record_delivery(
+        &mut self,
+        delivery: &crate::delivery::Delivery,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    delivery.month,
+                    delivery.kind,
+                    delivery.department,
+                    delivery.recipient,
+                    delivery.file_name,
+                    delivery.sha256,
+                    timestamp_value(delivery.sent_at),
+                    delivery.error.is_none(),
+                    delivery.error,
+                    delivery.forced
+                ],
+            )
+            .map(|_| ())
+            .context("recording a delivery")
     }
 
     /// Runs a query with bound parameters and returns all rows.

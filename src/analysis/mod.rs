@@ -85,6 +85,10 @@ pub const QUERIES: &[Query] = &[
         sql: include_str!("../../sql/analysis/alert_candidates.sql"),
     },
     Query {
+        key: "sources_in_month",
+        sql: include_str!("../../sql/analysis/sources_in_month.sql"),
+    },
+    Query {
         key: "payment_terms",
         sql: include_str!("../../sql/analysis/payment_terms.sql"),
     },
@@ -423,6 +427,35 @@ pub struct MonthlyResults {
 }
 
 impl MonthlyResults {
+    /// The slice a department receives: its own score, Pareto, problems,
+    /// complaints, proposals and action plans; company-wide figures stay on
+    /// the summary, customer and file details are left out.
+    pub fn department_slice(&self, key: &str, name: &str) -> MonthlyResults {
+        let mut slice = self.clone();
+        slice.departments.retain(|d| d.key == key);
+        slice.paretos.retain(|p| p.scope == key);
+        slice.pareto = slice
+            .paretos
+            .iter()
+            .find(|p| p.view == "count")
+            .map(|p| p.rows.clone())
+            .unwrap_or_default();
+        slice
+            .groups
+            .retain(|g| g.dimension == "company" || (g.dimension == "department" && g.key == key));
+        slice.callbacks.clear();
+        slice.customer_terms.clear();
+        slice.files.clear();
+        slice.rejected.clear();
+        slice.problem_sources.clear();
+        let loop_ = &mut slice.closed_loop;
+        loop_.items.retain(|i| i.department == name);
+        loop_.problems.retain(|p| p.department == name);
+        loop_.tracking.retain(|t| t.department == name);
+        loop_.flagged.retain(|f| f.department == name);
+        slice
+    }
+
     /// Company satisfaction after the response-rate penalty.
     pub fn company_satisfaction(&self) -> Option<f64> {
         self.company

@@ -2741,3 +2741,189 @@ fn alerts_reach_a_real_smtp_server_and_webhook_once() {
     );
     assert_eq!(bodies.lock().unwrap().len(), 4);
 }
+
+impl SmtpServer {
+    /// Every message's recipient, subject, text body and attachment (saved
+    /// under `out`), sorted, decoded by Python's email package.
+    fn reports(&self, out: &Path) -> Vec<(String, String, String, String)> {
+        std::fs::create_dir_all(out).unwrap();
+        let script = "import email, email.header, mailbox, sys, json, os\n\
+                      out = []\n\
+                      for key, m in mailbox.Maildir(sys.argv[1], create=False).items():\n\
+                      \x20   subject = str(email.header.make_header(email.header.decode_header(m['Subject'])))\n\
+                      \x20   body, name = '', ''\n\
+                      \x20   for part in m.walk():\n\
+                      \x20       if part.get_filename():\n\
+                      \x20           name = part.get_filename()\n\
+                      \x20           path = os.path.join(sys.argv[2], key + '-' + name)\n\
+                      \x20           open(path, 'wb').write(part.get_payload(decode=True))\n\
+                      \x20       elif part.get_content_type() == 'text/plain':\n\
+                      \x20           body = part.get_payload(decode=True).decode('utf-8')\n\
+                      \x20   out.append([m['To'], subject, body, path if name else ''])\n\
+                      print(json.dumps(sorted(out), ensure_ascii=False))\n";
+        let output = Command::new(&self.python)
+            .args(["-c", script])
+            .arg(&self.maildir)
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+}
+
+/// The monthly report is delivered through a real SMTP server: held back
+/// while the callbacks and complaints of the month are missing (and sent
+/// anyway when forced, marked as such), then never twice to a recipient
+/// unless re-sent on purpose. The executives get the workbook written to
+/// reports/ (same SHA-256) with the narrative in the body; 售后服务部 gets its
+/// slice, whose department sheet holds only its own row.
+#[test]
+fn the_report_is_delivered_once_through_a_real_smtp_server() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let smtp = start_smtp_server(temp.path());
+    let mut config = Config::load(None).unwrap();
+    config.alerts.smtp = Some(csat::config::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: smtp.port,
+        security: csat::config::SmtpSecurity::None,
+        from: "csat@example.com".into(),
+        username: None,
+        password_env: None,
+    });
+    config.delivery.recipients = vec!["ceo@example.com".into(), "chairman@example.com".into()];
+    config.delivery.department_slices = true;
+    config.delivery.expected_sources = vec![
+        "wjx_survey|wjx_survey_ordinal".into(),
+        "callcenter_callbacks".into(),
+        "complaints_log".into(),
+    ];
+    config
+        .departments
+        .iter_mut()
+        .find(|d| d.key == "after_sales")
+        .unwrap()
+        .email = Some("after-sales@example.com".into());
+    let company = demo::generate(1, run_date()).unwrap();
+    let (surveys, rest): (Vec<_>, Vec<_>) = company_files(&company)
+        .into_iter()
+        .partition(|(name, _)| name.starts_with("问卷星"));
+    drop_into_inbox(&data_dir, &surveys);
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let now = run_date().and_hms_opt(6, 0, 0).unwrap();
+
+    let held = pipeline::deliver(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH,
+        now,
+        false,
+        false,
+    )
+    .unwrap();
+    assert!(held.blocked);
+    assert_eq!(
+        held.readiness.missing_sources,
+        vec![
+            "callcenter_callbacks".to_string(),
+            "complaints_log".to_string()
+        ]
+    );
+    assert!(
+        smtp.reports(&temp.path().join("mail0")).is_empty(),
+        "nothing sent"
+    );
+
+    let forced = pipeline::deliver(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH,
+        now,
+        true,
+        false,
+    )
+    .unwrap();
+    assert_eq!(forced.sent.len(), 3);
+    assert!(forced.sent.iter().all(|d| d.forced && d.error.is_none()));
+
+    drop_into_inbox(&data_dir, &rest);
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let again = pipeline::deliver(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH,
+        now,
+        false,
+        false,
+    )
+    .unwrap();
+    assert!(!again.blocked, "{}", again.readiness.describe());
+    assert!(again.sent.is_empty());
+    assert_eq!(again.already_delivered.len(), 3);
+
+    let resent = pipeline::deliver(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH,
+        now,
+        false,
+        true,
+    )
+    .unwrap();
+    assert_eq!(resent.sent.len(), 3);
+    assert!(resent.sent.iter().all(|d| !d.forced && d.error.is_none()));
+
+    let mails = smtp.reports(&temp.path().join("mail"));
+    assert_eq!(mails.len(), 6);
+    let on_disk =
+        std::fs::read(data_dir.reports().join("2026-10/csat-report-2026-10.xlsx")).unwrap();
+    let latest_full: Vec<_> = mails.iter().filter(|m| m.0 == "ceo@example.com").collect();
+    assert_eq!(latest_full.len(), 2);
+    assert!(latest_full
+        .iter()
+        .all(|m| m.1 == "梦宁家居（示例公司） 客户满意度月报 2026-10"));
+    assert!(latest_full.iter().all(|m| m.2.contains("客户满意度为")));
+    assert!(
+        latest_full
+            .iter()
+            .any(|m| std::fs::read(&m.3).unwrap() == on_disk),
+        "the resent attachment is the workbook in reports/"
+    );
+    let slice = mails
+        .iter()
+        .find(|m| m.0 == "after-sales@example.com")
+        .unwrap();
+    assert!(
+        slice.3.ends_with("csat-report-2026-10-after_sales.xlsx"),
+        "{}",
+        slice.3
+    );
+    let departments = read_sheet(Path::new(&slice.3), "部门得分");
+    assert_eq!(text(&departments, 1, 0), "售后服务部");
+    let names: Vec<String> = (1..departments.height() as u32)
+        .filter_map(|r| departments.get_value((r, 0)).map(|v| v.to_string()))
+        .filter(|name| config.departments.iter().any(|d| d.name == *name))
+        .collect();
+    assert_eq!(names, vec!["售后服务部".to_string()], "only its own row");
+    let recorded = store
+        .query(
+            "deliveries",
+            "SELECT count(*), count(*) FILTER (WHERE forced) FROM deliveries WHERE ok",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        (recorded[0][0].as_i64(), recorded[0][1].as_i64()),
+        (Some(6), Some(3))
+    );
+}
