@@ -541,6 +541,8 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         min_n: config.scores.min_n,
         customer_terms: Vec::new(),
         closed_loop: Default::default(),
+        band_counts: [0; 4],
+        histogram: [0; 10],
     }))?;
     println!("templates: ok ({} compiled)", report::TEMPLATES.len());
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, None)))?;

@@ -89,6 +89,10 @@ pub const QUERIES: &[Query] = &[
         sql: include_str!("../../sql/analysis/sources_in_month.sql"),
     },
     Query {
+        key: "respondent_distribution",
+        sql: include_str!("../../sql/analysis/respondent_distribution.sql"),
+    },
+    Query {
         key: "payment_terms",
         sql: include_str!("../../sql/analysis/payment_terms.sql"),
     },
@@ -424,6 +428,10 @@ pub struct MonthlyResults {
     pub customer_terms: Vec<CustomerTerms>,
     /// Complaints, proposals, problems and action plans at the month's end.
     pub closed_loop: closed_loop::ClosedLoop,
+    /// Respondents per band (非常满意, 满意, 一般, 不满意).
+    pub band_counts: [i64; 4],
+    /// Respondents per 10-point bin of their own M (0–10 … 90–100).
+    pub histogram: [i64; 10],
 }
 
 impl MonthlyResults {
@@ -855,7 +863,24 @@ pub fn monthly(
 
     let closed_loop = closed_loop::closed_loop(store, config, month, month_end)?;
 
+    let mut band_counts = [0i64; 4];
+    let mut histogram = [0i64; 10];
+    for row in store.query(
+        "respondent_distribution",
+        sql("respondent_distribution"),
+        &[Param::Text(month.to_string())],
+    )? {
+        let bucket = row[1].as_i64().unwrap_or(0).clamp(0, 9) as usize;
+        let n = row[2].as_i64().unwrap_or(0);
+        match row[0].as_text().as_deref() {
+            Some("band") => band_counts[bucket.min(3)] = n,
+            _ => histogram[bucket] = n,
+        }
+    }
+
     Ok(MonthlyResults {
+        band_counts,
+        histogram,
         closed_loop,
         customer_terms,
         paretos,

@@ -24,6 +24,8 @@ pub const SHEET_DEPARTMENT_PARETO: &str = "部门柏拉图";
 pub const SHEET_GROUPS: &str = "分组得分";
 /// Phone-callback summary.
 pub const SHEET_CALLBACKS: &str = "电话回访";
+/// Respondents by band (pie) and by score (histogram).
+pub const SHEET_DISTRIBUTION: &str = "满意度分布";
 /// Every problem with its department, owner and due date.
 pub const SHEET_PROBLEMS: &str = "问题清单";
 /// Complaints and proposals with their deadlines.
@@ -129,6 +131,7 @@ pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError>
     pareto_sheet_render(pareto_sheet, results, &formats)?;
     department_pareto_sheet(workbook.add_worksheet(), results, &formats)?;
     groups_sheet(workbook.add_worksheet(), results, &formats)?;
+    distribution_sheet(workbook.add_worksheet(), results, &formats)?;
     callbacks_sheet(workbook.add_worksheet(), results, &formats)?;
     problems_sheet(workbook.add_worksheet(), results, &formats)?;
     items_sheet(workbook.add_worksheet(), results, &formats)?;
@@ -1228,5 +1231,74 @@ fn tracking_sheet(
         sheet.write_string_with_format(row + 1, 0, "无", &formats.text)?;
     }
     sheet.set_freeze_panes(1, 1)?;
+    print_setup(sheet, 0)
+}
+
+/// Respondents by band (a pie) and by their own score in 10-point bins (a
+/// histogram), for the month.
+fn distribution_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(SHEET_DISTRIBUTION)?;
+    table_header(
+        sheet,
+        &[("满意度等级", 14.0), ("人数", 8.0), ("占比", 9.0)],
+        formats,
+    )?;
+    let total: i64 = results.band_counts.iter().sum();
+    let bands = [
+        Band::VerySatisfied,
+        Band::Satisfied,
+        Band::Average,
+        Band::Dissatisfied,
+    ];
+    for (index, (band, n)) in bands.iter().zip(results.band_counts).enumerate() {
+        let row = 1 + index as u32;
+        sheet.write_string_with_format(row, 0, band.label(), &formats.text)?;
+        sheet.write_number_with_format(row, 1, n as f64, &formats.integer)?;
+        let share = if total > 0 {
+            n as f64 / total as f64
+        } else {
+            0.0
+        };
+        sheet.write_number_with_format(row, 2, share, &formats.percent)?;
+    }
+    let top = 7;
+    for (column, header) in ["得分区间", "人数"].iter().enumerate() {
+        sheet.write_string_with_format(top, column as u16, *header, &formats.header)?;
+    }
+    for (bin, n) in results.histogram.iter().enumerate() {
+        let row = top + 1 + bin as u32;
+        let label = format!("{}–{}", bin * 10, bin * 10 + 10);
+        sheet.write_string_with_format(row, 0, label, &formats.text)?;
+        sheet.write_number_with_format(row, 1, *n as f64, &formats.integer)?;
+    }
+    if total > 0 {
+        let mut pie = Chart::new(ChartType::Pie);
+        pie.add_series()
+            .set_name("满意度等级分布")
+            .set_categories((SHEET_DISTRIBUTION, 1, 0, 4, 0))
+            .set_values((SHEET_DISTRIBUTION, 1, 1, 4, 1));
+        pie.title()
+            .set_name(format!("受访者满意度等级分布 {}", results.month).as_str());
+        sheet.insert_chart(0, 4, &pie)?;
+        let mut columns = Chart::new(ChartType::Column);
+        columns
+            .add_series()
+            .set_name("人数")
+            .set_categories((SHEET_DISTRIBUTION, top + 1, 0, top + 10, 0))
+            .set_values((SHEET_DISTRIBUTION, top + 1, 1, top + 10, 1))
+            .set_gap(5);
+        columns.title().set_name("受访者得分分布（直方图）");
+        columns.legend().set_hidden();
+        sheet.insert_chart(16, 4, &columns)?;
+    }
+    sheet.write_string(
+        top + 12,
+        0,
+        "每位受访者的得分 = 其各题得分之和 / 各题满分之和 × 100；等级：≥80 非常满意，70–80 满意，60–70 一般，<60 不满意。",
+    )?;
     print_setup(sheet, 0)
 }

@@ -158,6 +158,7 @@ fn demo_month_scores_match_an_independent_computation() {
             "问题柏拉图",
             "部门柏拉图",
             "分组得分",
+            "满意度分布",
             "电话回访",
             "问题清单",
             "投诉与提案",
@@ -1573,6 +1574,11 @@ fn scores_match_hand_worked_values() {
         .unwrap();
     assert!((quality.score.unwrap() - five_level).abs() < 1e-9);
     assert_eq!(quality.n_responses, 6);
+
+    // Respondents' own M in October: (5+4+10)/20 = 95, (4+4+9)/20 = 85,
+    // (4+2+8)/20 = 70, (3+6)/15 = 60, (2+3+3)/20 = 40, 100.
+    assert_eq!(results.band_counts, [3, 1, 1, 1]);
+    assert_eq!(results.histogram, [0, 0, 0, 0, 1, 0, 1, 1, 1, 2]);
 
     // The workbook shows the penalised company figure and the flags.
     let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
