@@ -58,7 +58,9 @@ pub fn evaluate(
         crate::analysis::sql("alert_candidates"),
         &[Param::Date(today), Param::Int(LOOKBACK_DAYS)],
     )? {
-        let text = |i: usize| row[i].as_text().unwrap_or_default();
+        // Alerts travel by e-mail and chat: personal data masked.
+        let text =
+            |i: usize| crate::report::mask::mask_personal(&row[i].as_text().unwrap_or_default());
         let (kind, item) = (text(0), text(1));
         let department = if text(5).is_empty() {
             "未指定".to_string()

@@ -3,6 +3,7 @@
 //! writes the bytes.
 
 mod grading;
+pub mod mask;
 mod text;
 mod workbook;
 

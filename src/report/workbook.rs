@@ -133,11 +133,21 @@ pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError>
     groups_sheet(workbook.add_worksheet(), results, &formats)?;
     distribution_sheet(workbook.add_worksheet(), results, &formats)?;
     callbacks_sheet(workbook.add_worksheet(), results, &formats)?;
-    problems_sheet(workbook.add_worksheet(), results, &formats)?;
+    // Detail sheets can be long (a problem per low answer): written row by
+    // row in constant-memory mode.
+    problems_sheet(
+        workbook.add_worksheet_with_constant_memory()?,
+        results,
+        &formats,
+    )?;
     items_sheet(workbook.add_worksheet(), results, &formats)?;
     tracking_sheet(workbook.add_worksheet(), results, &formats)?;
     customers_sheet(workbook.add_worksheet(), results, &formats)?;
-    data_quality_sheet(workbook.add_worksheet(), results, &formats)?;
+    data_quality_sheet(
+        workbook.add_worksheet_with_constant_memory()?,
+        results,
+        &formats,
+    )?;
     Ok(workbook.save_to_buffer()?)
 }
 
@@ -958,7 +968,13 @@ fn data_quality_sheet(
         sheet.write_string_with_format(row, 1, &rejected.sheet, &formats.text)?;
         sheet.write_number_with_format(row, 2, rejected.row_number as f64, &formats.integer)?;
         sheet.write_string_with_format(row, 3, &rejected.column, &formats.text)?;
-        sheet.write_string_with_format(row, 4, &rejected.value, &formats.text)?;
+        // A refused cell may hold a phone number or an e-mail address.
+        sheet.write_string_with_format(
+            row,
+            4,
+            super::mask::mask_personal(&rejected.value),
+            &formats.text,
+        )?;
         sheet.write_string_with_format(row, 5, &rejected.expected, &formats.text)?;
     }
     if !results.rejected.is_empty() {

@@ -2933,3 +2933,59 @@ fn the_report_is_delivered_once_through_a_real_smtp_server() {
         (Some(6), Some(3))
     );
 }
+
+/// Text that looks like a formula (=, +, -, @) stays text in the workbook,
+/// and personal data in a refused cell is masked: a complaint category
+/// `=HYPERLINK(...)` is a string cell with no formula anywhere in the sheet;
+/// a phone number typed into a satisfaction answer shows as 138****5678.
+#[test]
+fn formula_like_text_stays_text_and_phone_numbers_are_masked() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let complaints = "投诉编号,受理日期,严重等级,原因类别\n\
+                      F1,2026-10-01,3,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"\n\
+                      F2,2026-10-02,3,+SUM(A1:A9)\n\
+                      F3,2026-10-03,3,-1+2\n\
+                      F4,2026-10-04,3,@cmd\n";
+    let survey = "序号,提交答卷时间,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n\
+                  1,2026/10/3 14:05:09,深圳福田店,13812345678\n\
+                  2,2026/10/4 10:00:00,深圳福田店,满意\n";
+    drop_into_inbox(
+        &data_dir,
+        &[
+            ("投诉.csv".into(), complaints.as_bytes().to_vec()),
+            ("问卷.csv".into(), survey.as_bytes().to_vec()),
+        ],
+    );
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let mut workbook = open_workbook_auto(&outcome.path).unwrap();
+    let pareto = workbook.worksheet_range("问题柏拉图").unwrap();
+    let categories: Vec<String> = (1..=4).map(|r| text(&pareto, r, 1)).collect();
+    for expected in [
+        "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "+SUM(A1:A9)",
+        "-1+2",
+        "@cmd",
+    ] {
+        assert!(
+            categories.iter().any(|c| c == expected),
+            "{expected} in {categories:?}"
+        );
+    }
+    for sheet in workbook.sheet_names() {
+        let formulas = workbook.worksheet_formula(&sheet).unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "sheet {sheet} has a formula"
+        );
+    }
+    let quality = read_sheet(&outcome.path, "数据质量");
+    let values: Vec<String> = (0..quality.height() as u32)
+        .filter_map(|r| quality.get_value((r, 4)).map(|v| v.to_string()))
+        .collect();
+    assert!(values.contains(&"138****5678".to_string()), "{values:?}");
+    assert!(!values.iter().any(|v| v.contains("13812345678")));
+}
