@@ -138,7 +138,8 @@ pub fn evaluate(
     Ok(alerts)
 }
 
-fn alert(kind: &str, item: &str, subject: String, body: String) -> Alert {
+/// An alert with its key and fingerprint.
+pub fn alert(kind: &str, item: &str, subject: String, body: String) -> Alert {
     Alert {
         key: format!("{kind}/{item}"),
         kind: kind.to_string(),
@@ -162,6 +163,20 @@ pub fn run(
 ) -> Result<AlertRun, StoreError> {
     store.sync_config(config, &[])?;
     let alerts = evaluate(store, config, today)?;
+    send(store, config, &alerts, now)
+}
+
+/// Sends each alert to every configured channel that has not had it yet
+/// with this fingerprint; records every attempt at `now`.
+///
+/// # Errors
+/// Recording fails (delivery failures are in the result).
+pub fn send(
+    store: &mut Store,
+    config: &Config,
+    alerts: &[Alert],
+    now: NaiveDateTime,
+) -> Result<AlertRun, StoreError> {
     let mut run = AlertRun::default();
     let mut targets: Vec<(&str, String)> = Vec::new();
     if config.alerts.smtp.is_some() && !config.alerts.recipients.is_empty() {
@@ -174,7 +189,7 @@ pub fn run(
             .iter()
             .map(|w| ("webhook", w.clone())),
     );
-    for alert in &alerts {
+    for alert in alerts {
         let mut raised = false;
         for (channel, target) in &targets {
             if store.alert_delivered(&alert.key, &alert.fingerprint, channel, target)? {

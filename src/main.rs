@@ -90,6 +90,16 @@ enum Command {
         /// Folder of job files [default: <data-dir>/jobs if present, else the shipped jobs].
         #[arg(long)]
         jobs_dir: Option<PathBuf>,
+        /// Do one scheduling pass and exit.
+        #[arg(long)]
+        once: bool,
+        /// With --once: as if it were this moment (RFC 3339, e.g.
+        /// 2026-12-01T06:00:30+08:00).
+        #[arg(long, requires = "once", value_parser = parse_timestamp)]
+        at: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// Seconds between scheduling passes.
+        #[arg(long, default_value_t = 10, hide = true)]
+        tick_seconds: u32,
     },
     /// Run one job now: ingest, monthly_report or regrade.
     Run {
@@ -114,6 +124,11 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         answers: usize,
     },
+}
+
+fn parse_timestamp(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map_err(|e| format!("'{text}' is not a time like 2026-12-01T06:00:30+08:00: {e}"))
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -292,34 +307,53 @@ fn run(cli: Cli) -> Result<Outcome> {
             println!("Workbook: {}", outcome.path.display());
             Ok(Outcome::Ok)
         }
-        Command::Serve { jobs_dir: dir } => {
+        Command::Serve {
+            jobs_dir: dir,
+            once,
+            at,
+            tick_seconds,
+        } => {
             let config = load_config(&cli, &data_dir)?;
             let jobs = scheduler::load_jobs(Some(&jobs_dir(&data_dir, dir.as_deref())))?;
+            // One process runs the jobs of a data directory; the lock goes
+            // with the process, however it ends.
+            let _lock = pipeline::lock_data_dir(&data_dir)?;
+            if *once {
+                let at = at
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .unwrap_or_else(chrono::Utc::now);
+                let outcome = pipeline::scheduler_pass(
+                    &config,
+                    &data_dir,
+                    &jobs,
+                    at,
+                    SystemTime::now(),
+                    &|| at,
+                )?;
+                println!("{}", serde_json::to_string_pretty(&outcome)?);
+                return Ok(
+                    if outcome.runs.iter().any(|r| r.outcome.outcome == "failed") {
+                        Outcome::Failed
+                    } else {
+                        Outcome::Ok
+                    },
+                );
+            }
             let runner_data_dir = data_dir.clone();
-            let runner: scheduler::Runner = Arc::new(move |spec| {
-                let started = Local::now().naive_local();
-                let outcome = pipeline::run_job(
-                    &spec.job,
+            let pass: scheduler::Pass = Arc::new(move || {
+                if let Err(e) = pipeline::scheduler_pass(
                     &config,
                     &runner_data_dir,
-                    started.date(),
+                    &jobs,
+                    chrono::Utc::now(),
                     SystemTime::now(),
-                );
-                let finished = Local::now().naive_local();
-                tracing::info!(job = %spec.job, outcome = outcome.outcome, message = %outcome.message, "job finished");
-                if let Err(e) = pipeline::record_job_run(
-                    &runner_data_dir,
-                    &spec.job,
-                    Some(started),
-                    started,
-                    finished,
-                    &outcome,
+                    &chrono::Utc::now,
                 ) {
-                    tracing::error!(job = %spec.job, error = %e, "could not record the run");
+                    tracing::error!(error = %e, "scheduling pass failed");
                 }
             });
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(scheduler::serve(jobs, runner))?;
+            runtime.block_on(scheduler::serve(pass, *tick_seconds))?;
             Ok(Outcome::Ok)
         }
         Command::Run { job } => {
@@ -330,9 +364,9 @@ fn run(cli: Cli) -> Result<Outcome> {
                 );
             }
             let config = load_config(&cli, &data_dir)?;
-            let started = Local::now().naive_local();
+            let started = chrono::Utc::now().naive_utc();
             let outcome = pipeline::run_job(job, &config, &data_dir, today, SystemTime::now());
-            let finished = Local::now().naive_local();
+            let finished = chrono::Utc::now().naive_utc();
             pipeline::record_job_run(&data_dir, job, None, started, finished, &outcome)?;
             println!("{job}: {} — {}", outcome.outcome, outcome.message);
             match outcome.outcome {
@@ -480,14 +514,23 @@ fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome>
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(Outcome::Ok);
     }
-    println!("Last runs:");
+    println!("Last runs (UTC; scheduled tick in brackets):");
     if runs.is_empty() {
         println!("  (none yet)");
     }
     for run in &runs {
         println!(
-            "  {:<15} {} → {}  {}: {}",
-            run.job, run.started_at, run.finished_at, run.outcome, run.message
+            "  {:<15} [{}] {} → {}  {}: {}",
+            run.job,
+            if run.scheduled_for.is_empty() {
+                "by hand"
+            } else {
+                &run.scheduled_for
+            },
+            run.started_at,
+            run.finished_at,
+            run.outcome,
+            run.message
         );
     }
     println!(

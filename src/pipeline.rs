@@ -314,6 +314,219 @@ pub fn report(
     })
 }
 
+/// One job run by a scheduling pass.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassRun {
+    /// The job.
+    pub job: String,
+    /// The tick it ran for (UTC).
+    pub scheduled_for: String,
+    /// Why it ran.
+    pub reason: String,
+    /// How it ended.
+    pub outcome: JobOutcome,
+}
+
+/// What one scheduling pass did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PassOutcome {
+    /// Jobs run.
+    pub runs: Vec<PassRun>,
+    /// Deadline warnings and overdue notices raised (also sent as alerts).
+    pub deadline_notices: Vec<String>,
+}
+
+/// Takes the data directory's scheduler lock (`csat.lock`): only one csat
+/// process runs jobs on a data directory. The lock is the operating system's
+/// (flock), so it is released when the holder exits or dies; keep the file
+/// for as long as jobs may run.
+///
+/// # Errors
+/// Another process holds the lock, or the file cannot be opened.
+pub fn lock_data_dir(data_dir: &DataDir) -> Result<fs::File, PipelineError> {
+    use std::io::{Read, Seek, Write};
+    data_dir.create().map_err(io_context(format!(
+        "creating {}",
+        data_dir.root().display()
+    )))?;
+    let path = data_dir.root().join("csat.lock");
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io_context(format!("opening {}", path.display())))?;
+    if let Err(error) = file.try_lock() {
+        let mut holder = String::new();
+        let _ = file.read_to_string(&mut holder);
+        return Err(PipelineError::Io {
+            context: format!(
+                "another csat process runs the jobs of {} (pid {} in {}); stop it first",
+                data_dir.root().display(),
+                holder.trim(),
+                path.display()
+            ),
+            source: std::io::Error::new(std::io::ErrorKind::WouldBlock, error.to_string()),
+        });
+    }
+    file.set_len(0)
+        .map_err(io_context(format!("writing {}", path.display())))?;
+    file.rewind()
+        .map_err(io_context(format!("writing {}", path.display())))?;
+    write!(file, "{}", std::process::id())
+        .map_err(io_context(format!("writing {}", path.display())))?;
+    Ok(file)
+}
+
+/// One scheduling pass as if it were `at`: runs the jobs due (their latest
+/// tick, once; catch-up after downtime; retries of failed runs) and the
+/// ingest whenever a settled file waits in the inbox; records every run
+/// with its tick; then checks the deadlines (an alert each day after one
+/// passes undelivered, a warning before it while inputs are missing).
+/// `wall` is the real clock for the inbox's settle time, `clock` the time
+/// recorded as a run's start and end.
+///
+/// # Errors
+/// The store cannot be read or a run cannot be recorded.
+pub fn scheduler_pass(
+    config: &Config,
+    data_dir: &DataDir,
+    jobs: &[crate::scheduler::JobSpec],
+    at: chrono::DateTime<chrono::Utc>,
+    wall: SystemTime,
+    clock: &dyn Fn() -> chrono::DateTime<chrono::Utc>,
+) -> Result<PassOutcome, PipelineError> {
+    use crate::scheduler::{deadline_state, due_jobs, DeadlineState, DueJob, DueReason, RunRecord};
+    let timezone: chrono_tz::Tz = config
+        .company
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let local = at.with_timezone(&timezone);
+    let today = local.date_naive();
+    let history: Vec<RunRecord> = {
+        let store = open_store(data_dir)?;
+        store
+            .query(
+                "job history",
+                "SELECT job, strftime(scheduled_for, '%Y-%m-%d %H:%M:%S'), \
+                 strftime(finished_at, '%Y-%m-%d %H:%M:%S'), outcome FROM job_runs \
+                 WHERE scheduled_for IS NOT NULL AND scheduled_for >= $1",
+                &[crate::store::Param::Date(
+                    today - chrono::Duration::days(10),
+                )],
+            )?
+            .iter()
+            .filter_map(|r| {
+                let time = |i: usize| {
+                    chrono::NaiveDateTime::parse_from_str(&r[i].as_text()?, "%Y-%m-%d %H:%M:%S")
+                        .ok()
+                        .map(|t| t.and_utc())
+                };
+                Some(RunRecord {
+                    job: r[0].as_text()?,
+                    scheduled_for: time(1)?,
+                    finished_at: time(2)?,
+                    outcome: r[3].as_text()?,
+                })
+            })
+            .collect()
+    };
+    let mut due: Vec<DueJob> = due_jobs(jobs, &history, at);
+    if !due.iter().any(|d| d.spec.job == "ingest") {
+        let settle = Duration::from_secs(config.inbox.settle_seconds);
+        let waiting = inbox::scan(&data_dir.inbox(), wall, settle)
+            .map(|scan| !scan.ready.is_empty())
+            .unwrap_or(false);
+        if let (true, Some(spec)) = (waiting, jobs.iter().find(|j| j.job == "ingest")) {
+            due.push(DueJob {
+                spec: spec.clone(),
+                scheduled_for: at.with_timezone(&chrono::Utc),
+                reason: DueReason::OnTime,
+            });
+        }
+    }
+    let mut outcome = PassOutcome::default();
+    for job in due {
+        let started = clock();
+        let result = run_job(&job.spec.job, config, data_dir, today, wall);
+        let finished = clock();
+        info!(job = %job.spec.job, reason = ?job.reason, outcome = result.outcome, message = %result.message, "job finished");
+        record_job_run(
+            data_dir,
+            &job.spec.job,
+            Some(job.scheduled_for.naive_utc()),
+            started.naive_utc(),
+            finished.naive_utc(),
+            &result,
+        )?;
+        outcome.runs.push(PassRun {
+            job: job.spec.job.clone(),
+            scheduled_for: job
+                .scheduled_for
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string(),
+            reason: format!("{:?}", job.reason),
+            outcome: result,
+        });
+    }
+
+    let mut store = open_store(data_dir)?;
+    let month = analysis::previous_month(today);
+    for spec in jobs.iter().filter(|j| j.deadline_day.is_some()) {
+        let delivered = if config.delivery.recipients.is_empty() {
+            delivery::report_path(&data_dir.reports(), &month).exists()
+        } else {
+            store
+                .query(
+                    "delivered",
+                    "SELECT count(*) FROM deliveries WHERE month = $1 AND kind = 'full' AND ok",
+                    &[crate::store::Param::Text(month.clone())],
+                )?
+                .first()
+                .and_then(|r| r[0].as_i64())
+                .unwrap_or(0)
+                > 0
+        };
+        let ready = readiness(config, data_dir, &store, &month)?.is_ready();
+        let (subject, body) = match deadline_state(spec, &config.calendar, today, delivered, ready)
+        {
+            DeadlineState::Fine => continue,
+            DeadlineState::Overdue { deadline } => (
+                format!("【月报逾期】{month} 月报未在 {deadline} 前送达"),
+                format!(
+                    "{} {month} 客户满意度月报应于 {deadline} 前送达，今天 {today} 仍未送达。{}",
+                    config.company.name,
+                    readiness(config, data_dir, &store, &month)?.describe()
+                ),
+            ),
+            DeadlineState::EarlyWarning {
+                deadline,
+                working_days_left,
+            } => (
+                format!(
+                    "【月报预警】{month} 月报输入不全，距截止还有 {working_days_left} 个工作日"
+                ),
+                format!(
+                    "{month} 月报应于 {deadline} 前送达，目前：{}",
+                    readiness(config, data_dir, &store, &month)?.describe()
+                ),
+            ),
+        };
+        outcome.deadline_notices.push(subject.clone());
+        // One alert a day: the day is part of its key.
+        let alert = crate::alerts::alert(
+            "deadline",
+            &format!("{}/{month}/{today}", spec.job),
+            subject,
+            body,
+        );
+        crate::alerts::send(&mut store, config, &[alert], local.naive_local())?;
+    }
+    Ok(outcome)
+}
+
 /// What `deliver` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliveryOutcome {
@@ -760,7 +973,9 @@ impl IngestSummary {
 pub struct LastRun {
     /// Job.
     pub job: String,
-    /// Start, local time of the server.
+    /// The tick it ran for (UTC); empty for runs by hand (`csat run`).
+    pub scheduled_for: String,
+    /// Start (UTC).
     pub started_at: String,
     /// End.
     pub finished_at: String,
@@ -789,6 +1004,7 @@ pub fn last_runs(data_dir: &DataDir) -> Result<Vec<LastRun>, PipelineError> {
             finished_at: row[2].as_text().unwrap_or_default(),
             outcome: row[3].as_text().unwrap_or_default(),
             message: row[4].as_text().unwrap_or_default(),
+            scheduled_for: row[5].as_text().unwrap_or_default(),
         })
         .collect())
 }

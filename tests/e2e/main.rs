@@ -505,7 +505,9 @@ fn cli_demo_runs_end_to_end_and_twice() {
     let status = csat(&["--data-dir", dir, "status", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(json["files_waiting"].as_array().unwrap().len(), 0);
-    assert_eq!(json["next_runs"].as_array().unwrap().len(), 3);
+    // One next run per shipped job file.
+    let shipped = std::fs::read_dir(manifest_dir().join("jobs")).unwrap().count();
+    assert_eq!(json["next_runs"].as_array().unwrap().len(), shipped);
 
     let bad_month = csat(&["--data-dir", dir, "report", "--month", "2026-13"]);
     assert_eq!(bad_month.status.code(), Some(2));
@@ -2988,4 +2990,117 @@ fn formula_like_text_stays_text_and_phone_numbers_are_masked() {
         .collect();
     assert!(values.contains(&"138****5678".to_string()), "{values:?}");
     assert!(!values.iter().any(|v| v.contains("13812345678")));
+}
+
+/// `csat serve --once --at` does one scheduling pass as if it were that
+/// moment: at 06:00:30 on 2026-12-01 in Shanghai the alerts, ingest and
+/// monthly-report jobs are due (their ticks at 06:00:00 = 22:00:00 UTC the
+/// day before) and run once, recorded with their tick; the same moment
+/// again runs nothing. While a `csat serve` holds the data directory, a
+/// second process is refused; once the holder is killed (SIGKILL), the lock
+/// is free again.
+#[test]
+fn serve_once_runs_what_is_due_and_one_process_holds_the_data_dir() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let company = demo::generate(1, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap();
+    drop_into_inbox(&data_dir, &company_files(&company));
+    // The CLI reads the real clock for the inbox's settle time: the files
+    // were dropped an hour ago.
+    for entry in std::fs::read_dir(data_dir.inbox()).unwrap() {
+        let status = Command::new("touch")
+            .args(["-d", "1 hour ago"])
+            .arg(entry.unwrap().path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let dir = temp.path().to_str().unwrap();
+    let once = |at: &str| csat(&["--data-dir", dir, "serve", "--once", "--at", at]);
+
+    let first = once("2026-12-01T06:00:30+08:00");
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    let runs: Vec<(String, String, String)> = json["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["job"].as_str().unwrap().to_string(),
+                r["scheduled_for"].as_str().unwrap().to_string(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let tick = "2026-11-30 22:00:00 UTC".to_string();
+    assert_eq!(
+        runs,
+        vec![
+            ("alerts".into(), tick.clone(), "OnTime".into()),
+            ("ingest".into(), tick.clone(), "OnTime".into()),
+            ("monthly_report".into(), tick.clone(), "OnTime".into()),
+        ]
+    );
+    assert!(temp
+        .path()
+        .join("reports/2026-11/csat-report-2026-11.xlsx")
+        .exists());
+
+    let second = once("2026-12-01T06:00:40+08:00");
+    let json: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(
+        json["runs"].as_array().unwrap().len(),
+        0,
+        "nothing due twice"
+    );
+
+    let status = csat(&["--data-dir", dir, "status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let report = json["last_runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["job"] == "monthly_report")
+        .unwrap()
+        .clone();
+    assert_eq!(report["scheduled_for"], "2026-11-30 22:00:00");
+    assert_eq!(report["outcome"], "ok", "{report}");
+
+    let mut holder = Command::new(env!("CARGO_BIN_EXE_csat"))
+        .args(["--data-dir", dir, "serve"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = temp.path().join("csat.lock");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read_to_string(&lock).unwrap_or_default().trim() != holder.id().to_string() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve did not take the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let refused = once("2026-12-01T06:10:30+08:00");
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("another csat process runs the jobs"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&holder.id().to_string()), "{stderr}");
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let after = once("2026-12-01T06:10:30+08:00");
+    assert_eq!(
+        after.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
 }
