@@ -506,7 +506,9 @@ fn cli_demo_runs_end_to_end_and_twice() {
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(json["files_waiting"].as_array().unwrap().len(), 0);
     // One next run per shipped job file.
-    let shipped = std::fs::read_dir(manifest_dir().join("jobs")).unwrap().count();
+    let shipped = std::fs::read_dir(manifest_dir().join("jobs"))
+        .unwrap()
+        .count();
     assert_eq!(json["next_runs"].as_array().unwrap().len(), shipped);
 
     let bad_month = csat(&["--data-dir", dir, "report", "--month", "2026-13"]);
@@ -3103,4 +3105,84 @@ fn serve_once_runs_what_is_due_and_one_process_holds_the_data_dir() {
         "{}",
         String::from_utf8_lossy(&after.stderr)
     );
+}
+
+/// The 8th: with November's report undelivered, the pass on 12-04 (Friday;
+/// two working days, 12-07 and 12-08, before the deadline) warns that the
+/// call-centre file is missing; on 12-09 and again on 12-10 an overdue alert
+/// goes out (once a day, not once a pass); after the report is delivered,
+/// nothing more. Everything through a real SMTP server.
+#[test]
+fn an_undelivered_report_raises_deadline_alerts_every_day() {
+    use chrono::TimeZone;
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let smtp = start_smtp_server(temp.path());
+    let mut config = Config::load(None).unwrap();
+    config.alerts.smtp = Some(csat::config::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: smtp.port,
+        security: csat::config::SmtpSecurity::None,
+        from: "csat@example.com".into(),
+        username: None,
+        password_env: None,
+    });
+    config.alerts.recipients = vec!["quality@example.com".into()];
+    config.delivery.recipients = vec!["ceo@example.com".into()];
+    config.delivery.expected_sources = vec!["callcenter_callbacks".into()];
+    let jobs: Vec<_> = csat::scheduler::load_jobs(None)
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.job == "monthly_report")
+        .collect();
+    let shanghai = |d: u32, h: u32| {
+        chrono_tz::Asia::Shanghai
+            .with_ymd_and_hms(2026, 12, d, h, 0, 0)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let pass = |at: chrono::DateTime<chrono::Utc>| {
+        pipeline::scheduler_pass(&config, &data_dir, &jobs, at, settled(), &|| at).unwrap()
+    };
+    let subjects = || -> Vec<String> { smtp.messages().into_iter().map(|m| m.0).collect() };
+
+    let warning = pass(shanghai(4, 9));
+    assert_eq!(
+        warning.deadline_notices,
+        vec!["【月报预警】2026-11 月报输入不全，距截止还有 2 个工作日".to_string()]
+    );
+    assert!(pass(shanghai(8, 9)).deadline_notices[0].starts_with("【月报预警】"));
+    let overdue = pass(shanghai(9, 9));
+    assert_eq!(
+        overdue.deadline_notices,
+        vec!["【月报逾期】2026-11 月报未在 2026-12-08 前送达".to_string()]
+    );
+    pass(shanghai(9, 15));
+    pass(shanghai(10, 9));
+    let sent = subjects();
+    assert_eq!(
+        sent.iter()
+            .filter(|s| s.starts_with("【月报逾期】"))
+            .count(),
+        2,
+        "{sent:?}"
+    );
+    assert_eq!(
+        sent.iter()
+            .filter(|s| s.starts_with("【月报预警】"))
+            .count(),
+        2,
+        "{sent:?}"
+    );
+
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let now = NaiveDate::from_ymd_opt(2026, 12, 10)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap();
+    let delivered =
+        pipeline::deliver(&config, &data_dir, &mut store, "2026-11", now, true, false).unwrap();
+    assert_eq!(delivered.sent.len(), 1);
+    drop(store);
+    assert!(pass(shanghai(11, 9)).deadline_notices.is_empty());
 }
