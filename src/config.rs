@@ -46,6 +46,9 @@ pub struct Config {
     /// Who receives the monthly report, and what must be in before it goes.
     #[serde(default)]
     pub delivery: DeliverySettings,
+    /// How the report is written.
+    #[serde(default)]
+    pub report: ReportSettings,
     /// Departments that carry satisfaction targets.
     #[serde(default)]
     pub departments: Vec<Department>,
@@ -520,6 +523,15 @@ impl Default for DeadlineSettings {
             escalate_overdue_working_days: default_escalate_days(),
         }
     }
+}
+
+/// How the report is written.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Labels in `zh` (default) or `en`; `csat --lang` overrides it.
+    #[serde(default)]
+    pub lang: crate::report::labels::Lang,
 }
 
 /// Who receives the monthly report (by e-mail through `[alerts.smtp]`).

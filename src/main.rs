@@ -31,6 +31,9 @@ struct Cli {
     #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// Run as if today were this date (YYYY-MM-DD); default: the system date.
+    /// Report labels: zh (default) or en [default: the configuration's].
+    #[arg(long, global = true, value_enum)]
+    lang: Option<csat::report::labels::Lang>,
     #[arg(long, global = true, value_parser = parse_date)]
     today: Option<NaiveDate>,
     /// Log format on stderr.
@@ -191,7 +194,11 @@ fn load_config(cli: &Cli, data_dir: &DataDir) -> Result<Config> {
         let candidate = data_dir.config_file();
         candidate.exists().then_some(candidate)
     });
-    Ok(Config::load(path.as_deref())?)
+    let mut config = Config::load(path.as_deref())?;
+    if let Some(lang) = cli.lang {
+        config.report.lang = lang;
+    }
+    Ok(config)
 }
 
 fn jobs_dir(data_dir: &DataDir, jobs_dir: Option<&Path>) -> PathBuf {

@@ -301,7 +301,7 @@ pub fn report(
 ) -> Result<ReportOutcome, PipelineError> {
     let _span = info_span!("report", month = %month).entered();
     let results = analysis::monthly(store, config, month)?;
-    let bytes = report::render_workbook(&results)?;
+    let bytes = report::render_workbook(&results, config.report.lang)?;
     let path = delivery::report_path(&data_dir.reports(), month);
     delivery::write_atomically(&path, &bytes)
         .map_err(io_context(format!("writing {}", path.display())))?;
@@ -699,7 +699,7 @@ pub fn deliver(
                 "department".to_string(),
                 Some(department.key.clone()),
                 email.clone(),
-                report::render_workbook(&slice)?,
+                report::render_workbook(&slice, config.report.lang)?,
                 format!("csat-report-{month}-{}.xlsx", department.key),
             ));
         }

@@ -23,7 +23,7 @@ pub fn render_grading_workbook(
     rules: &GradingSettings,
 ) -> Result<Vec<u8>, RenderError> {
     use chrono::Datelike;
-    let formats = Formats::new();
+    let formats = Formats::new(super::labels::Lang::Zh);
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::from_ymd(
         grading.as_of.year() as u16,

@@ -3,12 +3,13 @@
 //! writes the bytes.
 
 mod grading;
+pub mod labels;
 pub mod mask;
 mod text;
 mod workbook;
 
 pub use grading::render_grading_workbook;
-pub use text::{console_summary, narrative, SummaryContext, TEMPLATES};
+pub use text::{console_summary, narrative, narrative_en, SummaryContext, TEMPLATES};
 pub use workbook::{render_workbook, SHEET_DEPARTMENTS, SHEET_PARETO, SHEET_SUMMARY};
 
 /// A rendering failure.

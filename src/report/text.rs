@@ -18,6 +18,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "console_summary",
         include_str!("../../report_templates/console_summary.hbs"),
     ),
+    (
+        "summary_en",
+        include_str!("../../report_templates/summary_en.hbs"),
+    ),
 ];
 
 /// A problem category, formatted for text.
@@ -57,6 +61,10 @@ pub struct SummaryContext {
     pub satisfaction: String,
     /// Band label.
     pub band: String,
+    /// Band label in English.
+    pub band_en: String,
+    /// `YYYY-MM`.
+    pub month: String,
     /// Target, one decimal.
     pub target: String,
     /// Gap to target in points, signed.
@@ -119,6 +127,10 @@ impl SummaryContext {
             band: satisfaction
                 .map(|s| Band::of(s).label().to_string())
                 .unwrap_or_default(),
+            band_en: satisfaction
+                .map(|s| super::labels::Lang::En.t(Band::of(s).label()).to_string())
+                .unwrap_or_default(),
+            month: results.month.clone(),
             target: one_decimal(results.company_target),
             gap: satisfaction
                 .map(|s| signed(s - results.company_target))
@@ -211,6 +223,14 @@ fn render(name: &str, context: &SummaryContext) -> Result<String, RenderError> {
 /// The template fails.
 pub fn narrative(context: &SummaryContext) -> Result<String, RenderError> {
     render("summary", context)
+}
+
+/// The narrative paragraph in English (`--lang en`).
+///
+/// # Errors
+/// The template fails.
+pub fn narrative_en(context: &SummaryContext) -> Result<String, RenderError> {
+    render("summary_en", context)
 }
 
 /// The one-screen summary the CLI prints after a report.

@@ -44,6 +44,7 @@ const RED_TEXT: u32 = 0x9C0006;
 const HEADER_FILL: u32 = 0x1F4E78;
 
 pub(super) struct Formats {
+    pub(super) lang: super::labels::Lang,
     pub(super) title: Format,
     pub(super) header: Format,
     pub(super) label: Format,
@@ -58,11 +59,12 @@ pub(super) struct Formats {
 }
 
 impl Formats {
-    pub(super) fn new() -> Formats {
+    pub(super) fn new(lang: super::labels::Lang) -> Formats {
         let base = Format::new()
             .set_border(FormatBorder::Thin)
             .set_font_name("微软雅黑");
         Formats {
+            lang,
             title: Format::new()
                 .set_bold()
                 .set_font_size(16)
@@ -102,23 +104,32 @@ impl Formats {
 ///
 /// # Errors
 /// rust_xlsxwriter or a template refuses something.
-pub fn render_workbook(results: &MonthlyResults) -> Result<Vec<u8>, RenderError> {
-    let formats = Formats::new();
+pub fn render_workbook(
+    results: &MonthlyResults,
+    lang: super::labels::Lang,
+) -> Result<Vec<u8>, RenderError> {
+    let formats = Formats::new(lang);
     let mut workbook = Workbook::new();
     let (year, month) = crate::analysis::parse_month(&results.month).unwrap_or((2000, 1));
     let created = ExcelDateTime::from_ymd(year as u16, month as u8, 1)?;
     workbook.set_properties(
         &DocProperties::new()
-            .set_title(format!(
-                "{} 客户满意度月报 {}",
-                results.company_name, results.month
+            .set_title(formats.lang.pick(
+                format!("{} 客户满意度月报 {}", results.company_name, results.month),
+                format!(
+                    "{} customer satisfaction {}",
+                    results.company_name, results.month
+                ),
             ))
             .set_author("csat")
             .set_creation_datetime(&created),
     );
 
     let context = SummaryContext::new(results);
-    let summary_text = narrative(&context)?;
+    let summary_text = match lang {
+        super::labels::Lang::Zh => narrative(&context)?,
+        super::labels::Lang::En => super::text::narrative_en(&context)?,
+    };
     summary_sheet(
         workbook.add_worksheet(),
         results,
@@ -214,7 +225,7 @@ fn summary_sheet(
     summary_text: &str,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_SUMMARY)?;
+    sheet.set_name(formats.lang.t(SHEET_SUMMARY))?;
     sheet.set_column_width(0, 18)?;
     sheet.set_column_width(1, 16)?;
     sheet.set_column_width(2, 4)?;
@@ -223,9 +234,15 @@ fn summary_sheet(
     sheet.write_string_with_format(
         0,
         0,
-        format!(
-            "{} 客户满意度月报 {}",
-            results.company_name, context.month_label
+        formats.lang.pick(
+            format!(
+                "{} 客户满意度月报 {}",
+                results.company_name, context.month_label
+            ),
+            format!(
+                "{} — customer satisfaction, {}",
+                results.company_name, results.month
+            ),
         ),
         &formats.title,
     )?;
@@ -233,7 +250,7 @@ fn summary_sheet(
     let company = results.company.as_ref();
     let satisfaction = results.company_satisfaction();
     let mut row = 2;
-    sheet.write_string_with_format(row, 0, "公司满意度", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("公司满意度"), &formats.label)?;
     match satisfaction {
         Some(s) => {
             let format = if s >= results.company_target {
@@ -248,21 +265,30 @@ fn summary_sheet(
                 &format.clone().set_num_format("0.0%"),
             )?
         }
-        None => sheet.write_string_with_format(row, 1, "无数据", &formats.missed)?,
+        None => {
+            sheet.write_string_with_format(row, 1, formats.lang.t("无数据"), &formats.missed)?
+        }
     };
     row += 1;
-    sheet.write_string_with_format(row, 0, "满意度等级", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("满意度等级"), &formats.label)?;
     sheet.write_string_with_format(
         row,
         1,
-        satisfaction.map(|s| Band::of(s).label()).unwrap_or("—"),
+        satisfaction
+            .map(|s| formats.lang.t(Band::of(s).label()))
+            .unwrap_or("—"),
         &formats.text,
     )?;
     row += 1;
-    sheet.write_string_with_format(row, 0, "公司目标", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("公司目标"), &formats.label)?;
     sheet.write_number_with_format(row, 1, results.company_target / 100.0, &formats.percent)?;
     row += 1;
-    sheet.write_string_with_format(row, 0, "与目标差距（百分点）", &formats.label)?;
+    sheet.write_string_with_format(
+        row,
+        0,
+        formats.lang.t("与目标差距（百分点）"),
+        &formats.label,
+    )?;
     write_optional_points(
         sheet,
         row,
@@ -276,7 +302,7 @@ fn summary_sheet(
         .iter()
         .find(|m| m.month == crate::analysis::shift_month(&results.month, -1))
         .map(|m| m.satisfaction);
-    sheet.write_string_with_format(row, 0, "环比（百分点）", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("环比（百分点）"), &formats.label)?;
     write_optional_points(
         sheet,
         row,
@@ -285,7 +311,7 @@ fn summary_sheet(
         formats,
     )?;
     row += 1;
-    sheet.write_string_with_format(row, 0, "问卷与回访份数", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("问卷与回访份数"), &formats.label)?;
     sheet.write_number_with_format(
         row,
         1,
@@ -293,7 +319,7 @@ fn summary_sheet(
         &formats.integer,
     )?;
     row += 1;
-    sheet.write_string_with_format(row, 0, "有效答案数", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("有效答案数"), &formats.label)?;
     sheet.write_number_with_format(
         row,
         1,
@@ -301,7 +327,7 @@ fn summary_sheet(
         &formats.integer,
     )?;
     row += 1;
-    sheet.write_string_with_format(row, 0, "NPS（净推荐值）", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("NPS（净推荐值）"), &formats.label)?;
     match results.nps.iter().find(|n| n.month == results.month) {
         Some(nps) => sheet.write_number_with_format(row, 1, nps.nps, &formats.one_decimal)?,
         None => sheet.write_string_with_format(row, 1, "—", &formats.text)?,
@@ -311,7 +337,7 @@ fn summary_sheet(
         .iter()
         .find(|r| r.channel == "questionnaire");
     row += 1;
-    sheet.write_string_with_format(row, 0, "问卷回收率", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("问卷回收率"), &formats.label)?;
     match questionnaire.and_then(|r| r.rate) {
         Some(rate) => {
             let format = if rate < 50.0 {
@@ -326,32 +352,45 @@ fn summary_sheet(
                 &format.clone().set_num_format("0.0%"),
             )?
         }
-        None => sheet.write_string_with_format(row, 1, "发放数未知", &formats.text)?,
+        None => {
+            sheet.write_string_with_format(row, 1, formats.lang.t("发放数未知"), &formats.text)?
+        }
     };
     row += 1;
-    sheet.write_string_with_format(row, 0, "回收率扣分", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("回收率扣分"), &formats.label)?;
     sheet.write_number_with_format(row, 1, -(results.penalty as f64), &formats.points)?;
     row += 1;
-    sheet.write_string_with_format(row, 0, "样本量检查", &formats.label)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("样本量检查"), &formats.label)?;
     match questionnaire.and_then(|r| r.required.zip(r.sufficient)) {
         Some((required, true)) => sheet.write_string_with_format(
             row,
             1,
-            format!("足够（需 {required} 份）"),
+            formats.lang.pick(
+                format!("足够（需 {required} 份）"),
+                format!("sufficient (needs {required})"),
+            ),
             &formats.met,
         )?,
         Some((required, false)) => sheet.write_string_with_format(
             row,
             1,
-            format!("样本不足（需 {required} 份）"),
+            formats.lang.pick(
+                format!("样本不足（需 {required} 份）"),
+                format!("INSUFFICIENT (needs {required})"),
+            ),
             &formats.missed,
         )?,
-        None => sheet.write_string_with_format(row, 1, "服务客户数未知", &formats.text)?,
+        None => sheet.write_string_with_format(
+            row,
+            1,
+            formats.lang.t("服务客户数未知"),
+            &formats.text,
+        )?,
     };
 
     row += 2;
-    sheet.write_string_with_format(row, 0, "三大问题", &formats.header)?;
-    sheet.write_string_with_format(row, 1, "件数", &formats.header)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("三大问题"), &formats.header)?;
+    sheet.write_string_with_format(row, 1, formats.lang.t("件数"), &formats.header)?;
     for problem in results.pareto.iter().take(3) {
         row += 1;
         sheet.write_string_with_format(row, 0, &problem.category, &formats.text)?;
@@ -359,8 +398,8 @@ fn summary_sheet(
     }
 
     row += 2;
-    sheet.write_string_with_format(row, 0, "未达标部门", &formats.header)?;
-    sheet.write_string_with_format(row, 1, "差距（百分点）", &formats.header)?;
+    sheet.write_string_with_format(row, 0, formats.lang.t("未达标部门"), &formats.header)?;
+    sheet.write_string_with_format(row, 1, formats.lang.t("差距（百分点）"), &formats.header)?;
     let missed: Vec<_> = results
         .departments
         .iter()
@@ -368,7 +407,7 @@ fn summary_sheet(
         .collect();
     if missed.is_empty() {
         row += 1;
-        sheet.write_string_with_format(row, 0, "无", &formats.text)?;
+        sheet.write_string_with_format(row, 0, formats.lang.t("无"), &formats.text)?;
     }
     for department in missed {
         row += 1;
@@ -380,8 +419,8 @@ fn summary_sheet(
     sheet.merge_range(row, 0, row + 5, 7, summary_text, &formats.wrap)?;
 
     // Trend table and chart, to the right.
-    sheet.write_string_with_format(2, 3, "月份", &formats.header)?;
-    sheet.write_string_with_format(2, 4, "满意度", &formats.header)?;
+    sheet.write_string_with_format(2, 3, formats.lang.t("月份"), &formats.header)?;
+    sheet.write_string_with_format(2, 4, formats.lang.t("满意度"), &formats.header)?;
     for (index, month) in results.trend.iter().enumerate() {
         let trend_row = 3 + index as u32;
         sheet.write_string_with_format(trend_row, 3, &month.month, &formats.text)?;
@@ -397,10 +436,12 @@ fn summary_sheet(
         let mut chart = Chart::new(ChartType::Line);
         chart
             .add_series()
-            .set_name("公司满意度")
-            .set_categories((SHEET_SUMMARY, 3, 3, last, 3))
-            .set_values((SHEET_SUMMARY, 3, 4, last, 4));
-        chart.title().set_name("公司满意度趋势（13个月）");
+            .set_name(formats.lang.t("公司满意度"))
+            .set_categories((formats.lang.t(SHEET_SUMMARY), 3, 3, last, 3))
+            .set_values((formats.lang.t(SHEET_SUMMARY), 3, 4, last, 4));
+        chart
+            .title()
+            .set_name(formats.lang.t("公司满意度趋势（13个月）"));
         chart.y_axis().set_num_format("0%");
         chart.legend().set_hidden();
         sheet.insert_chart(2, 6, &chart)?;
@@ -415,21 +456,21 @@ fn departments_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_DEPARTMENTS)?;
+    sheet.set_name(formats.lang.t(SHEET_DEPARTMENTS))?;
     let headers = [
-        ("部门", 16.0),
-        ("满意度", 10.0),
-        ("目标", 10.0),
-        ("差距（百分点）", 12.0),
-        ("状态", 10.0),
-        ("份数 n", 8.0),
-        ("有效答案数", 10.0),
-        ("上月", 10.0),
-        ("环比（百分点）", 12.0),
-        ("环比显著", 9.0),
-        ("去年同期", 10.0),
-        ("同比（百分点）", 12.0),
-        ("同比显著", 9.0),
+        (formats.lang.t("部门"), 16.0),
+        (formats.lang.t("满意度"), 10.0),
+        (formats.lang.t("目标"), 10.0),
+        (formats.lang.t("差距（百分点）"), 12.0),
+        (formats.lang.t("状态"), 10.0),
+        (formats.lang.t("份数 n"), 8.0),
+        (formats.lang.t("有效答案数"), 10.0),
+        (formats.lang.t("上月"), 10.0),
+        (formats.lang.t("环比（百分点）"), 12.0),
+        (formats.lang.t("环比显著"), 9.0),
+        (formats.lang.t("去年同期"), 10.0),
+        (formats.lang.t("同比（百分点）"), 12.0),
+        (formats.lang.t("同比显著"), 9.0),
     ];
     table_header(sheet, &headers, formats)?;
     for (index, department) in results.departments.iter().enumerate() {
@@ -437,7 +478,12 @@ fn departments_sheet(
         sheet.write_string_with_format(row, 0, &department.name, &formats.text)?;
         let shown = department.score.filter(|_| !department.too_small);
         if department.too_small && department.score.is_some() {
-            sheet.write_string_with_format(row, 1, too_small_label(results), &formats.text)?;
+            sheet.write_string_with_format(
+                row,
+                1,
+                too_small_label(results, formats),
+                &formats.text,
+            )?;
         } else {
             write_optional_percent(sheet, row, 1, shown, formats)?;
         }
@@ -450,14 +496,18 @@ fn departments_sheet(
             formats,
         )?;
         match (department.met, shown.is_some()) {
-            (Some(true), true) => sheet.write_string_with_format(row, 4, "达标", &formats.met)?,
+            (Some(true), true) => {
+                sheet.write_string_with_format(row, 4, formats.lang.t("达标"), &formats.met)?
+            }
             (Some(false), true) => {
-                sheet.write_string_with_format(row, 4, "未达标", &formats.missed)?
+                sheet.write_string_with_format(row, 4, formats.lang.t("未达标"), &formats.missed)?
             }
             (Some(_), false) => {
-                sheet.write_string_with_format(row, 4, "样本不足", &formats.text)?
+                sheet.write_string_with_format(row, 4, formats.lang.t("样本不足"), &formats.text)?
             }
-            (None, _) => sheet.write_string_with_format(row, 4, "无数据", &formats.text)?,
+            (None, _) => {
+                sheet.write_string_with_format(row, 4, formats.lang.t("无数据"), &formats.text)?
+            }
         };
         sheet.write_number_with_format(row, 5, department.n_responses as f64, &formats.integer)?;
         sheet.write_number_with_format(row, 6, department.n_answers as f64, &formats.integer)?;
@@ -489,30 +539,33 @@ fn departments_sheet(
         let mut chart = Chart::new(ChartType::Column);
         chart
             .add_series()
-            .set_name("满意度")
-            .set_categories((SHEET_DEPARTMENTS, 1, 0, last, 0))
-            .set_values((SHEET_DEPARTMENTS, 1, 1, last, 1));
+            .set_name(formats.lang.t("满意度"))
+            .set_categories((formats.lang.t(SHEET_DEPARTMENTS), 1, 0, last, 0))
+            .set_values((formats.lang.t(SHEET_DEPARTMENTS), 1, 1, last, 1));
         let mut target_line = Chart::new(ChartType::Line);
         target_line
             .add_series()
-            .set_name("目标")
-            .set_categories((SHEET_DEPARTMENTS, 1, 0, last, 0))
-            .set_values((SHEET_DEPARTMENTS, 1, 2, last, 2))
+            .set_name(formats.lang.t("目标"))
+            .set_categories((formats.lang.t(SHEET_DEPARTMENTS), 1, 0, last, 0))
+            .set_values((formats.lang.t(SHEET_DEPARTMENTS), 1, 2, last, 2))
             .set_format(&mut reference_line());
         chart.combine(&target_line);
-        chart.title().set_name("部门满意度与目标");
+        chart.title().set_name(formats.lang.t("部门满意度与目标"));
         chart.y_axis().set_num_format("0%");
         sheet.insert_chart(last + 3, 0, &chart)?;
     }
-    sheet.write_string(last + 1, 0, SIGNIFICANCE_NOTE)?;
+    sheet.write_string(last + 1, 0, formats.lang.t(SIGNIFICANCE_NOTE))?;
     print_setup(sheet, 0)
 }
 
 /// How a significant change is decided, printed under every table with changes.
 const SIGNIFICANCE_NOTE: &str = "显著：变化超出抽样误差（Welch 双样本 z 检验，95%：|Δ| > 1.96·√(s₁²/n₁ + s₀²/n₀)，s² 为各答案占满分百分比的样本方差，n 为答案数）；份数低于最小样本时不判断。";
 
-fn too_small_label(results: &MonthlyResults) -> String {
-    format!("样本不足（n<{}）", results.min_n)
+fn too_small_label(results: &MonthlyResults, formats: &Formats) -> String {
+    formats.lang.pick(
+        format!("样本不足（n<{}）", results.min_n),
+        format!("n too small (n<{})", results.min_n),
+    )
 }
 
 /// `显著↑` / `显著↓` when a change is outside the noise, else empty.
@@ -526,10 +579,10 @@ fn write_significance(
 ) -> Result<(), RenderError> {
     match change {
         Some(c) if significant && c > 0.0 => {
-            sheet.write_string_with_format(row, column, "显著↑", &formats.met)?
+            sheet.write_string_with_format(row, column, formats.lang.t("显著↑"), &formats.met)?
         }
         Some(c) if significant && c < 0.0 => {
-            sheet.write_string_with_format(row, column, "显著↓", &formats.missed)?
+            sheet.write_string_with_format(row, column, formats.lang.t("显著↓"), &formats.missed)?
         }
         _ => sheet.write_string_with_format(row, column, "", &formats.text)?,
     };
@@ -542,18 +595,18 @@ fn groups_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_GROUPS)?;
+    sheet.set_name(formats.lang.t(SHEET_GROUPS))?;
     let headers = [
-        ("维度", 10.0),
-        ("分组", 22.0),
-        ("满意度", 10.0),
-        ("等级", 10.0),
-        ("份数 n", 8.0),
-        ("有效答案数", 10.0),
-        ("环比（百分点）", 12.0),
-        ("环比显著", 9.0),
-        ("同比（百分点）", 12.0),
-        ("同比显著", 9.0),
+        (formats.lang.t("维度"), 10.0),
+        (formats.lang.t("分组"), 22.0),
+        (formats.lang.t("满意度"), 10.0),
+        (formats.lang.t("等级"), 10.0),
+        (formats.lang.t("份数 n"), 8.0),
+        (formats.lang.t("有效答案数"), 10.0),
+        (formats.lang.t("环比（百分点）"), 12.0),
+        (formats.lang.t("环比显著"), 9.0),
+        (formats.lang.t("同比（百分点）"), 12.0),
+        (formats.lang.t("同比显著"), 9.0),
     ];
     table_header(sheet, &headers, formats)?;
     let mut row = 0;
@@ -564,16 +617,21 @@ fn groups_sheet(
     {
         row += 1;
         let dimension = match group.dimension.as_str() {
-            "indicator" => "评价指标",
-            "channel" => "调查渠道",
-            "region" => "区域",
-            "dealer" => "经销商",
+            "indicator" => formats.lang.t("评价指标"),
+            "channel" => formats.lang.t("调查渠道"),
+            "region" => formats.lang.t("区域"),
+            "dealer" => formats.lang.t("经销商"),
             other => other,
         };
         sheet.write_string_with_format(row, 0, dimension, &formats.text)?;
         sheet.write_string_with_format(row, 1, &group.name, &formats.text)?;
         if group.too_small {
-            sheet.write_string_with_format(row, 2, too_small_label(results), &formats.text)?;
+            sheet.write_string_with_format(
+                row,
+                2,
+                too_small_label(results, formats),
+                &formats.text,
+            )?;
             sheet.write_string_with_format(row, 3, "—", &formats.text)?;
         } else {
             let band = Band::of(group.score);
@@ -588,7 +646,7 @@ fn groups_sheet(
                 group.score / 100.0,
                 &format.clone().set_num_format("0.0%"),
             )?;
-            sheet.write_string_with_format(row, 3, band.label(), &formats.text)?;
+            sheet.write_string_with_format(row, 3, formats.lang.t(band.label()), &formats.text)?;
         }
         sheet.write_number_with_format(row, 4, group.n_responses as f64, &formats.integer)?;
         sheet.write_number_with_format(row, 5, group.n_answers as f64, &formats.integer)?;
@@ -615,7 +673,7 @@ fn groups_sheet(
     if row > 0 {
         sheet.autofilter(0, 0, row, (headers.len() - 1) as u16)?;
     }
-    sheet.write_string(row + 2, 0, SIGNIFICANCE_NOTE)?;
+    sheet.write_string(row + 2, 0, formats.lang.t(SIGNIFICANCE_NOTE))?;
     print_setup(sheet, 0)
 }
 
@@ -626,7 +684,7 @@ fn callbacks_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_CALLBACKS)?;
+    sheet.set_name(formats.lang.t(SHEET_CALLBACKS))?;
     let mut dimensions: Vec<&str> = Vec::new();
     for callback in &results.callbacks {
         for (name, _, _) in &callback.dimensions {
@@ -636,11 +694,11 @@ fn callbacks_sheet(
         }
     }
     let mut headers: Vec<(&str, f64)> = vec![
-        ("回访类型", 14.0),
-        ("计划回访", 9.0),
-        ("接通", 8.0),
-        ("接通率", 9.0),
-        ("提出问题", 9.0),
+        (formats.lang.t("回访类型"), 14.0),
+        (formats.lang.t("计划回访"), 9.0),
+        (formats.lang.t("接通"), 8.0),
+        (formats.lang.t("接通率"), 9.0),
+        (formats.lang.t("提出问题"), 9.0),
     ];
     headers.extend(dimensions.iter().map(|d| (*d, 12.0)));
     table_header(sheet, &headers, formats)?;
@@ -666,13 +724,15 @@ fn callbacks_sheet(
         }
     }
     if results.callbacks.is_empty() {
-        sheet.write_string_with_format(1, 0, "本月没有回访记录", &formats.text)?;
+        sheet.write_string_with_format(1, 0, formats.lang.t("本月没有回访记录"), &formats.text)?;
     }
     sheet.set_freeze_panes(1, 1)?;
     sheet.write_string(
         results.callbacks.len() as u32 + 2,
         0,
-        "各维度为 1–5 分的平均分；提出问题 = 接通且有备注或有低分（≤2）的回访。",
+        formats
+            .lang
+            .t("各维度为 1–5 分的平均分；提出问题 = 接通且有备注或有低分（≤2）的回访。"),
     )?;
     print_setup(sheet, 0)
 }
@@ -682,17 +742,20 @@ fn pareto_sheet_render(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_PARETO)?;
+    sheet.set_name(formats.lang.t(SHEET_PARETO))?;
     let company = |view: &str| {
         results
             .paretos
             .iter()
             .find(|p| p.scope == "company" && p.view == view)
     };
-    let title = format!("问题柏拉图 {}（按件数）", results.month);
+    let title = formats.lang.pick(
+        format!("问题柏拉图 {}（按件数）", results.month),
+        format!("Pareto {} (by count)", results.month),
+    );
     let mut next = pareto_block(
         sheet,
-        SHEET_PARETO,
+        formats.lang.t(SHEET_PARETO),
         0,
         &title,
         &results.pareto,
@@ -705,11 +768,19 @@ fn pareto_sheet_render(
         sheet.autofilter(0, 0, last, (PARETO_HEADERS.len() - 1) as u16)?;
     }
     if let Some(weighted) = company("weighted") {
-        sheet.write_string_with_format(next, 0, "按严重度加权（第二视图）", &formats.label)?;
-        let title = format!("问题柏拉图 {}（按严重度加权）", results.month);
+        sheet.write_string_with_format(
+            next,
+            0,
+            formats.lang.t("按严重度加权（第二视图）"),
+            &formats.label,
+        )?;
+        let title = formats.lang.pick(
+            format!("问题柏拉图 {}（按严重度加权）", results.month),
+            format!("Pareto {} (by severity weight)", results.month),
+        );
         next = pareto_block(
             sheet,
-            SHEET_PARETO,
+            formats.lang.t(SHEET_PARETO),
             next + 1,
             &title,
             &weighted.rows,
@@ -727,7 +798,7 @@ fn department_pareto_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_DEPARTMENT_PARETO)?;
+    sheet.set_name(formats.lang.t(SHEET_DEPARTMENT_PARETO))?;
     let mut next = 0;
     let rankings: Vec<_> = results
         .paretos
@@ -735,20 +806,34 @@ fn department_pareto_sheet(
         .filter(|p| p.view == "count" && p.scope != "company")
         .collect();
     if rankings.is_empty() {
-        sheet.write_string_with_format(0, 0, "本月没有问题记录", &formats.text)?;
+        sheet.write_string_with_format(0, 0, formats.lang.t("本月没有问题记录"), &formats.text)?;
     }
     for ranking in rankings {
         let total: i64 = ranking.rows.iter().map(|r| r.count).sum();
         sheet.write_string_with_format(
             next,
             0,
-            format!("{}：{} 件问题", ranking.scope_name, total),
+            formats.lang.pick(
+                format!("{}：{} 件问题", ranking.scope_name, total),
+                format!(
+                    "{}: {} problems",
+                    formats.lang.t(&ranking.scope_name),
+                    total
+                ),
+            ),
             &formats.title,
         )?;
-        let title = format!("{} 问题柏拉图 {}", ranking.scope_name, results.month);
+        let title = formats.lang.pick(
+            format!("{} 问题柏拉图 {}", ranking.scope_name, results.month),
+            format!(
+                "{} Pareto {}",
+                formats.lang.t(&ranking.scope_name),
+                results.month
+            ),
+        );
         next = pareto_block(
             sheet,
-            SHEET_DEPARTMENT_PARETO,
+            formats.lang.t(SHEET_DEPARTMENT_PARETO),
             next + 1,
             &title,
             &ranking.rows,
@@ -791,7 +876,12 @@ fn pareto_block(
     formats: &Formats,
 ) -> Result<u32, RenderError> {
     for (column, (header, width)) in PARETO_HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(top, column as u16, *header, &formats.header)?;
+        sheet.write_string_with_format(
+            top,
+            column as u16,
+            formats.lang.t(header),
+            &formats.header,
+        )?;
         sheet.set_column_width(column as u16, *width)?;
     }
     for (index, problem) in rows.iter().enumerate() {
@@ -807,9 +897,9 @@ fn pareto_block(
             &formats.percent,
         )?;
         if problem.vital_few {
-            sheet.write_string_with_format(row, 5, "是", &formats.missed)?;
+            sheet.write_string_with_format(row, 5, formats.lang.t("是"), &formats.missed)?;
         } else {
-            sheet.write_string_with_format(row, 5, "否", &formats.text)?;
+            sheet.write_string_with_format(row, 5, formats.lang.t("否"), &formats.text)?;
         }
         sheet.write_number_with_format(row, 6, 0.8, &formats.percent)?;
         sheet.write_number_with_format(row, 7, problem.weighted, &formats.one_decimal)?;
@@ -822,7 +912,11 @@ fn pareto_block(
     }
     let (first, last) = (top + 1, top + rows.len() as u32);
     let value_column = if weighted { 7 } else { 2 };
-    let value_name = if weighted { "加权件数" } else { "件数" };
+    let value_name = if weighted {
+        formats.lang.t("加权件数")
+    } else {
+        formats.lang.t("件数")
+    };
     let mut columns = Chart::new(ChartType::Column);
     columns
         .add_series()
@@ -836,7 +930,7 @@ fn pareto_block(
     let mut lines = Chart::new(ChartType::Line);
     lines
         .add_series()
-        .set_name("累计占比")
+        .set_name(formats.lang.t("累计占比"))
         .set_categories((sheet_name, first, 1, last, 1))
         .set_values((sheet_name, first, 4, last, 4))
         .set_secondary_axis(true);
@@ -860,18 +954,26 @@ fn problem_sources_table(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.write_string_with_format(top, 0, "问题归类来源", &formats.label)?;
-    for (column, header) in ["方式", "关键词", "归入类别", "件数"].iter().enumerate() {
+    sheet.write_string_with_format(top, 0, formats.lang.t("问题归类来源"), &formats.label)?;
+    for (column, header) in [
+        formats.lang.t("方式"),
+        formats.lang.t("关键词"),
+        formats.lang.t("归入类别"),
+        formats.lang.t("件数"),
+    ]
+    .iter()
+    .enumerate()
+    {
         sheet.write_string_with_format(top + 1, column as u16, *header, &formats.header)?;
     }
     for (index, source) in results.problem_sources.iter().enumerate() {
         let row = top + 2 + index as u32;
         let kind = match source.kind.as_str() {
-            "keyword" => "关键词规则",
-            "record" => "记录自带原因",
-            "question" => "题目所属指标",
-            "none" => "未分类（已计入）",
-            "excluded" => "已排除（状态无效/重复/撤销）",
+            "keyword" => formats.lang.t("关键词规则"),
+            "record" => formats.lang.t("记录自带原因"),
+            "question" => formats.lang.t("题目所属指标"),
+            "none" => formats.lang.t("未分类（已计入）"),
+            "excluded" => formats.lang.t("已排除（状态无效/重复/撤销）"),
             other => other,
         };
         sheet.write_string_with_format(row, 0, kind, &formats.text)?;
@@ -899,19 +1001,19 @@ fn data_quality_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_DATA_QUALITY)?;
+    sheet.set_name(formats.lang.t(SHEET_DATA_QUALITY))?;
     table_header(
         sheet,
         &[
-            ("文件", 36.0),
-            ("数据来源", 20.0),
-            ("类型", 12.0),
-            ("导入日期", 12.0),
-            ("数据行", 9.0),
-            ("已导入", 9.0),
-            ("拒收", 9.0),
-            ("本月计入", 10.0),
-            ("被更正版替代", 12.0),
+            (formats.lang.t("文件"), 36.0),
+            (formats.lang.t("数据来源"), 20.0),
+            (formats.lang.t("类型"), 12.0),
+            (formats.lang.t("导入日期"), 12.0),
+            (formats.lang.t("数据行"), 9.0),
+            (formats.lang.t("已导入"), 9.0),
+            (formats.lang.t("拒收"), 9.0),
+            (formats.lang.t("本月计入"), 10.0),
+            (formats.lang.t("被更正版替代"), 12.0),
         ],
         formats,
     )?;
@@ -943,7 +1045,12 @@ fn data_quality_sheet(
         row += 1;
     }
     if results.files.is_empty() {
-        sheet.write_string_with_format(row, 0, "本月没有数据文件", &formats.missed)?;
+        sheet.write_string_with_format(
+            row,
+            0,
+            formats.lang.t("本月没有数据文件"),
+            &formats.missed,
+        )?;
         row += 1;
     }
 
@@ -951,14 +1058,24 @@ fn data_quality_sheet(
     sheet.write_string_with_format(
         row,
         0,
-        format!("拒收的单元格与行（{} 处）", results.rejected.len()),
+        formats.lang.pick(
+            format!("拒收的单元格与行（{} 处）", results.rejected.len()),
+            format!("Refused cells and rows ({})", results.rejected.len()),
+        ),
         &formats.label,
     )?;
     row += 1;
     let header_row = row;
-    for (column, header) in ["文件", "工作表", "行", "列", "内容", "应为"]
-        .iter()
-        .enumerate()
+    for (column, header) in [
+        formats.lang.t("文件"),
+        formats.lang.t("工作表"),
+        formats.lang.t("行"),
+        formats.lang.t("列"),
+        formats.lang.t("内容"),
+        formats.lang.t("应为"),
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string_with_format(row, column as u16, *header, &formats.header)?;
     }
@@ -991,17 +1108,17 @@ fn customers_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_CUSTOMERS)?;
+    sheet.set_name(formats.lang.t(SHEET_CUSTOMERS))?;
     table_header(
         sheet,
         &[
-            ("客户编号", 10.0),
-            ("客户名称", 18.0),
-            ("等级", 7.0),
-            ("评定日期", 12.0),
-            ("本季/上季最多逾期", 12.0),
-            ("付款条件按", 10.0),
-            ("付款条件", 22.0),
+            (formats.lang.t("客户编号"), 10.0),
+            (formats.lang.t("客户名称"), 18.0),
+            (formats.lang.t("等级"), 7.0),
+            (formats.lang.t("评定日期"), 12.0),
+            (formats.lang.t("本季/上季最多逾期"), 12.0),
+            (formats.lang.t("付款条件按"), 10.0),
+            (formats.lang.t("付款条件"), 22.0),
         ],
         formats,
     )?;
@@ -1026,7 +1143,12 @@ fn customers_sheet(
         sheet.write_string_with_format(row, 6, &customer.payment_terms, &formats.text)?;
     }
     if results.customer_terms.is_empty() {
-        sheet.write_string_with_format(1, 0, "尚未进行客户分级（csat regrade）", &formats.text)?;
+        sheet.write_string_with_format(
+            1,
+            0,
+            formats.lang.t("尚未进行客户分级（csat regrade）"),
+            &formats.text,
+        )?;
     }
     sheet.set_freeze_panes(1, 2)?;
     print_setup(sheet, 0)
@@ -1042,17 +1164,27 @@ fn write_days_left(
 ) -> Result<(), RenderError> {
     match days_left {
         None => sheet.write_string_with_format(row, column, "—", &formats.text)?,
-        Some(0) => sheet.write_string_with_format(row, column, "今天到期", &formats.missed)?,
+        Some(0) => sheet.write_string_with_format(
+            row,
+            column,
+            formats.lang.t("今天到期"),
+            &formats.missed,
+        )?,
         Some(d) if d > 0 => sheet.write_string_with_format(
             row,
             column,
-            format!("剩 {d} 个工作日"),
+            formats
+                .lang
+                .pick(format!("剩 {d} 个工作日"), format!("{d} working days left")),
             &formats.text,
         )?,
         Some(d) => sheet.write_string_with_format(
             row,
             column,
-            format!("超期 {} 个工作日", -d),
+            formats.lang.pick(
+                format!("超期 {} 个工作日", -d),
+                format!("{} working days overdue", -d),
+            ),
             &formats.missed,
         )?,
     };
@@ -1066,26 +1198,26 @@ fn problems_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_PROBLEMS)?;
+    sheet.set_name(formats.lang.t(SHEET_PROBLEMS))?;
     let headers = [
-        ("来源", 8.0),
-        ("编号", 18.0),
-        ("日期", 11.0),
-        ("问题类别", 14.0),
-        ("责任部门", 14.0),
-        ("责任人", 10.0),
-        ("完成期限", 11.0),
-        ("状态", 10.0),
-        ("剩余/超期（月末）", 16.0),
+        (formats.lang.t("来源"), 8.0),
+        (formats.lang.t("编号"), 18.0),
+        (formats.lang.t("日期"), 11.0),
+        (formats.lang.t("问题类别"), 14.0),
+        (formats.lang.t("责任部门"), 14.0),
+        (formats.lang.t("责任人"), 10.0),
+        (formats.lang.t("完成期限"), 11.0),
+        (formats.lang.t("状态"), 10.0),
+        (formats.lang.t("剩余/超期（月末）"), 16.0),
     ];
     table_header(sheet, &headers, formats)?;
     let problems = &results.closed_loop.problems;
     for (index, problem) in problems.iter().enumerate() {
         let row = 1 + index as u32;
         let origin = match problem.origin.as_str() {
-            "complaint" => "投诉",
-            "answer" => "低分评价",
-            "callback" => "回访反馈",
+            "complaint" => formats.lang.t("投诉"),
+            "answer" => formats.lang.t("低分评价"),
+            "callback" => formats.lang.t("回访反馈"),
             other => other,
         };
         sheet.write_string_with_format(row, 0, origin, &formats.text)?;
@@ -1111,20 +1243,20 @@ fn items_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_ITEMS)?;
+    sheet.set_name(formats.lang.t(SHEET_ITEMS))?;
     let headers = [
-        ("类型", 6.0),
-        ("编号", 12.0),
-        ("受理日期", 11.0),
-        ("严重等级", 8.0),
-        ("类别", 14.0),
-        ("责任部门", 14.0),
-        ("责任人", 10.0),
-        ("答复期限", 11.0),
-        ("答复日期", 11.0),
-        ("按时", 6.0),
-        ("状态", 8.0),
-        ("剩余/超期（月末）", 16.0),
+        (formats.lang.t("类型"), 6.0),
+        (formats.lang.t("编号"), 12.0),
+        (formats.lang.t("受理日期"), 11.0),
+        (formats.lang.t("严重等级"), 8.0),
+        (formats.lang.t("类别"), 14.0),
+        (formats.lang.t("责任部门"), 14.0),
+        (formats.lang.t("责任人"), 10.0),
+        (formats.lang.t("答复期限"), 11.0),
+        (formats.lang.t("答复日期"), 11.0),
+        (formats.lang.t("按时"), 6.0),
+        (formats.lang.t("状态"), 8.0),
+        (formats.lang.t("剩余/超期（月末）"), 16.0),
     ];
     table_header(sheet, &headers, formats)?;
     let items = &results.closed_loop.items;
@@ -1134,9 +1266,9 @@ fn items_sheet(
             row,
             0,
             if item.kind == "complaint" {
-                "投诉"
+                formats.lang.t("投诉")
             } else {
-                "提案"
+                formats.lang.t("提案")
             },
             &formats.text,
         )?;
@@ -1165,11 +1297,20 @@ fn items_sheet(
             &formats.text,
         )?;
         match item.on_time {
-            Some(true) => sheet.write_string_with_format(row, 9, "是", &formats.met)?,
-            Some(false) => sheet.write_string_with_format(row, 9, "否", &formats.missed)?,
+            Some(true) => {
+                sheet.write_string_with_format(row, 9, formats.lang.t("是"), &formats.met)?
+            }
+            Some(false) => {
+                sheet.write_string_with_format(row, 9, formats.lang.t("否"), &formats.missed)?
+            }
             None => sheet.write_string_with_format(row, 9, "", &formats.text)?,
         };
-        sheet.write_string_with_format(row, 10, item.state.label(), &formats.text)?;
+        sheet.write_string_with_format(
+            row,
+            10,
+            formats.lang.t(item.state.label()),
+            &formats.text,
+        )?;
         write_days_left(sheet, row, 11, item.days_left, formats)?;
     }
     sheet.set_freeze_panes(1, 2)?;
@@ -1186,16 +1327,16 @@ fn tracking_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_TRACKING)?;
+    sheet.set_name(formats.lang.t(SHEET_TRACKING))?;
     let headers = [
-        ("部门", 14.0),
-        ("事项", 8.0),
-        ("未关闭", 8.0),
-        ("本月到期", 9.0),
-        ("已超期", 8.0),
-        ("已关闭", 8.0),
-        ("关闭率", 9.0),
-        ("上月关闭率", 10.0),
+        (formats.lang.t("部门"), 14.0),
+        (formats.lang.t("事项"), 8.0),
+        (formats.lang.t("未关闭"), 8.0),
+        (formats.lang.t("本月到期"), 9.0),
+        (formats.lang.t("已超期"), 8.0),
+        (formats.lang.t("已关闭"), 8.0),
+        (formats.lang.t("关闭率"), 9.0),
+        (formats.lang.t("上月关闭率"), 10.0),
     ];
     table_header(sheet, &headers, formats)?;
     let tracking = &results.closed_loop.tracking;
@@ -1228,10 +1369,20 @@ fn tracking_sheet(
         write_optional_percent(sheet, row, 7, department.previous_closure_rate, formats)?;
     }
     if tracking.is_empty() {
-        sheet.write_string_with_format(1, 0, "本月没有收到行动计划追踪表", &formats.text)?;
+        sheet.write_string_with_format(
+            1,
+            0,
+            formats.lang.t("本月没有收到行动计划追踪表"),
+            &formats.text,
+        )?;
     }
     let mut row = tracking.len().max(1) as u32 + 2;
-    sheet.write_string_with_format(row, 0, "关闭但缺少原因分析或改善措施的事项", &formats.label)?;
+    sheet.write_string_with_format(
+        row,
+        0,
+        formats.lang.t("关闭但缺少原因分析或改善措施的事项"),
+        &formats.label,
+    )?;
     for flagged in &results.closed_loop.flagged {
         row += 1;
         sheet.write_string_with_format(row, 0, &flagged.department, &formats.text)?;
@@ -1239,12 +1390,22 @@ fn tracking_sheet(
         sheet.write_string_with_format(
             row,
             2,
-            format!("缺少{}", flagged.missing),
+            formats.lang.pick(
+                format!("缺少{}", flagged.missing),
+                format!(
+                    "missing {}",
+                    flagged
+                        .missing
+                        .replace("原因分析", "root cause")
+                        .replace("改善措施", "action")
+                        .replace('、', " and ")
+                ),
+            ),
             &formats.missed,
         )?;
     }
     if results.closed_loop.flagged.is_empty() {
-        sheet.write_string_with_format(row + 1, 0, "无", &formats.text)?;
+        sheet.write_string_with_format(row + 1, 0, formats.lang.t("无"), &formats.text)?;
     }
     sheet.set_freeze_panes(1, 1)?;
     print_setup(sheet, 0)
@@ -1257,10 +1418,14 @@ fn distribution_sheet(
     results: &MonthlyResults,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(SHEET_DISTRIBUTION)?;
+    sheet.set_name(formats.lang.t(SHEET_DISTRIBUTION))?;
     table_header(
         sheet,
-        &[("满意度等级", 14.0), ("人数", 8.0), ("占比", 9.0)],
+        &[
+            (formats.lang.t("满意度等级"), 14.0),
+            (formats.lang.t("人数"), 8.0),
+            (formats.lang.t("占比"), 9.0),
+        ],
         formats,
     )?;
     let total: i64 = results.band_counts.iter().sum();
@@ -1272,7 +1437,7 @@ fn distribution_sheet(
     ];
     for (index, (band, n)) in bands.iter().zip(results.band_counts).enumerate() {
         let row = 1 + index as u32;
-        sheet.write_string_with_format(row, 0, band.label(), &formats.text)?;
+        sheet.write_string_with_format(row, 0, formats.lang.t(band.label()), &formats.text)?;
         sheet.write_number_with_format(row, 1, n as f64, &formats.integer)?;
         let share = if total > 0 {
             n as f64 / total as f64
@@ -1282,7 +1447,10 @@ fn distribution_sheet(
         sheet.write_number_with_format(row, 2, share, &formats.percent)?;
     }
     let top = 7;
-    for (column, header) in ["得分区间", "人数"].iter().enumerate() {
+    for (column, header) in [formats.lang.t("得分区间"), formats.lang.t("人数")]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string_with_format(top, column as u16, *header, &formats.header)?;
     }
     for (bin, n) in results.histogram.iter().enumerate() {
@@ -1294,27 +1462,36 @@ fn distribution_sheet(
     if total > 0 {
         let mut pie = Chart::new(ChartType::Pie);
         pie.add_series()
-            .set_name("满意度等级分布")
-            .set_categories((SHEET_DISTRIBUTION, 1, 0, 4, 0))
-            .set_values((SHEET_DISTRIBUTION, 1, 1, 4, 1));
-        pie.title()
-            .set_name(format!("受访者满意度等级分布 {}", results.month).as_str());
+            .set_name(formats.lang.t("满意度等级分布"))
+            .set_categories((formats.lang.t(SHEET_DISTRIBUTION), 1, 0, 4, 0))
+            .set_values((formats.lang.t(SHEET_DISTRIBUTION), 1, 1, 4, 1));
+        pie.title().set_name(
+            formats
+                .lang
+                .pick(
+                    format!("受访者满意度等级分布 {}", results.month),
+                    format!("Respondents by band {}", results.month),
+                )
+                .as_str(),
+        );
         sheet.insert_chart(0, 4, &pie)?;
         let mut columns = Chart::new(ChartType::Column);
         columns
             .add_series()
-            .set_name("人数")
-            .set_categories((SHEET_DISTRIBUTION, top + 1, 0, top + 10, 0))
-            .set_values((SHEET_DISTRIBUTION, top + 1, 1, top + 10, 1))
+            .set_name(formats.lang.t("人数"))
+            .set_categories((formats.lang.t(SHEET_DISTRIBUTION), top + 1, 0, top + 10, 0))
+            .set_values((formats.lang.t(SHEET_DISTRIBUTION), top + 1, 1, top + 10, 1))
             .set_gap(5);
-        columns.title().set_name("受访者得分分布（直方图）");
+        columns
+            .title()
+            .set_name(formats.lang.t("受访者得分分布（直方图）"));
         columns.legend().set_hidden();
         sheet.insert_chart(16, 4, &columns)?;
     }
     sheet.write_string(
         top + 12,
         0,
-        "每位受访者的得分 = 其各题得分之和 / 各题满分之和 × 100；等级：≥80 非常满意，70–80 满意，60–70 一般，<60 不满意。",
+        formats.lang.t("每位受访者的得分 = 其各题得分之和 / 各题满分之和 × 100；等级：≥80 非常满意，70–80 满意，60–70 一般，<60 不满意。"),
     )?;
     print_setup(sheet, 0)
 }

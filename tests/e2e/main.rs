@@ -3186,3 +3186,73 @@ fn an_undelivered_report_raises_deadline_alerts_every_day() {
     drop(store);
     assert!(pass(shanghai(11, 9)).deadline_notices.is_empty());
 }
+
+/// `--lang en` (or `[report] lang = "en"`): the same workbook with English
+/// sheet names, headers, bands and narrative; the data (department names)
+/// as entered. Every header row of every sheet is free of Chinese labels.
+#[test]
+fn the_report_speaks_english_on_request() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let mut config = Config::load(None).unwrap();
+    config.report.lang = csat::report::labels::Lang::En;
+    let company = demo::generate(1, run_date()).unwrap();
+    drop_into_inbox(&data_dir, &company_files(&company));
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let workbook = open_workbook_auto(&outcome.path).unwrap();
+    let names = workbook.sheet_names();
+    assert_eq!(
+        names,
+        vec![
+            "Summary",
+            "Departments",
+            "Pareto",
+            "Department Pareto",
+            "Groups",
+            "Distribution",
+            "Phone callbacks",
+            "Problems",
+            "Complaints & proposals",
+            "Action plans",
+            "Customer grades",
+            "Data quality"
+        ]
+    );
+    drop(workbook);
+    let summary = read_sheet(&outcome.path, "Summary");
+    assert_eq!(text(&summary, 2, 0), "Company satisfaction");
+    let band = text(&summary, 3, 1);
+    assert!(
+        ["Very satisfied", "Satisfied", "Average", "Dissatisfied"].contains(&band.as_str()),
+        "{band}"
+    );
+    let narrative = (0..summary.height() as u32)
+        .filter_map(|r| summary.get_value((r, 0)).map(|v| v.to_string()))
+        .find(|t| t.contains("customer satisfaction was"))
+        .expect("the English narrative");
+    assert!(
+        narrative.contains("against a target of 85.0%"),
+        "{narrative}"
+    );
+    let has_chinese = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for name in &names {
+        let sheet = read_sheet(&outcome.path, name);
+        let header: Vec<String> = (0..sheet.width() as u32)
+            .filter_map(|c| sheet.get_value((0, c)).map(|v| v.to_string()))
+            .collect();
+        // The summary's title carries the company's (Chinese) name: data.
+        // The callback dimensions are the configured questions' texts: data.
+        let labels = header.iter().filter(|h| {
+            !h.contains(&config.company.name)
+                && !config.questions.iter().any(|q| q.match_text == **h)
+        });
+        assert!(
+            !labels.clone().any(|h| has_chinese(h)),
+            "{name}: {header:?}"
+        );
+    }
+    let departments = read_sheet(&outcome.path, "Departments");
+    assert_eq!(text(&departments, 1, 0), "经销商", "data stays as entered");
+}

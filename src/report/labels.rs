@@ -1,0 +1,207 @@
+//! Report labels in English (`--lang en`): the workbook is written with its
+//! Chinese labels, each passed through [`Lang::t`]. Data (department names,
+//! categories, customers) stays as it was entered.
+
+use serde::{Deserialize, Serialize};
+
+/// The report's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// 中文 (default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The label in this language (Chinese labels without a translation
+    /// stay Chinese).
+    pub fn t<'a>(self, zh: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => LABELS
+                .iter()
+                .find(|(chinese, _)| *chinese == zh)
+                .map_or(zh, |(_, english)| english),
+        }
+    }
+
+    /// Chooses between a Chinese and an English text.
+    pub fn pick(self, zh: String, en: String) -> String {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Chinese label → English.
+const LABELS: &[(&str, &str)] = &[
+    ("80%参考线", "80% line"),
+    ("NPS（净推荐值）", "NPS"),
+    ("三大问题", "Top 3 problems"),
+    ("上月", "Last month"),
+    ("上月件数", "Last month"),
+    ("上月关闭率", "Closure last month"),
+    ("与目标差距（百分点）", "Gap to target (pts)"),
+    ("严重等级", "Severity"),
+    ("事项", "Items"),
+    ("人数", "Respondents"),
+    ("今天到期", "Due today"),
+    ("付款条件", "Payment terms"),
+    ("付款条件按", "Terms of grade"),
+    ("件数", "Count"),
+    ("份数 n", "n"),
+    ("低分评价", "Low answer"),
+    ("公司满意度", "Company satisfaction"),
+    ("公司满意度趋势（13个月）", "Company satisfaction, 13 months"),
+    ("公司目标", "Company target"),
+    ("关键少数", "Vital few"),
+    ("关键词", "Keyword"),
+    ("关键词规则", "Keyword rule"),
+    ("关闭但缺少原因分析或改善措施的事项", "Closed without root cause or action"),
+    ("关闭率", "Closure rate"),
+    ("内容", "Value"),
+    ("分组", "Group"),
+    ("分组得分", "Groups"),
+    ("列", "Column"),
+    ("剩余/超期（月末）", "Left/overdue (month end)"),
+    ("加权件数", "Weighted"),
+    ("区域", "Region"),
+    ("占比", "Share"),
+    ("去年同期", "Same month last year"),
+    ("发放数未知", "Number sent unknown"),
+    ("受理日期", "Received"),
+    ("受访者得分分布（直方图）", "Respondents by score (histogram)"),
+    ("各维度为 1–5 分的平均分；提出问题 = 接通且有备注或有低分（≤2）的回访。", "Dimensions: average on 1–5; problems = reached calls with a remark or an answer ≤ 2."),
+    ("同比显著", "Significant (year)"),
+    ("同比（百分点）", "vs last year (pts)"),
+    ("否", "No"),
+    ("回收率扣分", "Response-rate penalty"),
+    ("回访反馈", "Callback remark"),
+    ("回访类型", "Callback type"),
+    ("完成期限", "Due"),
+    ("客户分级", "Customer grades"),
+    ("客户名称", "Customer"),
+    ("客户编号", "Customer id"),
+    ("导入日期", "Loaded"),
+    ("尚未进行客户分级（csat regrade）", "No grading yet (csat regrade)"),
+    ("工作表", "Sheet"),
+    ("差距（百分点）", "Gap (pts)"),
+    ("已关闭", "Closed"),
+    ("已答复", "Answered"),
+    ("待处理", "Open"),
+    ("已导入", "Loaded"),
+    ("已排除（状态无效/重复/撤销）", "Excluded (invalid/duplicate/withdrawn)"),
+    ("已超期", "Overdue"),
+    ("应为", "Expected"),
+    ("归入类别", "Category"),
+    ("得分区间", "Score"),
+    ("总览", "Summary"),
+    ("投诉", "Complaint"),
+    ("投诉与提案", "Complaints & proposals"),
+    ("拒收", "Refused"),
+    ("按严重度加权（第二视图）", "By severity weight (second view)"),
+    ("按时", "On time"),
+    ("排名", "Rank"),
+    ("接通", "Reached"),
+    ("接通率", "Reach rate"),
+    ("提出问题", "Problems"),
+    ("提案", "Proposal"),
+    ("数据来源", "Source"),
+    ("数据行", "Rows"),
+    ("数据质量", "Data quality"),
+    ("文件", "File"),
+    ("方式", "How"),
+    ("无", "None"),
+    ("无数据", "No data"),
+    ("日期", "Date"),
+    ("是", "Yes"),
+    ("显著↑", "Significant ↑"),
+    ("显著↓", "Significant ↓"),
+    ("显著：变化超出抽样误差（Welch 双样本 z 检验，95%：|Δ| > 1.96·√(s₁²/n₁ + s₀²/n₀)，s² 为各答案占满分百分比的样本方差，n 为答案数）；份数低于最小样本时不判断。", "Significant: the change is outside sampling noise (Welch two-sample z-test, 95 %: |Δ| > 1.96·√(s₁²/n₁ + s₀²/n₀), s² the sample variance of the answers as % of their scale, n the answers); not judged under the minimum n."),
+    ("月份", "Month"),
+    ("有效答案数", "Answers"),
+    ("服务客户数未知", "Customers served unknown"),
+    ("未关闭", "Open"),
+    ("未分类（已计入）", "Uncategorised (counted)"),
+    ("未达标", "Missed"),
+    ("未达标部门", "Departments below target"),
+    ("本季/上季最多逾期", "Late payments (quarter)"),
+    ("本月到期", "Due this month"),
+    ("本月没有回访记录", "No callbacks this month"),
+    ("本月没有收到行动计划追踪表", "No action plans returned"),
+    ("本月没有数据文件", "No data files this month"),
+    ("本月没有问题记录", "No problems this month"),
+    ("本月计入", "Counted this month"),
+    ("来源", "Origin"),
+    ("样本不足", "n too small"),
+    ("样本量检查", "Sample check"),
+    ("每位受访者的得分 = 其各题得分之和 / 各题满分之和 × 100；等级：≥80 非常满意，70–80 满意，60–70 一般，<60 不满意。", "A respondent's score = sum of their answers / sum of the scale maxima × 100; bands: ≥ 80 very satisfied, 70–80 satisfied, 60–70 average, < 60 dissatisfied."),
+    ("满意度", "Satisfaction"),
+    ("满意度分布", "Distribution"),
+    ("满意度等级", "Band"),
+    ("满意度等级分布", "Bands"),
+    ("状态", "Status"),
+    ("环比变化", "Change"),
+    ("环比显著", "Significant (month)"),
+    ("环比（百分点）", "vs last month (pts)"),
+    ("电话回访", "Phone callbacks"),
+    ("目标", "Target"),
+    ("等级", "Grade"),
+    ("答复日期", "Answered"),
+    ("答复期限", "Answer due"),
+    ("类别", "Category"),
+    ("类型", "Type"),
+    ("累计占比", "Cumulative"),
+    ("经销商", "Dealer"),
+    ("维度", "Dimension"),
+    ("编号", "Id"),
+    ("行", "Row"),
+    ("行动计划跟踪", "Action plans"),
+    ("被更正版替代", "Superseded"),
+    ("计划回访", "Planned"),
+    ("记录自带原因", "From the record"),
+    ("评价指标", "Indicator"),
+    ("评定日期", "Graded on"),
+    ("调查渠道", "Channel"),
+    ("责任人", "Owner"),
+    ("责任部门", "Department"),
+    ("达标", "Met"),
+    ("部门", "Department"),
+    ("部门得分", "Departments"),
+    ("部门柏拉图", "Department Pareto"),
+    ("部门满意度与目标", "Departments against target"),
+    ("问卷与回访份数", "Responses"),
+    ("问卷回收率", "Response rate"),
+    ("问题归类来源", "How problems were categorised"),
+    ("问题柏拉图", "Pareto"),
+    ("问题清单", "Problems"),
+    ("问题类别", "Category"),
+    ("题目所属指标", "Question's indicator"),
+    ("非常满意", "Very satisfied"),
+    ("满意", "Satisfied"),
+    ("一般", "Average"),
+    ("不满意", "Dissatisfied"),
+    ("全公司", "Company"),
+    ("未指定部门", "No department"),
+    ("新定级", "New"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_translate_and_data_stays() {
+        assert_eq!(Lang::En.t("部门得分"), "Departments");
+        assert_eq!(Lang::Zh.t("部门得分"), "部门得分");
+        assert_eq!(Lang::En.t("售后服务部"), "售后服务部");
+        let mut seen = std::collections::BTreeSet::new();
+        for (zh, _) in LABELS {
+            assert!(seen.insert(*zh), "{zh} twice");
+        }
+    }
+}
