@@ -596,6 +596,39 @@ fn survey_file(
     sheet_file(created, "Sheet1", None, &headers, &rows)
 }
 
+/// A large customer base for benchmarks: a customer master of `n`
+/// customers and a sales CSV with a row per customer for each of the 12
+/// months up to `month`; deterministic (no randomness).
+pub fn bench_customers(n: usize, month: &str) -> (Vec<u8>, Vec<u8>) {
+    const KINDS: [&str; 3] = ["普通商", "加盟商", "OEM"];
+    const REGIONS: [&str; 5] = ["东莞", "深圳", "广州", "佛山", "惠州"];
+    const STANDING: [&str; 3] = ["区域龙头", "重点客户", "一般客户"];
+    let mut master =
+        String::from("客户编号,客户名称,客户类型,所在区域,合作开始日期,行业地位,采购占比\n");
+    let mut sales = String::from("客户编号,月份,销售额（元）,毛利（元）,订单数\n");
+    for i in 0..n {
+        let id = format!("B{i:06}");
+        master.push_str(&format!(
+            "{id},客户{i},{},{},{}-01-01,{},{}\n",
+            KINDS[i % 3],
+            REGIONS[i % 5],
+            2005 + i % 20,
+            STANDING[i % 3],
+            10 + (i * 37) % 85
+        ));
+        for back in 0..12 {
+            let amount = 20_000 + (i * 7919 + back * 104_729) % 900_000;
+            sales.push_str(&format!(
+                "{id},{},{amount},{},{}\n",
+                shift_month(month, -(back as i32)),
+                amount * (18 + (i + back) % 15) / 100,
+                1 + (i + back) % 40
+            ));
+        }
+    }
+    (master.into_bytes(), sales.into_bytes())
+}
+
 /// A large survey export for benchmarks: `n_respondents` rows of the demo
 /// questionnaire (12 scored answers and one free-text answer each), as a
 /// 问卷星 xlsx and as a UTF-8 CSV of the same rows.

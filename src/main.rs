@@ -126,6 +126,10 @@ enum Command {
         /// Scored answers to generate (12 per respondent).
         #[arg(long, default_value_t = 1_000_000)]
         answers: usize,
+        /// Customers to generate (customer master and 12 months of sales),
+        /// graded and reported with the answers.
+        #[arg(long, default_value_t = 50_000)]
+        customers: usize,
     },
 }
 
@@ -387,7 +391,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             jobs_dir: dir,
         } => status(&data_dir, dir.as_deref(), *json),
         Command::Check => check(&cli, &data_dir),
-        Command::Bench { answers } => bench(&data_dir, *answers, today),
+        Command::Bench { answers, customers } => bench(&data_dir, *answers, *customers, today),
     }
 }
 
@@ -651,7 +655,12 @@ fn measure(data_dir: &Path, today: NaiveDate, args: &[&str]) -> Result<Measured>
     })
 }
 
-fn bench(data_dir: &DataDir, answers: usize, today: NaiveDate) -> Result<Outcome> {
+fn bench(
+    data_dir: &DataDir,
+    answers: usize,
+    customers: usize,
+    today: NaiveDate,
+) -> Result<Outcome> {
     const SCORED_PER_RESPONDENT: usize = 12;
     let root = data_dir.root().join("bench");
     if root.exists() {
@@ -705,6 +714,37 @@ fn bench(data_dir: &DataDir, answers: usize, today: NaiveDate) -> Result<Outcome
             run.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
         );
     }
+    // Customers: master and 12 months of sales loaded, graded, reported.
+    let (master, sales) = csat::demo::bench_customers(customers, &month);
+    let bench_dir = DataDir::new(root.join("xlsx"));
+    std::fs::write(bench_dir.inbox().join("客户档案_bench.csv"), master)?;
+    std::fs::write(bench_dir.inbox().join("月度销售_bench.csv"), sales)?;
+    let run = measure(&root.join("xlsx"), today, &["ingest", "--json"])?;
+    let summary: serde_json::Value =
+        serde_json::from_str(&run.stdout).context("reading the ingest result")?;
+    let rows: u64 = summary["files"]
+        .as_array()
+        .map(|files| files.iter().filter_map(|f| f["rows_loaded"].as_u64()).sum())
+        .unwrap_or(0);
+    println!(
+        "{:<8} {:>10} {:>10} {:>9.2} {:>14} {:>14.1}",
+        "ingest customers+sales",
+        rows,
+        "",
+        run.seconds,
+        "",
+        run.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
+    );
+    let regrade = measure(&root.join("xlsx"), today, &["regrade"])?;
+    println!(
+        "{:<8} {:>10} {:>10} {:>9.2} {:>14} {:>14.1}",
+        "regrade",
+        customers,
+        "",
+        regrade.seconds,
+        "",
+        regrade.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
+    );
     let report = measure(&root.join("xlsx"), today, &["report", "--month", &month])?;
     println!(
         "{:<8} {:>10} {:>10} {:>9.2} {:>14} {:>14.1}",

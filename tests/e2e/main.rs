@@ -805,6 +805,8 @@ fn bench_measures_both_formats_on_a_small_run() {
         "bench",
         "--answers",
         "2400",
+        "--customers",
+        "300",
     ]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
@@ -827,6 +829,18 @@ fn bench_measures_both_formats_on_a_small_run() {
             "peak memory is reported: {line}"
         );
     }
+    // 300 customers and 12 months of sales each: 300 + 3,600 rows; 300 graded.
+    let customers = stdout
+        .lines()
+        .find(|l| l.starts_with("ingest customers+sales"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(
+        customers.split_whitespace().nth(2),
+        Some("3900"),
+        "{customers}"
+    );
+    let regrade = stdout.lines().find(|l| l.starts_with("regrade")).unwrap();
+    assert_eq!(regrade.split_whitespace().nth(1), Some("300"), "{regrade}");
 }
 
 /// SIGKILL during ingest at several moments, then a restart: the file ends
