@@ -142,9 +142,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    crate::inbox::owner_only(dir)?;
+    // A temp file left by a crash is overwritten here; readers never see it
+    // (hidden name) and never see a half-written workbook under the real one.
     let temp = dir.join(format!(".{file_name}.tmp"));
     {
         let mut file = fs::File::create(&temp)?;
+        crate::inbox::owner_only(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
     }

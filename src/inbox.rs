@@ -91,6 +91,9 @@ pub struct InboxScan {
     pub ready: Vec<PathBuf>,
     /// Files modified within the settle time: probably still being copied.
     pub settling: Vec<PathBuf>,
+    /// Symbolic links: never followed (they could point anywhere on the
+    /// server), quarantined with a reason.
+    pub links: Vec<PathBuf>,
 }
 
 /// Lists the inbox. A file is ready when its modification time is at least
@@ -107,6 +110,10 @@ pub fn scan(inbox: &Path, now: SystemTime, settle: Duration) -> io::Result<Inbox
     for entry in fs::read_dir(inbox)? {
         let entry = entry?;
         let file_type = entry.file_type()?;
+        if file_type.is_symlink() {
+            scan.links.push(entry.path());
+            continue;
+        }
         if !file_type.is_file() {
             continue;
         }
@@ -127,7 +134,46 @@ pub fn scan(inbox: &Path, now: SystemTime, settle: Duration) -> io::Result<Inbox
     }
     scan.ready.sort();
     scan.settling.sort();
+    scan.links.sort();
     Ok(scan)
+}
+
+/// Makes `path` readable and writable by its owner only (reports and the
+/// database hold customers' evaluations: 保密).
+///
+/// # Errors
+/// The permissions cannot be set.
+pub fn owner_only(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if path.is_dir() { 0o700 } else { 0o600 };
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Paths under the data directory that every user of the server can read
+/// (for `csat check`): the directory itself, the database, reports.
+pub fn world_readable(paths: &[PathBuf]) -> Vec<(PathBuf, u32)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        paths
+            .iter()
+            .filter_map(|p| {
+                let mode = fs::metadata(p).ok()?.permissions().mode() & 0o777;
+                (mode & 0o004 != 0).then(|| (p.clone(), mode))
+            })
+            .collect()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = paths;
+        Vec::new()
+    }
 }
 
 /// SHA-256 of `bytes`, lower-case hex.

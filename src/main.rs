@@ -561,6 +561,26 @@ fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome>
 
 fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
     let config = load_config(cli, data_dir)?;
+    let exposed = csat::inbox::world_readable(&[
+        data_dir.root().to_path_buf(),
+        data_dir.database(),
+        data_dir.reports(),
+        data_dir.archive(),
+    ]);
+    // Inside a directory others cannot enter, nothing is exposed.
+    let root_open = exposed
+        .iter()
+        .any(|(path, mode)| path == data_dir.root() && mode & 0o001 != 0);
+    for (path, mode) in exposed
+        .iter()
+        .filter(|(path, _)| root_open || path == data_dir.root())
+    {
+        println!(
+            "warning: {} is readable by every user of this server (mode {mode:o}); customer evaluations are confidential: chmod o-rwx {}",
+            path.display(),
+            path.display()
+        );
+    }
     println!(
         "configuration: ok ({} departments, {} sources, {} questions)",
         config.departments.len(),

@@ -112,7 +112,13 @@ pub fn open_store(data_dir: &DataDir) -> Result<Store, PipelineError> {
         "creating {}",
         data_dir.root().display()
     )))?;
-    Ok(Store::open(&data_dir.database())?)
+    let store = Store::open(&data_dir.database())?;
+    // Customers' evaluations are confidential: the database is the owner's.
+    inbox::owner_only(&data_dir.database()).map_err(io_context(format!(
+        "protecting {}",
+        data_dir.database().display()
+    )))?;
+    Ok(store)
 }
 
 /// Processes every ready inbox file once; `now` is the caller's clock, used
@@ -167,6 +173,25 @@ pub fn ingest_with_progress(
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
+    for link in &scan.links {
+        let file_name = link
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let reason = "a symbolic link: csat reads only files placed in the inbox itself and never follows links (copy the file in)".to_string();
+        warn!(file = %file_name, %reason, "rejected");
+        inbox::quarantine(
+            link,
+            &data_dir.rejected(),
+            &inbox::content_hash(file_name.as_bytes()),
+            &[format!("{file_name}: {reason}")],
+        )
+        .map_err(io_context(format!("quarantining {file_name}")))?;
+        summary.files.push(FileOutcome::Rejected {
+            file: file_name,
+            reason,
+        });
+    }
     let files = scan.ready;
     let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
     let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());

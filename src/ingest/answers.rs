@@ -235,6 +235,16 @@ pub enum DateSystem {
 /// # Errors
 /// Anything else, with the expected forms.
 pub fn parse_datetime(cell: &Cell, system: DateSystem) -> Result<NaiveDateTime, String> {
+    use chrono::Datelike;
+    let parsed = parse_datetime_any(cell, system)?;
+    // A year like 9999 or 1900 is a typing or export error, not a date.
+    if !(1950..=2100).contains(&parsed.year()) {
+        return Err("a date between 1950 and 2100".to_string());
+    }
+    Ok(parsed)
+}
+
+fn parse_datetime_any(cell: &Cell, system: DateSystem) -> Result<NaiveDateTime, String> {
     const EXPECTED: &str = "a date like 2026-10-03, 2026/10/3 14:05 or 2026年10月3日";
     match cell {
         Cell::DateTime(dt) => Ok(*dt),
@@ -532,6 +542,10 @@ mod tests {
             Ok(expected)
         );
         assert!(parse_date(&text("上个月"), DateSystem::Excel1900).is_err());
+        assert_eq!(
+            parse_date(&text("9999-12-31"), DateSystem::Excel1900),
+            Err("a date between 1950 and 2100".to_string())
+        );
         assert_eq!(
             parse_date(&text("10/3/2026 14:05:09"), DateSystem::Excel1900),
             Ok(expected)

@@ -190,6 +190,19 @@ pub fn decode_text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
         Err(_) => {
+            // A UTF-8 file with a few broken bytes (a bad copy, a cell pasted
+            // from elsewhere) stays UTF-8, the broken bytes becoming U+FFFD
+            // so only their cells are refused; GBK text, whose Chinese is
+            // almost never valid UTF-8, is decoded as GB18030.
+            let lossy = String::from_utf8_lossy(bytes);
+            let broken = lossy.matches('\u{FFFD}').count();
+            let valid_non_ascii = lossy
+                .chars()
+                .filter(|c| !c.is_ascii() && *c != '\u{FFFD}')
+                .count();
+            if valid_non_ascii > broken * 4 {
+                return lossy.into_owned();
+            }
             let (text, _, _) = encoding_rs::GB18030.decode(bytes);
             text.into_owned()
         }

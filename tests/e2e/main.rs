@@ -3270,3 +3270,225 @@ fn the_report_speaks_english_on_request() {
     let departments = read_sheet(&outcome.path, "Departments");
     assert_eq!(text(&departments, 1, 0), "经销商", "data stays as entered");
 }
+
+/// A bad-input corpus, each file with its expected one-line reason; every
+/// one is quarantined with a `.reasons.txt`, the good file of the same run
+/// loads, and what was stored before is unchanged.
+#[test]
+fn a_bad_input_corpus_is_quarantined_file_by_file() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let good = |id: u32, at: &str| {
+        format!(
+            "序号,提交答卷时间,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n{id},{at},深圳福田店,满意\n"
+        )
+        .into_bytes()
+    };
+    drop_into_inbox(
+        &data_dir,
+        &[("before.csv".into(), good(1, "2026/10/3 10:00"))],
+    );
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let count = |store: &csat::store::Store| {
+        store
+            .query("n", "SELECT count(*) FROM answers", &[])
+            .unwrap()[0][0]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(count(&store), 1);
+
+    let real_xlsx =
+        std::fs::read(manifest_dir().join("tests/fixtures/formats/survey_2026-10.xlsx")).unwrap();
+    let mut junk = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..4096 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        // No quote characters: the junk is bytes, not a malformed CSV.
+        junk.push(match (x >> 16) as u8 {
+            b'"' => b' ',
+            b => b,
+        });
+    }
+    let wide_header: String = (0..100_000)
+        .map(|i| format!("列{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut invalid_utf8 = good(7, "2026/10/4 10:00");
+    invalid_utf8.extend_from_slice(b"8,2026/10/5 10:00,\xff\xfe\xfa\xfb,\xc3\n");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.csv", Vec::new(), "the file is empty"),
+        (
+            "header_only.csv",
+            "序号,提交答卷时间,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n".into(),
+            "none of the 0 data rows could be loaded",
+        ),
+        ("junk.csv", junk, "no source definition matches"),
+        ("truncated.xlsx", real_xlsx[..real_xlsx.len() / 2].to_vec(), "cannot open as a spreadsheet"),
+        ("wide.csv", format!("{wide_header}\n1,2\n").into_bytes(), "no source definition matches"),
+        (
+            "year9999.csv",
+            good(9, "9999/12/31 10:00"),
+            "none of the 1 data rows could be loaded; first problem: row 2, column '提交答卷时间': '9999/12/31 10:00' is not a date between 1950 and 2100",
+        ),
+        ("notes.pdf", b"%PDF-1.4".to_vec(), "unsupported file type '.pdf'"),
+    ];
+    let mut files: Vec<(String, Vec<u8>)> = cases
+        .iter()
+        .map(|(n, b, _)| (n.to_string(), b.clone()))
+        .collect();
+    files.push(("survey_ok.csv".into(), good(2, "2026/10/6 10:00")));
+    files.push(("mixed_bytes.csv".into(), invalid_utf8));
+    drop_into_inbox(&data_dir, &files);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", data_dir.inbox().join("passwd.csv")).unwrap();
+
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let outcome = |name: &str| {
+        summary
+            .files
+            .iter()
+            .find(|f| match f {
+                FileOutcome::Loaded { file, .. }
+                | FileOutcome::Duplicate { file, .. }
+                | FileOutcome::Rejected { file, .. } => file == name,
+            })
+            .unwrap_or_else(|| panic!("{name}: {:?}", summary.files))
+    };
+    for (name, _, expected) in &cases {
+        match outcome(name) {
+            FileOutcome::Rejected { reason, .. } => {
+                assert!(reason.contains(expected), "{name}: {reason}");
+                assert!(
+                    data_dir
+                        .rejected()
+                        .join(format!("{name}.reasons.txt"))
+                        .exists(),
+                    "{name}"
+                );
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    #[cfg(unix)]
+    match outcome("passwd.csv") {
+        FileOutcome::Rejected { reason, .. } => {
+            assert!(reason.starts_with("a symbolic link"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Invalid UTF-8 mid-file decodes as GB18030: the first row loads, the
+    // garbled one is refused cell by cell, not the whole file.
+    match outcome("mixed_bytes.csv") {
+        FileOutcome::Loaded {
+            rows_loaded,
+            rejected,
+            ..
+        } => {
+            assert_eq!(*rows_loaded, 2);
+            assert_eq!(rejected.len(), 1, "{rejected:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        outcome("survey_ok.csv"),
+        FileOutcome::Loaded { .. }
+    ));
+    // 1 before + 1 good file + 1 good row of the mixed file.
+    assert_eq!(count(&store), 3);
+    assert!(
+        std::fs::read_dir(data_dir.inbox())
+            .unwrap()
+            .next()
+            .is_none(),
+        "inbox emptied"
+    );
+}
+
+/// Killing `csat report` at any moment never leaves a half workbook under
+/// reports/: every visible file there opens as a complete workbook.
+#[test]
+fn a_killed_report_never_leaves_a_half_workbook() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let company = demo::generate(1, run_date()).unwrap();
+    drop_into_inbox(&data_dir, &company_files(&company));
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    drop(store);
+    let dir = temp.path().to_str().unwrap();
+    let month_dir = temp.path().join("reports/2026-10");
+    let mut killed_while_running = 0;
+    for delay_ms in [50u64, 150, 300, 500, 700, 900, 1200, 1600] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_csat"))
+            .args(["--data-dir", dir, "report", "--month", "2026-10"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            killed_while_running += 1;
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        for entry in std::fs::read_dir(&month_dir).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.starts_with('.') {
+                continue; // the writer's temp file: never read by anyone
+            }
+            let workbook = open_workbook_auto(&path);
+            assert!(
+                workbook.is_ok(),
+                "{name} after a kill at {delay_ms} ms is not a workbook"
+            );
+        }
+    }
+    assert!(
+        killed_while_running > 0,
+        "no kill landed while the report ran"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let report = month_dir.join("csat-report-2026-10.xlsx");
+        if report.exists() {
+            let mode = std::fs::metadata(&report).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "reports are the owner's only");
+        }
+    }
+}
+
+/// `csat check` warns when the data directory is readable by every user;
+/// the database csat creates is the owner's only.
+#[cfg(unix)]
+#[test]
+fn check_warns_about_a_world_readable_data_dir() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    drop(pipeline::open_store(&data_dir).unwrap());
+    let db_mode = std::fs::metadata(data_dir.database())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(db_mode, 0o600);
+    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = csat(&["--data-dir", temp.path().to_str().unwrap(), "check"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "warning: {} is readable by every user of this server (mode 755)",
+            temp.path().display()
+        )),
+        "{stdout}"
+    );
+    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let output = csat(&["--data-dir", temp.path().to_str().unwrap(), "check"]);
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("warning:"));
+}
