@@ -95,6 +95,57 @@ pub enum TableError {
     /// Nothing in it.
     #[error("the file is empty")]
     Empty,
+    /// A workbook whose parts would inflate far beyond any real export.
+    #[error("the workbook would expand to {expanded_mb} MB from {file_mb} MB (the limit is {limit_mb} MB): a zip bomb, or an export far beyond a month of data")]
+    ZipBomb {
+        /// Declared uncompressed size, MB.
+        expanded_mb: u64,
+        /// File size, MB.
+        file_mb: u64,
+        /// The limit, MB.
+        limit_mb: u64,
+    },
+}
+
+/// The most a workbook's parts may add up to once inflated.
+const MAX_EXPANDED_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// The uncompressed size a ZIP container (xlsx, xlsm, ods) declares for all
+/// its entries, from its central directory; `None` when it is not a readable
+/// ZIP (calamine then says what is wrong). Read before calamine inflates
+/// anything, so a zip bomb is refused unopened.
+fn zip_declared_size(bytes: &[u8]) -> Option<u64> {
+    const END_OF_DIRECTORY: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const DIRECTORY_ENTRY: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
+    let u16_at = |at: usize| -> Option<u64> {
+        Some(u64::from(u16::from_le_bytes(
+            bytes.get(at..at + 2)?.try_into().ok()?,
+        )))
+    };
+    let u32_at = |at: usize| -> Option<u64> {
+        Some(u64::from(u32::from_le_bytes(
+            bytes.get(at..at + 4)?.try_into().ok()?,
+        )))
+    };
+    // The end record is in the last 64 KiB + 22 bytes (its comment ≤ 64 KiB).
+    let search_from = bytes.len().saturating_sub(65_557);
+    let end = (search_from..bytes.len().saturating_sub(21))
+        .rev()
+        .find(|&i| bytes[i..i + 4] == END_OF_DIRECTORY)?;
+    let entries = u16_at(end + 10)?;
+    let mut at = usize::try_from(u32_at(end + 16)?).ok()?;
+    let mut total = 0u64;
+    for _ in 0..entries {
+        if bytes.get(at..at + 4)? != DIRECTORY_ENTRY {
+            return None;
+        }
+        total = total.saturating_add(u32_at(at + 24)?);
+        let name_len = usize::try_from(u16_at(at + 28)?).ok()?;
+        let extra_len = usize::try_from(u16_at(at + 30)?).ok()?;
+        let comment_len = usize::try_from(u16_at(at + 32)?).ok()?;
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    Some(total)
 }
 
 /// Reads `bytes` (named `file_name`, whose extension picks the reader).
@@ -122,6 +173,15 @@ const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 fn read_workbook(extension: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
     if matches!(extension, "xlsx" | "xlsm") && bytes.starts_with(OLE_MAGIC) {
         return Err(TableError::Encrypted);
+    }
+    if let Some(expanded) = zip_declared_size(bytes) {
+        if expanded > MAX_EXPANDED_BYTES {
+            return Err(TableError::ZipBomb {
+                expanded_mb: expanded / (1024 * 1024),
+                file_mb: bytes.len() as u64 / (1024 * 1024),
+                limit_mb: MAX_EXPANDED_BYTES / (1024 * 1024),
+            });
+        }
     }
     let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         let message = e.to_string();
@@ -323,6 +383,19 @@ mod tests {
             err.starts_with("the workbook is password-protected"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_real_workbook_declares_its_size() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        workbook.add_worksheet().write_string(0, 0, "满意").unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let declared = zip_declared_size(&bytes).unwrap();
+        assert!(
+            declared > bytes.len() as u64 && declared < 100_000,
+            "{declared}"
+        );
+        assert_eq!(zip_declared_size(b"not a zip"), None);
     }
 
     #[test]

@@ -3334,6 +3334,11 @@ fn a_bad_input_corpus_is_quarantined_file_by_file() {
             "none of the 1 data rows could be loaded; first problem: row 2, column '提交答卷时间': '9999/12/31 10:00' is not a date between 1950 and 2100",
         ),
         ("notes.pdf", b"%PDF-1.4".to_vec(), "unsupported file type '.pdf'"),
+        (
+            "zip_bomb.xlsx",
+            std::fs::read(manifest_dir().join("tests/fixtures/bad/zip_bomb.xlsx")).unwrap(),
+            "the workbook would expand to 1500 MB from 1 MB (the limit is 1024 MB)",
+        ),
     ];
     let mut files: Vec<(String, Vec<u8>)> = cases
         .iter()
@@ -3344,6 +3349,18 @@ fn a_bad_input_corpus_is_quarantined_file_by_file() {
     drop_into_inbox(&data_dir, &files);
     #[cfg(unix)]
     std::os::unix::fs::symlink("/etc/passwd", data_dir.inbox().join("passwd.csv")).unwrap();
+    // 2 GB (sparse: written instantly) is refused unread by the size limit.
+    std::fs::File::create(data_dir.inbox().join("huge.csv"))
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    // A file name that is not UTF-8 (a Windows share, an old zip).
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"\xff\xfe_survey.csv");
+        std::fs::write(data_dir.inbox().join(name), good(3, "2026/10/7 10:00")).unwrap();
+    }
 
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     let outcome = |name: &str| {
@@ -3396,8 +3413,21 @@ fn a_bad_input_corpus_is_quarantined_file_by_file() {
         outcome("survey_ok.csv"),
         FileOutcome::Loaded { .. }
     ));
-    // 1 before + 1 good file + 1 good row of the mixed file.
-    assert_eq!(count(&store), 3);
+    match outcome("huge.csv") {
+        FileOutcome::Rejected { reason, .. } => assert_eq!(
+            reason,
+            "the file is 2048.0 MB; the limit is 200 MB ([inbox] max_file_mb in the configuration)"
+        ),
+        other => panic!("{other:?}"),
+    }
+    #[cfg(unix)]
+    assert!(matches!(
+        outcome("\u{FFFD}\u{FFFD}_survey.csv"),
+        FileOutcome::Loaded { .. }
+    ));
+    // 1 before + 1 good file + 1 good row of the mixed file (+ the file with
+    // a non-UTF-8 name on Unix).
+    assert_eq!(count(&store), if cfg!(unix) { 4 } else { 3 });
     assert!(
         std::fs::read_dir(data_dir.inbox())
             .unwrap()
