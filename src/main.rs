@@ -734,6 +734,55 @@ fn bench(
             run.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
         );
     }
+    // The same answers as 200 files dropped at once (a month of exports
+    // from many stores): throughput and memory of one ingest run.
+    const FILES: usize = 200;
+    let text = String::from_utf8_lossy(&csv).into_owned();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default().to_string();
+    let rows: Vec<&str> = lines.collect();
+    let per_file = rows.len().div_ceil(FILES).max(1);
+    let many = DataDir::new(root.join("files"));
+    many.create()?;
+    // Separate stores' exports of one questionnaire add up (`append`); the
+    // default `replace` would take each as a re-export of the month.
+    let append = config.replacen(
+        "name = \"wjx_survey\"\n",
+        "name = \"wjx_survey\"\nreexport = \"append\"\n",
+        1,
+    );
+    std::fs::write(many.config_file(), &append)?;
+    for (index, chunk) in rows.chunks(per_file).enumerate() {
+        let mut body = header.clone();
+        for row in chunk {
+            body.push('\n');
+            body.push_str(row);
+        }
+        body.push('\n');
+        std::fs::write(
+            many.inbox()
+                .join(format!("问卷星_门店{index:03}_{month}.csv")),
+            body,
+        )?;
+    }
+    let run = measure(&root.join("files"), today, &["ingest", "--json"])?;
+    let summary: serde_json::Value =
+        serde_json::from_str(&run.stdout).context("reading the ingest result")?;
+    let files = summary["files"].as_array().cloned().unwrap_or_default();
+    let loaded: u64 = files
+        .iter()
+        .filter_map(|f| f["answers_loaded"].as_u64())
+        .sum();
+    let rows_loaded: u64 = files.iter().filter_map(|f| f["rows_loaded"].as_u64()).sum();
+    println!(
+        "{:<8} {:>10} {:>10} {:>9.2} {:>14.0} {:>14.1}",
+        format!("ingest {} files", files.len()),
+        rows_loaded,
+        loaded,
+        run.seconds,
+        loaded as f64 / run.seconds,
+        run.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
+    );
     // Customers: master and 12 months of sales loaded, graded, reported.
     let (master, sales) = csat::demo::bench_customers(customers, &month);
     let bench_dir = DataDir::new(root.join("xlsx"));

@@ -216,7 +216,7 @@ pub fn ingest_with_progress(
                 size as f64 / (1024.0 * 1024.0),
                 config.inbox.max_file_mb
             );
-            warn!(%reason, "rejected");
+            warn!(reason = %report::mask::mask_personal(&reason), "rejected");
             inbox::quarantine(
                 &path,
                 &data_dir.rejected(),
@@ -279,7 +279,7 @@ pub fn ingest_with_progress(
             }
             Err(error) => {
                 let reason = error.to_string();
-                warn!(%reason, "rejected");
+                warn!(reason = %report::mask::mask_personal(&reason), "rejected");
                 inbox::quarantine(
                     &path,
                     &data_dir.rejected(),

@@ -829,6 +829,12 @@ fn bench_measures_both_formats_on_a_small_run() {
             "peak memory is reported: {line}"
         );
     }
+    // The same 200 respondents as 200 files of one respondent each.
+    let many = stdout
+        .lines()
+        .find(|l| l.starts_with("ingest 200 files"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(many.split_whitespace().nth(3), Some("200"), "{many}");
     // 300 customers and 12 months of sales each: 300 + 3,600 rows; 300 graded.
     let customers = stdout
         .lines()
