@@ -19,6 +19,7 @@ pub mod calendar;
 pub mod config;
 pub mod delivery;
 pub mod demo;
+mod fuzz;
 pub mod inbox;
 pub mod ingest;
 pub mod pipeline;

@@ -32,7 +32,8 @@ fn mask_numbers(text: &str) -> String {
 
 fn mask_number(run: &str) -> String {
     let digits: Vec<char> = run.chars().filter(char::is_ascii_digit).collect();
-    let is_mobile = digits.len() == 11 && digits[0] == '1' && !run.contains('-');
+    // Mobile numbers, also written 138-1234-5678.
+    let is_mobile = digits.len() == 11 && digits[0] == '1';
     if is_mobile {
         let d: String = digits.iter().collect();
         return format!("{}****{}", &d[..3], &d[7..]);
@@ -97,6 +98,7 @@ mod tests {
             "客户电话138****5678，请回电"
         );
         assert_eq!(mask_personal("座机 0769-22334455"), "座机 0769-****4455");
+        assert_eq!(mask_personal("手机 138-1234-5678"), "手机 138****5678");
         assert_eq!(
             mask_personal("联系 zhang.san@example.com 谢谢"),
             "联系 z***@example.com 谢谢"
