@@ -61,6 +61,9 @@ impl Cell {
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
+    } else if n != 0.0 && (n.abs() >= 1e15 || n.abs() < 1e-4) {
+        // As Excel shows it, not three hundred digits.
+        format!("{n:e}")
     } else {
         format!("{n}")
     }
@@ -236,7 +239,8 @@ fn convert_cell(data: &Data) -> Cell {
             None => Cell::Number(d.as_f64()),
         },
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+        // As Excel shows it: #DIV/0!, #N/A …
+        Data::Error(e) => Cell::Text(e.to_string()),
     }
 }
 
@@ -402,5 +406,6 @@ mod tests {
     fn numbers_print_like_typed() {
         assert_eq!(format_number(3.0), "3");
         assert_eq!(format_number(3.5), "3.5");
+        assert_eq!(format_number(1e300), "1e300");
     }
 }

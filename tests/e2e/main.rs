@@ -3528,3 +3528,64 @@ fn check_warns_about_a_world_readable_data_dir() {
     let output = csat(&["--data-dir", temp.path().to_str().unwrap(), "check"]);
     assert!(!String::from_utf8_lossy(&output.stdout).contains("warning:"));
 }
+
+/// Formula cells load their cached result (=2+2 → 4 → 满意); an error cell
+/// (#DIV/0!), a negative and a huge number are refused cell by cell with the
+/// value as Excel shows it; the rest of the file loads.
+#[test]
+fn formula_error_and_absurd_number_cells_are_handled_cell_by_cell() {
+    use rust_xlsxwriter::{Formula, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (column, header) in [
+        "序号",
+        "提交答卷时间",
+        "1、您购买产品的门店：",
+        "2、您对床垫整体质量的满意程度：",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, column as u16, *header).unwrap();
+    }
+    for row in 1..=4u32 {
+        sheet.write_number(row, 0, f64::from(row)).unwrap();
+        sheet
+            .write_string(row, 1, format!("2026-10-0{row} 10:00:00"))
+            .unwrap();
+        sheet.write_string(row, 2, "深圳福田店").unwrap();
+    }
+    sheet
+        .write_formula(1, 3, Formula::new("=2+2").set_result("4"))
+        .unwrap();
+    sheet
+        .write_formula(2, 3, Formula::new("=1/0").set_result("#DIV/0!"))
+        .unwrap();
+    sheet.write_number(3, 3, -5.0).unwrap();
+    sheet.write_number(4, 3, 1e300).unwrap();
+    let bytes = workbook.save_to_buffer().unwrap();
+
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    drop_into_inbox(&data_dir, &[("公式_2026-10.xlsx".into(), bytes)]);
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    match &summary.files[0] {
+        FileOutcome::Loaded {
+            rows_loaded,
+            rejected,
+            ..
+        } => {
+            assert_eq!(*rows_loaded, 4);
+            let values: Vec<&str> = rejected.iter().map(|r| r.value.as_str()).collect();
+            assert_eq!(values, vec!["#DIV/0!", "-5", "1e300"], "{rejected:?}");
+            assert!(rejected.iter().all(|r| r.expected.contains("1–5")));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        stored_answers(&store),
+        vec![("1".to_string(), "product_overall".to_string(), 4.0)]
+    );
+}
