@@ -857,18 +857,31 @@ fn an_ingest_killed_at_any_moment_loads_the_file_exactly_once_on_restart() {
     let temp = tempfile::tempdir().unwrap();
     let data_dir = DataDir::new(temp.path());
     let n_respondents = 20_000;
-    let (_, csv) = demo::bench_survey(5, REPORT_MONTH, n_respondents).unwrap();
-    drop_into_inbox(&data_dir, &[("问卷星_2026-10.csv".to_string(), csv)]);
+    // Two large files (two months), so kills land inside each load and
+    // between them.
+    let (_, october) = demo::bench_survey(5, REPORT_MONTH, n_respondents).unwrap();
+    let (_, september) = demo::bench_survey(6, "2026-09", n_respondents).unwrap();
+    drop_into_inbox(
+        &data_dir,
+        &[
+            ("问卷星_2026-10.csv".to_string(), october),
+            ("问卷星_2026-09.csv".to_string(), september),
+        ],
+    );
     let copied = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
-    std::fs::File::options()
-        .write(true)
-        .open(data_dir.inbox().join("问卷星_2026-10.csv"))
-        .unwrap()
-        .set_modified(copied)
-        .unwrap();
+    for name in ["问卷星_2026-10.csv", "问卷星_2026-09.csv"] {
+        std::fs::File::options()
+            .write(true)
+            .open(data_dir.inbox().join(name))
+            .unwrap()
+            .set_modified(copied)
+            .unwrap();
+    }
     let dir = data_dir.root().to_str().unwrap().to_string();
     let mut killed_while_running = 0;
-    for delay_ms in [50, 150, 300, 600, 1000] {
+    for delay_ms in [
+        30, 80, 150, 250, 400, 600, 850, 1100, 1400, 1800, 2300, 2900,
+    ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_csat"))
             .args(["--data-dir", &dir, "--today", "2026-11-23", "ingest"])
             .stdout(std::process::Stdio::null())
@@ -901,6 +914,22 @@ fn an_ingest_killed_at_any_moment_loads_the_file_exactly_once_on_restart() {
         .unwrap()
         .results;
     assert_eq!(results.company.unwrap().n_responses, n_respondents as i64);
+    let september = pipeline::report(&config, &data_dir, &mut store, "2026-09")
+        .unwrap()
+        .results;
+    assert_eq!(september.company.unwrap().n_responses, n_respondents as i64);
+    // Each file stored once, whatever the kills.
+    let files = store
+        .query(
+            "files",
+            "SELECT count(*), count(DISTINCT sha256) FROM files",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        (files[0][0].as_i64(), files[0][1].as_i64()),
+        (Some(2), Some(2))
+    );
 }
 
 /// A 问卷星 按选项序号 export (options numbered, 很满意 listed first, 0–10 as
