@@ -153,6 +153,15 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    // `csat status | head`: a reader that goes away is not an error.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.to_string();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let cli = Cli::parse();
     init_logging(&cli);
     let result = run(cli);
