@@ -112,13 +112,30 @@ pub fn open_store(data_dir: &DataDir) -> Result<Store, PipelineError> {
         "creating {}",
         data_dir.root().display()
     )))?;
-    let store = Store::open(&data_dir.database())?;
+    let store = match encryption_key()? {
+        None => Store::open(&data_dir.database())?,
+        Some(key) => Store::open_encrypted(&data_dir.database(), &key)?,
+    };
     // Customers' evaluations are confidential: the database is the owner's.
     inbox::owner_only(&data_dir.database()).map_err(io_context(format!(
         "protecting {}",
         data_dir.database().display()
     )))?;
     Ok(store)
+}
+
+/// The database key, when the operator set one: `CSAT_DB_KEY_FILE` (a file
+/// holding the key, preferred) or `CSAT_DB_KEY`; never a command-line
+/// argument, which every user can see in the process list.
+fn encryption_key() -> Result<Option<String>, PipelineError> {
+    if let Some(path) = std::env::var_os("CSAT_DB_KEY_FILE") {
+        let key = fs::read_to_string(&path).map_err(io_context(format!(
+            "reading the key file {}",
+            PathBuf::from(&path).display()
+        )))?;
+        return Ok(Some(key.trim().to_string()).filter(|k| !k.is_empty()));
+    }
+    Ok(std::env::var("CSAT_DB_KEY").ok().filter(|k| !k.is_empty()))
 }
 
 /// Processes every ready inbox file once; `now` is the caller's clock, used

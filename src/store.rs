@@ -272,6 +272,30 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens (or creates) the database at `path` encrypted with `key`
+    /// (DuckDB's AES encryption: the file is attached with ENCRYPTION_KEY
+    /// and made the default catalog).
+    ///
+    /// # Errors
+    /// The file cannot be opened with the key, or this DuckDB build cannot
+    /// write encrypted databases (the bundled 2.0 without httpfs cannot; its
+    /// message is passed on).
+    pub fn open_encrypted(path: &Path, key: &str) -> Result<Store, StoreError> {
+        let context = format!("opening {} encrypted", path.display());
+        let connection = Connection::open_in_memory().context(context.clone())?;
+        let quote = |text: &str| text.replace('\'', "''");
+        connection
+            .execute_batch(&format!(
+                "ATTACH '{}' AS csat (ENCRYPTION_KEY '{}'); USE csat;",
+                quote(&path.display().to_string()),
+                quote(key)
+            ))
+            .context(context)?;
+        let store = Store { connection };
+        store.migrate()?;
+        Ok(store)
+    }
+
     /// An in-memory database with the schema (used by `csat check` and tests).
     ///
     /// # Errors

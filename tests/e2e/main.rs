@@ -3618,3 +3618,41 @@ fn formula_error_and_absurd_number_cells_are_handled_cell_by_cell() {
         vec![("1".to_string(), "product_overall".to_string(), 4.0)]
     );
 }
+
+/// Encryption at rest: the key comes from `CSAT_DB_KEY_FILE` (or
+/// `CSAT_DB_KEY`), never from the command line. The bundled DuckDB 2.0 has a
+/// read-only crypto module and refuses to write encrypted databases, so csat
+/// stops with DuckDB's reason instead of silently writing plain text.
+#[test]
+fn an_encryption_key_is_honoured_or_refused_never_ignored() {
+    let temp = tempfile::tempdir().unwrap();
+    let key_file = temp.path().join("csat.key");
+    std::fs::write(&key_file, "correct horse battery staple\n").unwrap();
+    let data = temp.path().join("data");
+    let output = Command::new(env!("CARGO_BIN_EXE_csat"))
+        .args(["--data-dir", data.to_str().unwrap(), "ingest"])
+        .env("CSAT_DB_KEY_FILE", &key_file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.code() == Some(0) {
+        // A DuckDB build that can encrypt: the file must not open without the key.
+        let plain = Command::new(env!("CARGO_BIN_EXE_csat"))
+            .args(["--data-dir", data.to_str().unwrap(), "status"])
+            .output()
+            .unwrap();
+        assert_ne!(
+            plain.status.code(),
+            Some(0),
+            "an encrypted database opened without its key"
+        );
+    } else {
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("encrypted"), "{stderr}");
+        assert!(stderr.contains("read-only crypto module"), "{stderr}");
+        assert!(
+            !data.join("csat.duckdb").exists(),
+            "nothing written in plain text"
+        );
+    }
+}
