@@ -208,6 +208,8 @@ pub fn send(
             match &result {
                 Ok(()) => run.delivered += 1,
                 Err(error) => {
+                    // A server's refusal may quote the recipient's address.
+                    let error = crate::report::mask::mask_personal(error);
                     tracing::warn!(alert = %alert.key, channel, error = %error, "alert not delivered");
                     run.failed
                         .push(format!("{} → {channel}: {error}", alert.key));

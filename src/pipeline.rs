@@ -764,6 +764,9 @@ pub fn deliver(
         let error =
             crate::delivery::send_report(smtp, &recipient, &subject, &body, &name, attachment)
                 .err();
+        if let Some(e) = &error {
+            warn!(error = %report::mask::mask_personal(e), "report e-mail not delivered");
+        }
         let delivery = crate::delivery::Delivery {
             month: month.to_string(),
             kind,
