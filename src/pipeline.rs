@@ -666,7 +666,29 @@ pub fn readiness(
     Ok(crate::delivery::Readiness {
         missing_sources,
         waiting_files: list(data_dir.inbox())?,
-        rejected_files: list(data_dir.rejected())?,
+        // Files quarantined since the month began are pending fixes; older
+        // ones are history and must not hold every later report back.
+        rejected_files: list(data_dir.rejected())?
+            .into_iter()
+            .filter(|name| {
+                let since = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|d| d.and_utc());
+                // The sidecar is written when the file is quarantined (the
+                // file itself keeps the time it was made).
+                let sidecar = data_dir.rejected().join(format!("{name}.reasons.txt"));
+                let modified = fs::metadata(&sidecar)
+                    .or_else(|_| fs::metadata(data_dir.rejected().join(name)))
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .map(chrono::DateTime::<chrono::Utc>::from);
+                match (since, modified) {
+                    (Some(since), Some(modified)) => modified >= since,
+                    _ => true,
+                }
+            })
+            .collect(),
     })
 }
 
@@ -905,7 +927,9 @@ pub fn run_job(
                     false,
                     false,
                 )?;
-                let failed = delivery.blocked || delivery.sent.iter().any(|d| d.error.is_some());
+                // Held back only matters when there is someone to send to.
+                let held = delivery.blocked && !config.delivery.recipients.is_empty();
+                let failed = held || delivery.sent.iter().any(|d| d.error.is_some());
                 Ok(JobOutcome {
                     outcome: if failed {
                         "failed"

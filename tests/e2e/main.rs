@@ -3656,3 +3656,34 @@ fn an_encryption_key_is_honoured_or_refused_never_ignored() {
         );
     }
 }
+
+/// Readiness counts only files quarantined since the report's month began
+/// (by their `.reasons.txt`): an old rejected file is history, a recent one
+/// a pending fix that holds the report back.
+#[test]
+fn readiness_counts_only_recent_rejections() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let store = pipeline::open_store(&data_dir).unwrap();
+    for (name, when) in [("old.csv", "2026-08-15"), ("recent.csv", "2026-11-02")] {
+        let file = data_dir.rejected().join(name);
+        std::fs::write(&file, "x").unwrap();
+        let sidecar = data_dir.rejected().join(format!("{name}.reasons.txt"));
+        std::fs::write(&sidecar, format!("{name}: bad\n")).unwrap();
+        for path in [&file, &sidecar] {
+            let status = Command::new("touch")
+                .args(["-d", when])
+                .arg(path)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+    let readiness = pipeline::readiness(&config, &data_dir, &store, REPORT_MONTH).unwrap();
+    assert_eq!(readiness.rejected_files, vec!["recent.csv".to_string()]);
+    assert!(!readiness.is_ready());
+    assert!(readiness
+        .describe()
+        .contains("rejected files to fix and drop again: recent.csv"));
+}
