@@ -58,9 +58,16 @@ pub fn evaluate(
         crate::analysis::sql("alert_candidates"),
         &[Param::Date(today), Param::Int(LOOKBACK_DAYS)],
     )? {
-        // Alerts travel by e-mail and chat: personal data masked.
-        let text =
-            |i: usize| crate::report::mask::mask_personal(&row[i].as_text().unwrap_or_default());
+        // Personal data in the free text (descriptions, answers) is masked;
+        // ids and dates stay readable, so recipients know which item it is.
+        let text = |i: usize| {
+            let value = row[i].as_text().unwrap_or_default();
+            if i == 6 {
+                crate::report::mask::mask_personal(&value)
+            } else {
+                value
+            }
+        };
         let (kind, item) = (text(0), text(1));
         let department = if text(5).is_empty() {
             "未指定".to_string()

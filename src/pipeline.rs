@@ -771,11 +771,13 @@ pub fn deliver(
     for (kind, department, recipient, attachment, name) in parcels {
         let already = store.query(
             "delivered",
-            "SELECT count(*) FROM deliveries WHERE month = $1 AND recipient = $2 AND kind = $3 AND ok",
+            "SELECT count(*) FROM deliveries WHERE month = $1 AND recipient = $2 AND kind = $3 \
+             AND coalesce(department, '') = $4 AND ok",
             &[
                 crate::store::Param::Text(month.to_string()),
                 crate::store::Param::Text(recipient.clone()),
                 crate::store::Param::Text(kind.clone()),
+                crate::store::Param::Text(department.clone().unwrap_or_default()),
             ],
         )?;
         if !resend && already.first().and_then(|r| r[0].as_i64()).unwrap_or(0) > 0 {

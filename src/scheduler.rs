@@ -106,6 +106,11 @@ impl JobSpec {
                 JOB_NAMES.join(", ")
             )));
         }
+        if spec.deadline_day.is_some_and(|d| !(1..=31).contains(&d)) {
+            return Err(invalid(
+                "deadline_day must be a day of the month, 1–31".to_string(),
+            ));
+        }
         parser()
             .parse(&spec.cron)
             .map_err(|e| invalid(format!("cron '{}' is not valid: {e}", spec.cron)))?;
@@ -251,15 +256,29 @@ pub fn deadline_in_month(
     day: u32,
 ) -> chrono::NaiveDate {
     use chrono::Datelike;
-    let mut deadline = chrono::NaiveDate::from_ymd_opt(today.year(), today.month(), day)
-        .unwrap_or_else(|| today.with_day(1).expect("day 1 exists"));
-    // Back to the last working day, into the month before if need be
-    // (National Day can cover the 1st to the 8th).
-    for _ in 0..31 {
-        if calendar.is_working_day(deadline) {
-            break;
+    let first = today.with_day(1).expect("day 1 exists");
+    let last_day = first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .map_or(28, |d| d.day());
+    let nominal = first
+        .with_day(day.clamp(1, last_day))
+        .expect("clamped to the month");
+    // Back to the last working day on or before it, but never into the
+    // month before (the report job runs on the 1st): when holidays cover the
+    // 1st to the day (National Day), the first working day after them.
+    let mut deadline = nominal;
+    while !calendar.is_working_day(deadline) && deadline > first {
+        deadline = deadline.pred_opt().expect("after the 1st");
+    }
+    if !calendar.is_working_day(deadline) {
+        deadline = nominal;
+        for _ in 0..31 {
+            deadline = deadline.succ_opt().expect("a next day exists");
+            if calendar.is_working_day(deadline) {
+                break;
+            }
         }
-        deadline = deadline.pred_opt().expect("a day before exists");
     }
     deadline
 }
@@ -532,10 +551,17 @@ mod tests {
             deadline_in_month(&calendar, date(2026, 11, 2), 8),
             date(2026, 11, 6)
         );
-        // 2025-10-01..08 are holidays → Tuesday 09-30.
+        // 2025-10-01..08 are holidays: not back into September (the job
+        // runs on the 1st) but the first working day after, Thu 10-09.
         assert_eq!(
             deadline_in_month(&calendar, date(2025, 10, 2), 8),
-            date(2025, 9, 30)
+            date(2025, 10, 9)
+        );
+        // A day the month does not have: its last (02-28 2026, a Saturday
+        // worked in exchange, 调休).
+        assert_eq!(
+            deadline_in_month(&calendar, date(2026, 2, 2), 30),
+            date(2026, 2, 28)
         );
         // 2026-12-08 is a Tuesday: itself.
         assert_eq!(

@@ -203,14 +203,17 @@ pub fn tracked_items(
             let severity = row[5].as_i64();
             let extended = row[10].as_bool().unwrap_or(false);
             let due_on = item_due(config, &kind, received_on, severity, extended);
-            let state =
-                if closed_on.is_some() || is_closed_status(&row[8].as_text().unwrap_or_default()) {
-                    ItemState::Closed
-                } else if responded_on.is_some() {
-                    ItemState::Responded
-                } else {
-                    ItemState::Open
-                };
+            // A closing status without a date is trusted; with a date, the
+            // date decides (a complaint closed after `today` was open then).
+            let closed_by_status = row[4].as_date().is_none()
+                && is_closed_status(&row[8].as_text().unwrap_or_default());
+            let state = if closed_on.is_some() || closed_by_status {
+                ItemState::Closed
+            } else if responded_on.is_some() {
+                ItemState::Responded
+            } else {
+                ItemState::Open
+            };
             let answered = responded_on.or(closed_on);
             Some(TrackedItem {
                 item_id: row[1].as_text().unwrap_or_default(),

@@ -3687,3 +3687,47 @@ fn readiness_counts_only_recent_rejections() {
         .describe()
         .contains("rejected files to fix and drop again: recent.csv"));
 }
+
+/// Months of business are whole months: a customer who started on 06-30
+/// has 5 on 12-01 (not the 6 month boundaries crossed) and is provisional.
+#[test]
+fn months_of_business_are_whole_months() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    drop_into_inbox(
+        &data_dir,
+        &[(
+            "客户档案.csv".into(),
+            "客户编号,客户名称,客户类型,合作开始日期\nN1,新客户,普通商,2026-06-30\nN2,老客户,普通商,2026-06-01\n"
+                .as_bytes()
+                .to_vec(),
+        )],
+    );
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let rows = store
+        .query(
+            "months",
+            "SELECT customer_id, months_of_business FROM customer_measures(DATE '2026-12-01', 25.0) ORDER BY 1",
+            &[],
+        )
+        .unwrap();
+    let months: Vec<(String, i64)> = rows
+        .iter()
+        .map(|r| (r[0].as_text().unwrap(), r[1].as_i64().unwrap()))
+        .collect();
+    assert_eq!(months, vec![("N1".to_string(), 5), ("N2".to_string(), 6)]);
+    let grading = csat::analysis::grading::grade(
+        &mut store,
+        &config,
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+    )
+    .unwrap();
+    let n1 = grading
+        .customers
+        .iter()
+        .find(|c| c.customer_id == "N1")
+        .unwrap();
+    assert!(n1.provisional);
+}
