@@ -133,6 +133,15 @@ enum Command {
     },
 }
 
+/// `--month`, checked, or the month before `today`.
+fn report_month(month: Option<&str>, today: NaiveDate) -> Result<String> {
+    match month {
+        Some(m) if analysis::parse_month(m).is_some() => Ok(m.to_string()),
+        Some(m) => bail!("--month '{m}' is not a month like 2026-10"),
+        None => Ok(analysis::previous_month(today)),
+    }
+}
+
 fn parse_timestamp(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map_err(|e| format!("'{text}' is not a time like 2026-12-01T06:00:30+08:00: {e}"))
@@ -251,11 +260,7 @@ fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Report { month } => {
             let config = load_config(&cli, &data_dir)?;
-            let month = match month {
-                Some(m) if analysis::parse_month(m).is_some() => m.clone(),
-                Some(m) => bail!("--month '{m}' is not a month like 2026-10"),
-                None => analysis::previous_month(today),
-            };
+            let month = report_month(month.as_deref(), today)?;
             let mut store = pipeline::open_store(&data_dir)?;
             let outcome = pipeline::report(&config, &data_dir, &mut store, &month)?;
             println!("{}\n", outcome.summary);
@@ -268,11 +273,7 @@ fn run(cli: Cli) -> Result<Outcome> {
             resend,
         } => {
             let config = load_config(&cli, &data_dir)?;
-            let month = match month {
-                Some(m) if analysis::parse_month(m).is_some() => m.clone(),
-                Some(m) => bail!("--month '{m}' is not a month like 2026-10"),
-                None => analysis::previous_month(today),
-            };
+            let month = report_month(month.as_deref(), today)?;
             let mut store = pipeline::open_store(&data_dir)?;
             let outcome = pipeline::deliver(
                 &config,

@@ -62,11 +62,6 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "deliveries",
         include_str!("../sql/migrations/V10__deliveries.sql"),
     ),
-    (
-        11,
-        "whole_months_of_business",
-        include_str!("../sql/migrations/V11__whole_months_of_business.sql"),
-    ),
 ];
 
 /// A store error: DuckDB's message with what csat was doing.

@@ -4,13 +4,7 @@
 -- last $2 days from a customer whose latest grade is A (by customer id, or
 -- the dealer named in the response). Overdue items come from the deadline
 -- computation, not from here. Dates as text.
-WITH latest_grade AS (
-    SELECT r.customer_id, arg_max(r.grade, epoch(g.as_of) * 1000000 + g.run_id) AS grade
-    FROM grading_results AS r
-    JOIN grading_runs AS g USING (run_id)
-    WHERE g.as_of <= CAST($1 AS DATE)
-    GROUP BY r.customer_id
-)
+WITH latest_grade AS (SELECT * FROM latest_grades(CAST($1 AS DATE)))
 SELECT 'complaint-severity-1'                 AS kind,
        'complaint:' || c.complaint_id         AS item,
        strftime(c.received_on, '%Y-%m-%d')    AS on_day,

@@ -61,12 +61,8 @@ graded AS (
     FROM ranked
 ),
 previous AS (
-    SELECT r.customer_id,
-           arg_max(r.grade, epoch(g.as_of) * 1000000 + g.run_id) AS grade
-    FROM grading_results AS r
-    JOIN grading_runs AS g USING (run_id)
-    WHERE g.as_of < CAST($1 AS DATE)
-    GROUP BY r.customer_id
+    -- The latest run before this day.
+    SELECT customer_id, grade FROM latest_grades(CAST($1 AS DATE) - 1)
 ),
 customer_items AS (
     SELECT coalesce(r.customer_id, c.customer_id) AS customer_id,
@@ -105,9 +101,7 @@ SELECT g.customer_id,
        g.rank,
        g.grade,
        coalesce(p.grade, nullif(trim(g.master_grade), '')) AS old_grade,
-       CASE WHEN g.late_in_a_quarter >= $8
-            THEN CASE g.grade WHEN 'A' THEN 'B' WHEN 'B' THEN 'C' ELSE 'D' END
-            ELSE g.grade END AS payment_terms_grade,
+       terms_grade(g.grade, g.late_in_a_quarter, $8) AS payment_terms_grade,
        g.provisional,
        d.customer_id IS NOT NULL AS dissatisfied,
        o.customer_id IS NOT NULL AS open_complaint,

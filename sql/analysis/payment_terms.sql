@@ -8,23 +8,13 @@
 -- payments in this or the last calendar quarter that lower the terms.
 -- The grade is the latest recorded grading's; the terms follow one grade
 -- lower (D stays D) while the late payments stand.
-WITH latest AS (
-    SELECT r.customer_id,
-           arg_max(r.grade, epoch(g.as_of) * 1000000 + g.run_id) AS grade,
-           max(g.as_of) AS graded_on
-    FROM grading_results AS r
-    JOIN grading_runs AS g USING (run_id)
-    WHERE g.as_of <= CAST($1 AS DATE)
-    GROUP BY r.customer_id
-)
+WITH latest AS (SELECT * FROM latest_grades(CAST($1 AS DATE)))
 SELECT l.customer_id,
        m.name,
        l.grade,
        strftime(l.graded_on, '%Y-%m-%d') AS graded_on,
        m.late_in_a_quarter,
-       CASE WHEN m.late_in_a_quarter >= $3
-            THEN CASE l.grade WHEN 'A' THEN 'B' WHEN 'B' THEN 'C' ELSE 'D' END
-            ELSE l.grade END AS terms_grade
+       terms_grade(l.grade, m.late_in_a_quarter, $3) AS terms_grade
 FROM latest AS l
 JOIN customer_measures(CAST($1 AS DATE), $2) AS m USING (customer_id)
 ORDER BY m.late_in_a_quarter >= $3 DESC, l.grade, l.customer_id;

@@ -10,7 +10,11 @@
 -- grading can be shown and checked exactly.
 -- customer_measures(as_of, min_margin_rate): what the criteria measure, from
 -- data dated on or before as_of: 12 months of sales up to as_of's month,
--- invoices due in the 12 months up to as_of, the customer master.
+-- invoices due in the 12 months up to as_of, the customer master; months of
+-- business are whole months (06-30 → 12-01 is 5).
+-- latest_grades(as_of): each customer's grade in the latest run on or before
+-- as_of. terms_grade(grade, late, limit): the payment-terms rule — with
+-- `limit` or more late payments in a quarter, one grade down (D stays D).
 ALTER TABLE customers ADD COLUMN purchase_share DOUBLE;
 ALTER TABLE customers ADD COLUMN standing VARCHAR;
 ALTER TABLE customers ADD COLUMN grade VARCHAR;
@@ -112,8 +116,8 @@ SELECT c.customer_id,
        c.standing,
        c.purchase_share,
        c.grade AS master_grade,
-       date_diff('month', c.started_on, CAST(as_of AS DATE)) AS months_of_business,
-       date_diff('month', c.started_on, CAST(as_of AS DATE)) / 12.0 AS years,
+       date_sub('month', c.started_on, CAST(as_of AS DATE)) AS months_of_business,
+       date_sub('month', c.started_on, CAST(as_of AS DATE)) / 12.0 AS years,
        coalesce(s.amount, 0)  AS sales_amount,
        CASE WHEN s.amount > 0 THEN s.margin / s.amount * 100 END AS margin_rate,
        coalesce(s.orders, 0)  AS orders,
@@ -165,3 +169,17 @@ SELECT long.*,
                       WHERE b.key = long.key AND long.value >= b.min_value)
            END, 0) AS points
 FROM long;
+
+CREATE MACRO latest_grades(as_of) AS TABLE
+SELECT r.customer_id,
+       arg_max(r.grade, epoch(g.as_of) * 1000000 + g.run_id) AS grade,
+       max(g.as_of) AS graded_on
+FROM grading_results AS r
+JOIN grading_runs AS g USING (run_id)
+WHERE g.as_of <= CAST(as_of AS DATE)
+GROUP BY r.customer_id;
+
+CREATE MACRO terms_grade(grade, late, late_limit) AS
+    CASE WHEN late >= late_limit
+         THEN CASE grade WHEN 'A' THEN 'B' WHEN 'B' THEN 'C' ELSE 'D' END
+         ELSE grade END;

@@ -870,12 +870,17 @@ pub fn monthly(
         sql("respondent_distribution"),
         &[Param::Text(month.to_string())],
     )? {
-        let bucket = row[1].as_i64().unwrap_or(0).clamp(0, 9) as usize;
-        let n = row[2].as_i64().unwrap_or(0);
-        match row[0].as_text().as_deref() {
-            Some("band") => band_counts[bucket.min(3)] = n,
-            _ => histogram[bucket] = n,
-        }
+        let bin = row[0].as_i64().unwrap_or(0).clamp(0, 9) as usize;
+        histogram[bin] = row[1].as_i64().unwrap_or(0);
+    }
+    for (bin, n) in histogram.iter().enumerate() {
+        let band = match Band::of(bin as f64 * 10.0) {
+            Band::VerySatisfied => 0,
+            Band::Satisfied => 1,
+            Band::Average => 2,
+            Band::Dissatisfied => 3,
+        };
+        band_counts[band] += n;
     }
 
     Ok(MonthlyResults {

@@ -127,7 +127,7 @@ pub enum IngestError {
     #[error(transparent)]
     Table(#[from] table::TableError),
     /// No source definition matches.
-    #[error("no source definition matches this file: no sheet has a header row with the columns of any [[sources]] entry (looked at the first 30 rows of {sheets})")]
+    #[error("csat does not recognise this file: none of its sheets ({sheets}) has, in its first 30 rows, the header row of a known export (问卷星 starts with 序号 and 提交答卷时间, a complaints log has 投诉编号 and 受理日期 …); check that this is the export you meant, or ask the administrator to add its layout to [[sources]] in the configuration")]
     UnknownSource {
         /// Sheet names looked at.
         sheets: String,
@@ -912,7 +912,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with("no source definition matches this file"),
+            err.starts_with("csat does not recognise this file"),
             "{err}"
         );
     }

@@ -99,7 +99,7 @@ pub enum TableError {
     #[error("the file is empty")]
     Empty,
     /// A workbook whose parts would inflate far beyond any real export.
-    #[error("the workbook would expand to {expanded_mb} MB from {file_mb} MB (the limit is {limit_mb} MB): a zip bomb, or an export far beyond a month of data")]
+    #[error("the workbook would expand to {expanded_mb} MB from {file_mb} MB (the limit is {limit_mb} MB): far more than any month's export, so it is damaged or made to harm the server (a \"zip bomb\"); open it in Excel, save it again, and drop the new file")]
     ZipBomb {
         /// Declared uncompressed size, MB.
         expanded_mb: u64,

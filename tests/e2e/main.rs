@@ -387,7 +387,7 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
     }
     match by_name["notes.csv"] {
         FileOutcome::Rejected { reason, .. } => assert!(
-            reason.starts_with("no source definition matches"),
+            reason.starts_with("csat does not recognise this file"),
             "{reason}"
         ),
         other => panic!("{other:?}"),
@@ -2586,6 +2586,20 @@ fn test_python() -> std::path::PathBuf {
     python
 }
 
+impl SmtpServer {
+    /// How csat reaches this server: plain SMTP on localhost.
+    fn settings(&self) -> csat::config::SmtpSettings {
+        csat::config::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            security: csat::config::SmtpSecurity::None,
+            from: "csat@example.com".into(),
+            username: None,
+            password_env: None,
+        }
+    }
+}
+
 fn start_smtp_server(dir: &Path) -> SmtpServer {
     let python = test_python();
     let port = free_port();
@@ -2688,14 +2702,7 @@ fn alerts_reach_a_real_smtp_server_and_webhook_once() {
         "chairman@example.com".into(),
     ];
     config.alerts.webhooks = vec![format!("http://127.0.0.1:{hook_port}/robot/send?key=test")];
-    config.alerts.smtp = Some(csat::config::SmtpSettings {
-        host: "127.0.0.1".into(),
-        port: smtp.port,
-        security: csat::config::SmtpSecurity::None,
-        from: "csat@example.com".into(),
-        username: None,
-        password_env: None,
-    });
+    config.alerts.smtp = Some(smtp.settings());
     let today = run_date();
     // One customer, graded A (the only established customer ranks first).
     drop_into_inbox(
@@ -2847,14 +2854,7 @@ fn the_report_is_delivered_once_through_a_real_smtp_server() {
     let data_dir = DataDir::new(temp.path());
     let smtp = start_smtp_server(temp.path());
     let mut config = Config::load(None).unwrap();
-    config.alerts.smtp = Some(csat::config::SmtpSettings {
-        host: "127.0.0.1".into(),
-        port: smtp.port,
-        security: csat::config::SmtpSecurity::None,
-        from: "csat@example.com".into(),
-        username: None,
-        password_env: None,
-    });
+    config.alerts.smtp = Some(smtp.settings());
     config.delivery.recipients = vec!["ceo@example.com".into(), "chairman@example.com".into()];
     config.delivery.department_slices = true;
     config.delivery.expected_sources = vec![
@@ -3168,14 +3168,7 @@ fn an_undelivered_report_raises_deadline_alerts_every_day() {
     let data_dir = DataDir::new(temp.path());
     let smtp = start_smtp_server(temp.path());
     let mut config = Config::load(None).unwrap();
-    config.alerts.smtp = Some(csat::config::SmtpSettings {
-        host: "127.0.0.1".into(),
-        port: smtp.port,
-        security: csat::config::SmtpSecurity::None,
-        from: "csat@example.com".into(),
-        username: None,
-        password_env: None,
-    });
+    config.alerts.smtp = Some(smtp.settings());
     config.alerts.recipients = vec!["quality@example.com".into()];
     config.delivery.recipients = vec!["ceo@example.com".into()];
     config.delivery.expected_sources = vec!["callcenter_callbacks".into()];
@@ -3360,9 +3353,9 @@ fn a_bad_input_corpus_is_quarantined_file_by_file() {
             "序号,提交答卷时间,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n".into(),
             "none of the 0 data rows could be loaded",
         ),
-        ("junk.csv", junk, "no source definition matches"),
+        ("junk.csv", junk, "csat does not recognise this file"),
         ("truncated.xlsx", real_xlsx[..real_xlsx.len() / 2].to_vec(), "cannot open as a spreadsheet"),
-        ("wide.csv", format!("{wide_header}\n1,2\n").into_bytes(), "no source definition matches"),
+        ("wide.csv", format!("{wide_header}\n1,2\n").into_bytes(), "csat does not recognise this file"),
         (
             "year9999.csv",
             good(9, "9999/12/31 10:00"),
