@@ -30,10 +30,10 @@ struct Cli {
     /// Configuration file [default: <data-dir>/csat.toml, else the built-in demo configuration].
     #[arg(long, global = true)]
     config: Option<PathBuf>,
-    /// Run as if today were this date (YYYY-MM-DD); default: the system date.
     /// Report labels: zh (default) or en [default: the configuration's].
     #[arg(long, global = true, value_enum)]
     lang: Option<csat::report::labels::Lang>,
+    /// Run as if today were this date (YYYY-MM-DD); default: the system date.
     #[arg(long, global = true, value_parser = parse_date)]
     today: Option<NaiveDate>,
     /// Log format on stderr.

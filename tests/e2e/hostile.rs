@@ -534,15 +534,19 @@ fn a_file_that_killed_csat_is_quarantined_at_the_next_start() {
     }
     let crash_note = csat::crash_guard::note_path(&root);
     let mut aborted = false;
-    let reading_big_file = |pid: u32| {
-        std::fs::read_dir(format!("/proc/{pid}/fd"))
-            .map(|fds| {
-                fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
-                    .any(|target| target.ends_with("a_big_2026-09.csv"))
+    let big_size = std::fs::metadata(inbox.join("a_big_2026-09.csv")).unwrap().len();
+    // Bytes the process has read so far (monotonic, so no moment is missed).
+    let bytes_read = |pid: u32| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/io"))
+            .ok()
+            .and_then(|io| {
+                io.lines()
+                    .find_map(|l| l.strip_prefix("rchar: ").map(|n| n.trim().parse().ok()))
+                    .flatten()
             })
-            .unwrap_or(false)
+            .unwrap_or(0)
     };
-    for delay_ms in [100, 300, 600, 1000, 2000] {
+    for delay_ms in [300, 800, 1500, 2500, 4000] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_csat"))
             .arg("--data-dir")
             .arg(&root)
@@ -551,14 +555,10 @@ fn a_file_that_killed_csat_is_quarantined_at_the_next_start() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        // The file is read through one handle, then parsed: wait until the
-        // handle has been opened and closed again, so the abort lands in
-        // the parse.
+        // The file is read whole, hashed, then parsed: wait until it has
+        // been read, so the abort lands in the parse.
         let started = Instant::now();
-        while !reading_big_file(child.id()) && started.elapsed() < Duration::from_secs(60) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        while reading_big_file(child.id()) && started.elapsed() < Duration::from_secs(60) {
+        while bytes_read(child.id()) < big_size && started.elapsed() < Duration::from_secs(60) {
             std::thread::sleep(Duration::from_millis(5));
         }
         std::thread::sleep(Duration::from_millis(delay_ms));
