@@ -519,17 +519,51 @@ pub struct CommentSettings {
 }
 
 fn default_comment_columns() -> Vec<String> {
-    ["意见", "建议", "留言", "评论", "反馈", "comment", "suggestion", "feedback"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+    [
+        "意见",
+        "建议",
+        "留言",
+        "评论",
+        "反馈",
+        "comment",
+        "suggestion",
+        "feedback",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 fn default_placeholders() -> Vec<String> {
     [
-        "无", "没有", "暂无", "无意见", "没意见", "没有意见", "无建议", "没有建议", "空", "(空)",
-        "（空）", "跳过", "(跳过)", "不清楚", "不知道", "无所谓", "n/a", "na", "none", "no",
-        "nil", "null", "nothing", "-", "--", "/", "。", ".",
+        "无",
+        "没有",
+        "暂无",
+        "无意见",
+        "没意见",
+        "没有意见",
+        "无建议",
+        "没有建议",
+        "空",
+        "(空)",
+        "（空）",
+        "跳过",
+        "(跳过)",
+        "不清楚",
+        "不知道",
+        "无所谓",
+        "n/a",
+        "na",
+        "none",
+        "no",
+        "nil",
+        "null",
+        "nothing",
+        "-",
+        "--",
+        "/",
+        "。",
+        ".",
     ]
     .iter()
     .map(|s| s.to_string())

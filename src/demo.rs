@@ -372,9 +372,17 @@ pub fn driver_effects() -> Vec<(&'static str, f64)> {
 /// stream, the wording from a stream of its own), and comments on other
 /// subjects no keyword rule of the demo covers.
 const SUGGESTIONS: [&[&str]; 4] = [
-    &["希望送货时间更准时", "送货比约定晚了两天", "送货师傅提前打电话，很好"],
+    &[
+        "希望送货时间更准时",
+        "送货比约定晚了两天",
+        "送货师傅提前打电话，很好",
+    ],
     &["安装师傅很专业", "安装师傅迟到一个小时", "安装后床架有点晃"],
-    &["床垫有点异味，散了几天才好", "异味比较大，希望改进", "没有异味，质量不错"],
+    &[
+        "床垫有点异味，散了几天才好",
+        "异味比较大，希望改进",
+        "没有异味，质量不错",
+    ],
     &["价格再优惠一些就好了", "价格偏高", "活动价格很划算"],
 ];
 const OTHER_COMMENTS: &[&str] = &[
@@ -814,7 +822,9 @@ fn survey_rows(
             let theme = SUGGESTIONS[rng.gen_range(0..SUGGESTIONS.len())];
             row.push(text(theme[side.gen_range(0..theme.len())]));
         } else if side.gen_bool(0.06) {
-            row.push(text(OTHER_COMMENTS[side.gen_range(0..OTHER_COMMENTS.len())]));
+            row.push(text(
+                OTHER_COMMENTS[side.gen_range(0..OTHER_COMMENTS.len())],
+            ));
         } else if side.gen_bool(0.04) {
             row.push(text(
                 PLACEHOLDER_COMMENTS[side.gen_range(0..PLACEHOLDER_COMMENTS.len())],

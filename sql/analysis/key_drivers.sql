@@ -103,7 +103,8 @@ measured AS (
     SELECT c.view,
            c.question_key,
            c.n,
-           least(greatest(c.r_raw, -1.0), 1.0) AS r,
+           -- greatest() and least() skip NULLs: keep a missing r missing.
+           CASE WHEN c.r_raw IS NOT NULL THEN least(greatest(c.r_raw, -1.0), 1.0) END AS r,
            CASE WHEN c.n - 2 <= 30 THEN k.t_critical
                 ELSE 1.959964 + 2.372271 / c.df + 2.822499 / (c.df * c.df)
                      + 2.555850 / (c.df * c.df * c.df) END AS t_critical,

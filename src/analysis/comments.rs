@@ -23,22 +23,21 @@ pub const EXAMPLES_PER_TOPIC: usize = 2;
 /// Function words never offered as topics (besides `[comments] stop_words`).
 const STOP_WORDS: &[&str] = &[
     // Chinese.
-    "的", "了", "是", "很", "有", "我", "我们", "你们", "他们", "她", "他", "它", "也", "就",
-    "都", "还", "和", "与", "在", "不", "没", "太", "比较", "非常", "特别", "一下", "一些",
-    "一点", "有点", "希望", "感觉", "觉得", "但是", "但", "因为", "所以", "而且", "然后",
-    "如果", "这个", "那个", "这次", "这", "那", "就是", "还是", "可以", "没有", "什么", "怎么",
-    "已经", "一直", "不是", "一个", "之后", "以后", "时候", "时间", "问题", "客户", "反映",
-    "表示", "能够", "需要", "可能", "应该", "还有", "以及", "或者", "对于", "关于", "其他",
-    "建议", "意见", "谢谢", "一般", "真的", "东西", "不过", "总体", "整体", "目前", "今天",
-    "昨天", "几天", "天", "后", "再", "更", "又", "被", "给", "让", "把", "对", "到", "说",
-    // English.
-    "the", "and", "was", "were", "is", "are", "a", "an", "to", "of", "in", "on", "for",
-    "with", "it", "its", "this", "that", "very", "but", "not", "too", "be", "been", "my",
-    "we", "our", "you", "your", "they", "their", "i", "me", "so", "at", "as", "had", "have",
-    "has", "will", "would", "could", "should", "from", "by", "or", "just", "also", "more",
-    "than", "after", "before", "when", "still", "no", "did", "didn", "don", "does", "there",
-    "all", "any", "some", "can", "about", "again", "much", "really", "what", "which", "who",
-    "them", "then", "out", "up", "get", "got", "one", "two", "please", "thanks", "thank",
+    "的", "了", "是", "很", "有", "我", "我们", "你们", "他们", "她", "他", "它", "也", "就", "都",
+    "还", "和", "与", "在", "不", "没", "太", "比较", "非常", "特别", "一下", "一些", "一点",
+    "有点", "希望", "感觉", "觉得", "但是", "但", "因为", "所以", "而且", "然后", "如果", "这个",
+    "那个", "这次", "这", "那", "就是", "还是", "可以", "没有", "什么", "怎么", "已经", "一直",
+    "不是", "一个", "之后", "以后", "时候", "时间", "问题", "客户", "反映", "表示", "能够", "需要",
+    "可能", "应该", "还有", "以及", "或者", "对于", "关于", "其他", "建议", "意见", "谢谢", "一般",
+    "真的", "东西", "不过", "总体", "整体", "目前", "今天", "昨天", "几天", "天", "后", "再", "更",
+    "又", "被", "给", "让", "把", "对", "到", "说", // English.
+    "the", "and", "was", "were", "is", "are", "a", "an", "to", "of", "in", "on", "for", "with",
+    "it", "its", "this", "that", "very", "but", "not", "too", "be", "been", "my", "we", "our",
+    "you", "your", "they", "their", "i", "me", "so", "at", "as", "had", "have", "has", "will",
+    "would", "could", "should", "from", "by", "or", "just", "also", "more", "than", "after",
+    "before", "when", "still", "no", "did", "didn", "don", "does", "there", "all", "any", "some",
+    "can", "about", "again", "much", "really", "what", "which", "who", "them", "then", "out", "up",
+    "get", "got", "one", "two", "please", "thanks", "thank",
 ];
 
 /// A comment as stored: month, where it came from, its text.
@@ -109,11 +108,13 @@ fn segmenter() -> &'static jieba_rs::Jieba {
 /// `text` without surrounding spaces and punctuation, lower-cased: the form
 /// in which placeholders are compared.
 fn normalised(text: &str) -> String {
-    text.trim_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || is_cjk_punctuation(c))
-        .to_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation() && !is_cjk_punctuation(*c))
-        .collect()
+    text.trim_matches(|c: char| {
+        c.is_whitespace() || c.is_ascii_punctuation() || is_cjk_punctuation(c)
+    })
+    .to_lowercase()
+    .chars()
+    .filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation() && !is_cjk_punctuation(*c))
+    .collect()
 }
 
 fn is_cjk_punctuation(c: char) -> bool {
@@ -137,7 +138,7 @@ pub fn terms(text: &str, stop_words: &BTreeSet<String>) -> BTreeSet<String> {
     segmenter()
         .cut(text, true)
         .into_iter()
-        .map(|word| word.trim().to_lowercase())
+        .map(|token| token.word.trim().to_lowercase())
         .filter(|word| {
             let n_chars = word.chars().count();
             let has_cjk = word.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
@@ -199,7 +200,13 @@ fn topics_of(config: &Config, month: &str, comments: Vec<Comment>) -> CommentTop
     let stop_words: BTreeSet<String> = STOP_WORDS
         .iter()
         .map(|w| w.to_string())
-        .chain(config.comments.stop_words.iter().map(|w| w.trim().to_lowercase()))
+        .chain(
+            config
+                .comments
+                .stop_words
+                .iter()
+                .map(|w| w.trim().to_lowercase()),
+        )
         .collect();
     let mut result = CommentTopics::default();
     let (mut current, mut previous) = (Vec::new(), Vec::new());
@@ -337,7 +344,19 @@ mod tests {
     #[test]
     fn placeholders_are_recognised_in_any_dress() {
         let placeholders = placeholders();
-        for text in ["无", " 无。", "(空)", "（空）", "N/A", "n/a", "没有", "None.", "--", "", "。。"] {
+        for text in [
+            "无",
+            " 无。",
+            "(空)",
+            "（空）",
+            "N/A",
+            "n/a",
+            "没有",
+            "None.",
+            "--",
+            "",
+            "。。",
+        ] {
             assert!(is_placeholder(text, &placeholders), "{text:?}");
         }
         for text in ["无异味", "没有按时送货", "Nothing arrived on time", "好"] {

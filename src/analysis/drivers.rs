@@ -120,11 +120,7 @@ pub struct KeyDrivers {
 ///
 /// # Errors
 /// The query fails.
-pub fn key_drivers(
-    store: &Store,
-    config: &Config,
-    month: &str,
-) -> Result<KeyDrivers, StoreError> {
+pub fn key_drivers(store: &Store, config: &Config, month: &str) -> Result<KeyDrivers, StoreError> {
     let Some(outcome) = config.driver_outcome() else {
         return Ok(KeyDrivers {
             min_n: config.scores.min_n,

@@ -145,7 +145,11 @@ pub fn comments_sheet(
             sheet.write_string_with_format(row, 7, "", &formats.text)?;
         }
         for index in 0..2 {
-            let text = topic.examples.get(index).map(|t| example(t)).unwrap_or_default();
+            let text = topic
+                .examples
+                .get(index)
+                .map(|t| example(t))
+                .unwrap_or_default();
             sheet.write_string_with_format(row, 8 + index as u16, text, &formats.text)?;
         }
     }

@@ -341,13 +341,13 @@ fn view_block(
     let corner_labels: Vec<ChartDataLabel> = (0..4)
         .map(|index| {
             let mut label = ChartDataLabel::new();
-            label.set_value((sheet_name, corners + index, 1)).set_position(
-                if index % 2 == 0 {
+            label
+                .set_value((sheet_name, corners + index, 1))
+                .set_position(if index % 2 == 0 {
                     ChartDataLabelPosition::Right
                 } else {
                     ChartDataLabelPosition::Left
-                },
-            );
+                });
             label
         })
         .collect();
@@ -406,12 +406,7 @@ pub fn summary_block(
             &formats.text
         };
         sheet.write_string_with_format(row, 0, &driver.question, format)?;
-        sheet.write_number_with_format(
-            row,
-            1,
-            driver.importance.unwrap_or(0.0),
-            &decimals,
-        )?;
+        sheet.write_number_with_format(row, 1, driver.importance.unwrap_or(0.0), &decimals)?;
     }
     Ok(row + 1)
 }

@@ -102,7 +102,8 @@ fn ln_gamma(x: f64) -> f64 {
 /// freedom: the 97.5 % quantile, by Simpson integration of the density and
 /// bisection.
 fn t_critical(df: f64) -> f64 {
-    let c = (ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0)).exp() / (df * std::f64::consts::PI).sqrt();
+    let c = (ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0)).exp()
+        / (df * std::f64::consts::PI).sqrt();
     let density = |x: f64| c * (1.0 + x * x / df).powf(-(df + 1.0) / 2.0);
     let cdf = |t: f64| {
         let n = 2000;
@@ -184,14 +185,14 @@ fn expected(rows: &[[Option<f64>; 8]], min_n: usize) -> BTreeMap<&'static str, E
             .collect(),
     );
     for e in out.values_mut() {
-        e.quadrant = e.r.map(|r| {
-            match (r >= importance_cut, e.performance >= performance_cut) {
+        e.quadrant = e.r.map(
+            |r| match (r >= importance_cut, e.performance >= performance_cut) {
                 (true, false) => "重点改进",
                 (true, true) => "优势保持",
                 (false, false) => "次要改进",
                 (false, true) => "过度投入",
-            }
-        });
+            },
+        );
     }
     out
 }
@@ -209,11 +210,19 @@ fn shown_drivers(
         .expect("a driver table");
     let mut out = BTreeMap::new();
     for row in header + 1.. {
-        let question = sheet.get_value((row, 1)).map(|v| v.to_string()).unwrap_or_default();
+        let question = sheet
+            .get_value((row, 1))
+            .map(|v| v.to_string())
+            .unwrap_or_default();
         if question.is_empty() {
             break;
         }
-        let cell = |column: u32| sheet.get_value((row, column)).cloned().unwrap_or(Data::Empty);
+        let cell = |column: u32| {
+            sheet
+                .get_value((row, column))
+                .cloned()
+                .unwrap_or(Data::Empty)
+        };
         out.insert(
             question,
             (
@@ -256,13 +265,20 @@ fn check_view(
             .get(&question_text(config, key))
             .unwrap_or_else(|| panic!("{key} not shown: {shown:?}"));
         assert_eq!(row.2, e.n_pairs as f64, "{key} pairs");
-        assert!((row.5 - e.performance).abs() < 1e-9, "{key} performance {} vs {}", row.5, e.performance);
+        assert!(
+            (row.5 - e.performance).abs() < 1e-9,
+            "{key} performance {} vs {}",
+            row.5,
+            e.performance
+        );
         match e.r {
             Some(r) => {
                 let rank = ranked.iter().position(|(k, _)| k == key).unwrap() + 1;
                 assert_eq!(row.0, rank.to_string(), "{key} rank");
                 match &row.1 {
-                    Data::Float(shown) => assert!((shown - r).abs() < 1e-9, "{key} r {shown} vs {r}"),
+                    Data::Float(shown) => {
+                        assert!((shown - r).abs() < 1e-9, "{key} r {shown} vs {r}")
+                    }
                     other => panic!("{key}: r is {other:?}"),
                 }
                 match &row.3 {
@@ -271,7 +287,11 @@ fn check_view(
                     }
                     other => panic!("{key}: t is {other:?}"),
                 }
-                assert_eq!(row.4, if e.significant { "是" } else { "否" }, "{key} significance");
+                assert_eq!(
+                    row.4,
+                    if e.significant { "是" } else { "否" },
+                    "{key} significance"
+                );
                 assert_eq!(Some(row.6.as_str()), e.quadrant, "{key} quadrant");
             }
             None => {
@@ -302,10 +322,18 @@ fn key_drivers_match_an_independent_computation() {
     let september: Vec<[Option<f64>; 8]> = (40..50).map(respondent).collect();
     let mut rows: Vec<(i64, String, [Option<f64>; 8])> = Vec::new();
     for (i, answers) in october.iter().enumerate() {
-        rows.push((i as i64 + 1, format!("2026/10/{} 10:{:02}:00", 1 + i % 28, i), *answers));
+        rows.push((
+            i as i64 + 1,
+            format!("2026/10/{} 10:{:02}:00", 1 + i % 28, i),
+            *answers,
+        ));
     }
     for (i, answers) in september.iter().enumerate() {
-        rows.push((i as i64 + 41, format!("2026/9/{} 11:00:00", 1 + i), *answers));
+        rows.push((
+            i as i64 + 41,
+            format!("2026/9/{} 11:00:00", 1 + i),
+            *answers,
+        ));
     }
     drop_into_inbox(&data_dir, &[("问卷_驱动因素.csv".into(), survey(&rows))]);
     let mut store = pipeline::open_store(&data_dir).unwrap();
@@ -340,7 +368,10 @@ fn key_drivers_match_an_independent_computation() {
         "the recommend question is not a driver"
     );
     // Per department: 售后服务部's block lists its installer question.
-    assert!(all_text.iter().any(|t| t == "售后服务部：本月驱动因素"), "{all_text:?}");
+    assert!(
+        all_text.iter().any(|t| t == "售后服务部：本月驱动因素"),
+        "{all_text:?}"
+    );
 
     // The summary lists the 重点改进 item, and the narrative names it.
     let summary_sheet = read_sheet(&outcome.path, "总览");
@@ -350,7 +381,10 @@ fn key_drivers_match_an_independent_computation() {
                 == Some("重点改进（关键驱动因素）".into())
         })
         .expect("the summary's key-driver block");
-    assert_eq!(text(&summary_sheet, heading + 1, 0), question_text(&config, "installer"));
+    assert_eq!(
+        text(&summary_sheet, heading + 1, 0),
+        question_text(&config, "installer")
+    );
     assert!((number(&summary_sheet, heading + 1, 1) - month["installer"].r.unwrap()).abs() < 1e-9);
     assert!(
         summary_sheet
@@ -363,14 +397,20 @@ fn key_drivers_match_an_independent_computation() {
         .map(|(_, _, v)| v.to_string())
         .find(|t| t.contains("应优先改进"))
         .expect("the narrative names the key drivers");
-    assert!(narrative.contains("安装师傅的服务态度与专业性（r = "), "{narrative}");
+    assert!(
+        narrative.contains("安装师傅的服务态度与专业性（r = "),
+        "{narrative}"
+    );
 
     // The same analysis in English.
     config.report.lang = csat::report::labels::Lang::En;
     let english = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
     let sheet = read_sheet(&english.path, "Key drivers");
     let installer_row = (0..sheet.height() as u32)
-        .find(|&r| sheet.get_value((r, 1)).map(|v| v.to_string()) == Some(question_text(&config, "installer")))
+        .find(|&r| {
+            sheet.get_value((r, 1)).map(|v| v.to_string())
+                == Some(question_text(&config, "installer"))
+        })
         .unwrap();
     assert_eq!(text(&sheet, installer_row, 8), "Priority");
     assert_eq!(text(&sheet, installer_row, 6), "Yes");
@@ -384,7 +424,10 @@ fn key_drivers_match_an_independent_computation() {
     drop_into_inbox(&data_dir, &[("问卷_2026-11.csv".into(), survey(&november))]);
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     let again = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
-    assert_eq!(serde_json::to_string(&again.results.drivers).unwrap(), before);
+    assert_eq!(
+        serde_json::to_string(&again.results.drivers).unwrap(),
+        before
+    );
 }
 
 /// The demo company's generator gives installer the strongest true effect
@@ -418,7 +461,11 @@ fn the_demo_ranks_its_strongest_true_driver_first() {
             .iter()
             .find(|(_, row)| row.0 == "1")
             .map(|(question, _)| question.clone());
-        assert_eq!(first.as_deref(), Some(strongest_text.as_str()), "view {nth}: {shown:?}");
+        assert_eq!(
+            first.as_deref(),
+            Some(strongest_text.as_str()),
+            "view {nth}: {shown:?}"
+        );
     }
 }
 
@@ -465,14 +512,17 @@ fn comment_topics_match_hand_counts() {
         ("2026/9/11 10:00:00", "价格太贵"),
         ("2026/9/12 10:00:00", "客服态度不好"),
     ];
-    let mut csv = String::from("序号,提交答卷时间,2、您对床垫整体质量的满意程度：,10、您的其他意见或建议：\n");
+    let mut csv = String::from(
+        "序号,提交答卷时间,2、您对床垫整体质量的满意程度：,10、您的其他意见或建议：\n",
+    );
     for (index, (at, comment)) in survey_comments.iter().enumerate() {
         csv.push_str(&format!("{},{at},满意,\"{comment}\"\n", index + 1));
     }
     let callbacks = "回访单号,回访类型,计划回访日期,回访时间,客户编号,经销商,接通状态,整体服务评分,产品质量评分,安装送货态度评分,销售态度评分,客户反馈\n\
                      H1,三个月回访,2026-10-08,2026-10-08 11:00,C4,深圳南山店,已接通,4,4,4,4,床垫有异味\n";
     let (callbacks_gbk, _, _) = encoding_rs::GBK.encode(callbacks);
-    let complaints = "客户投诉登记表\n投诉编号,受理日期,严重等级,原因类别,责任部门,问题描述,处理状态\n\
+    let complaints =
+        "客户投诉登记表\n投诉编号,受理日期,严重等级,原因类别,责任部门,问题描述,处理状态\n\
                       T1,2026-10-09,3级,物流配送,PMC,送货延误三天,处理中\n\
                       T2,2026-10-10,3级,价格,营销中心,价格太高,无效\n";
     drop_into_inbox(
@@ -512,10 +562,17 @@ fn comment_topics_match_hand_counts() {
         let row = row_of(name).unwrap_or_else(|| panic!("topic {name} missing"));
         assert_eq!(text(&sheet, row, 1), kind, "{name}");
         assert_eq!(number(&sheet, row, 3), count, "{name}");
-        assert!((number(&sheet, row, 4) - count / 11.0).abs() < 1e-12, "{name} share");
+        assert!(
+            (number(&sheet, row, 4) - count / 11.0).abs() < 1e-12,
+            "{name} share"
+        );
         assert_eq!(number(&sheet, row, 5), previous, "{name}");
         assert_eq!(number(&sheet, row, 6), change, "{name}");
-        assert_eq!(text(&sheet, row, 7), new, "{name}");
+        let flag = sheet
+            .get_value((row, 7))
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        assert_eq!(flag, new, "{name}");
     }
     // Rule topics by count, then the terms.
     assert!(row_of("物流配送") < row_of("安装服务"));
@@ -523,7 +580,10 @@ fn comment_topics_match_hand_counts() {
     assert!(row_of("包装").is_none(), "used once: not a topic");
     let all_text: Vec<String> = sheet.cells().map(|(_, _, v)| v.to_string()).collect();
     for placeholder in ["无", "没有", "(空)", "N/A", "none"] {
-        assert!(!all_text.iter().any(|t| t == placeholder), "{placeholder} shown");
+        assert!(
+            !all_text.iter().any(|t| t == placeholder),
+            "{placeholder} shown"
+        );
     }
     // Examples: the first two of the month, masked.
     let delivery = row_of("物流配送").unwrap();
@@ -531,7 +591,10 @@ fn comment_topics_match_hand_counts() {
     assert_eq!(text(&sheet, delivery, 9), "The DELIVERY was late");
     let install = row_of("安装服务").unwrap();
     assert_eq!(text(&sheet, install, 8), "安装师傅迟到，请回电138****5678");
-    assert!(!all_text.iter().any(|t| t.contains("13812345678")), "phone unmasked");
+    assert!(
+        !all_text.iter().any(|t| t.contains("13812345678")),
+        "phone unmasked"
+    );
     let service = row_of("客服").unwrap();
     assert_eq!(text(&sheet, service, 8), "客服电话一直打不通");
     assert_eq!(text(&sheet, service, 9), "客服电话一直打不通！");
@@ -547,5 +610,8 @@ fn comment_topics_match_hand_counts() {
     // The results are the same when October is reported again.
     let before = serde_json::to_string(&outcome.results.comments).unwrap();
     let again = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
-    assert_eq!(serde_json::to_string(&again.results.comments).unwrap(), before);
+    assert_eq!(
+        serde_json::to_string(&again.results.comments).unwrap(),
+        before
+    );
 }
