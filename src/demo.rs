@@ -811,8 +811,7 @@ fn survey_rows(
             row.push(text("(跳过)"));
             answers.push(("recommend", None));
         } else {
-            // Customers who are happier overall recommend more readily.
-            let value = (8.7 + dealer.effect * 2.0 + pull * 1.5 + noise(rng, 1.5))
+            let value = (8.7 + dealer.effect * 2.0 + noise(rng, 1.5))
                 .round()
                 .clamp(0.0, 10.0);
             row.push(text(format!("{value}")));
