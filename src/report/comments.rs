@@ -29,6 +29,9 @@ const HEADERS: [(&str, f64); 10] = [
     ("示例 2", 40.0),
 ];
 
+/// How topics are formed, printed under the title.
+const TOPICS_NOTE: &str = "话题：关键词规则的类别（与问题柏拉图相同的规则），及未被规则覆盖的意见中的高频词（jieba 分词，去除停用词）；一条意见在一个话题中只计一次；示例中的电话与邮箱已遮蔽。";
+
 /// An example comment is cut to this many characters.
 const EXAMPLE_CHARS: usize = 120;
 
@@ -103,11 +106,7 @@ pub fn comments_sheet(
         ),
         &formats.text,
     )?;
-    sheet.write_string(
-        2,
-        0,
-        lang.t("话题：关键词规则的类别（与问题柏拉图相同的规则），及未被规则覆盖的意见中的高频词（jieba 分词，去除停用词）；一条意见在一个话题中只计一次；示例中的电话与邮箱已遮蔽。"),
-    )?;
+    sheet.write_string(2, 0, lang.t(TOPICS_NOTE))?;
     for (column, (header, _)) in HEADERS.iter().enumerate() {
         sheet.write_string_with_format(
             TOPICS_HEADER_ROW,
@@ -194,4 +193,38 @@ pub fn comments_sheet(
         )?;
     }
     print_setup(sheet, TOPICS_HEADER_ROW)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::labels::Lang;
+
+    #[test]
+    fn every_label_of_the_sheet_has_an_english_entry() {
+        let labels = HEADERS.iter().map(|(h, _)| *h).chain([
+            SHEET_COMMENTS,
+            TOPICS_NOTE,
+            "本月没有客户原声",
+            "关键词规则",
+            "高频词（未覆盖）",
+            "新",
+            "候选关键词规则（未被规则覆盖的高频词，确认类别后加入 csat.toml）",
+            "关键词",
+            "条数",
+            "配置示例",
+            "（类别）",
+            "无",
+        ]);
+        for label in labels {
+            assert_ne!(Lang::En.t(label), label, "{label} has no English entry");
+        }
+    }
+
+    #[test]
+    fn examples_are_masked_and_cut() {
+        assert_eq!(example("请回电 13812345678"), "请回电 138****5678");
+        let long = "很".repeat(200);
+        assert_eq!(example(&long).chars().count(), EXAMPLE_CHARS + 1);
+    }
 }

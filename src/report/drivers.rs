@@ -410,3 +410,33 @@ pub fn summary_block(
     }
     Ok(row + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::labels::Lang;
+
+    #[test]
+    fn every_label_of_the_sheet_has_an_english_entry() {
+        let labels = HEADERS.iter().map(|(h, _)| *h).chain([
+            SHEET_DRIVERS,
+            METHOD_NOTE,
+            "没有可作结果的题目（整体满意度或推荐意愿）：请在配置 [drivers] outcome 中指定",
+            "没有同时回答结果题和其他评分题的受访者",
+            "图表数据",
+            "表现",
+            "重要性",
+            "表现中位数",
+            "重要性中位数",
+            "重点改进（关键驱动因素）",
+            "重要性 r",
+            Quadrant::Focus.label(),
+            Quadrant::Strength.label(),
+            Quadrant::Secondary.label(),
+            Quadrant::Overinvested.label(),
+        ]);
+        for label in labels {
+            assert_ne!(Lang::En.t(label), label, "{label} has no English entry");
+        }
+    }
+}

@@ -420,7 +420,7 @@ fn summary_sheet(
     row = super::drivers::summary_block(sheet, row + 2, results, formats)?;
 
     row += 1;
-    sheet.merge_range(row, 0, row + 5, 7, summary_text, &formats.wrap)?;
+    sheet.merge_range(row, 0, row + 7, 7, summary_text, &formats.wrap)?;
 
     // Trend table and chart, to the right.
     sheet.write_string_with_format(2, 3, formats.lang.t("月份"), &formats.header)?;

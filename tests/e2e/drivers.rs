@@ -153,6 +153,10 @@ fn expected(rows: &[[Option<f64>; 8]], min_n: usize) -> BTreeMap<&'static str, E
         let answered: Vec<f64> = rows.iter().filter_map(|r| r[index]).collect();
         let performance = answered.iter().sum::<f64>() / answered.len() as f64 / 5.0 * 100.0;
         let n = pairs.len();
+        if n == 0 {
+            // Without a pair a question is not listed.
+            continue;
+        }
         let r = (n >= min_n).then(|| pearson(&pairs));
         let t = r.map(|r| r * ((n as f64 - 2.0) / (1.0 - r * r)).sqrt());
         let significant = t.is_some_and(|t| t.abs() > t_critical(n as f64 - 2.0));
@@ -309,7 +313,8 @@ fn check_view(
 /// By design October has one driver in each quadrant: installer 重点改进
 /// (r ≈ 0.82, 56 %), product quality and the consultant 优势保持 (the
 /// consultant on the performance median line, which counts as high),
-/// delivery 过度投入 and price 次要改进 (neither significant). The summary
+/// delivery 过度投入 and price 次要改进 (neither significant). September
+/// alone is checked too (critical t from the table). The summary
 /// lists installer as the one 重点改进 item; `--lang en` labels the
 /// quadrants in English; reporting October again after November arrives
 /// gives the same analysis.
@@ -371,6 +376,18 @@ fn key_drivers_match_an_independent_computation() {
     assert!(
         all_text.iter().any(|t| t == "售后服务部：本月驱动因素"),
         "{all_text:?}"
+    );
+
+    // September alone: 9 and 10 pairs, so the critical t comes from the
+    // table (7 and 8 degrees of freedom) rather than the expansion.
+    let september_report = pipeline::report(&config, &data_dir, &mut store, "2026-09").unwrap();
+    let september_sheet = read_sheet(&september_report.path, "关键驱动因素");
+    let september_expected = expected(&september, 5);
+    assert_eq!(september_expected["installer"].n_pairs, 9);
+    check_view(
+        &config,
+        &shown_drivers(&september_sheet, 0),
+        &september_expected,
     );
 
     // The summary lists the 重点改进 item, and the narrative names it.
