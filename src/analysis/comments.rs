@@ -189,6 +189,20 @@ pub fn comment_topics(
     Ok(topics_of(config, month, comments))
 }
 
+/// The first [`EXAMPLES_PER_TOPIC`] different texts.
+fn first_distinct<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut examples: Vec<String> = Vec::new();
+    for text in texts {
+        if examples.len() == EXAMPLES_PER_TOPIC {
+            break;
+        }
+        if !examples.iter().any(|e| e == text) {
+            examples.push(text.to_string());
+        }
+    }
+    examples
+}
+
 /// Groups comments by topic (the pure part of [`comment_topics`]).
 fn topics_of(config: &Config, month: &str, comments: Vec<Comment>) -> CommentTopics {
     let placeholders: BTreeSet<String> = config
@@ -268,11 +282,7 @@ fn topics_of(config: &Config, month: &str, comments: Vec<Comment>) -> CommentTop
             share: share(count, result.n_comments),
             previous_count,
             new_this_month: count > 0 && previous_count == 0,
-            examples: matching
-                .iter()
-                .take(EXAMPLES_PER_TOPIC)
-                .map(|c| c.text.clone())
-                .collect(),
+            examples: first_distinct(matching.iter().map(|c| c.text.as_str())),
         });
     }
     // Stable: equal counts keep the rules' order.
@@ -317,12 +327,12 @@ fn topics_of(config: &Config, month: &str, comments: Vec<Comment>) -> CommentTop
             share: share(count, result.n_comments),
             previous_count,
             new_this_month: previous_count == 0,
-            examples: current_terms
-                .iter()
-                .filter(|(_, words)| words.contains(term))
-                .take(EXAMPLES_PER_TOPIC)
-                .map(|(index, _)| current[*index].text.clone())
-                .collect(),
+            examples: first_distinct(
+                current_terms
+                    .iter()
+                    .filter(|(_, words)| words.contains(term))
+                    .map(|(index, _)| current[*index].text.as_str()),
+            ),
         }
     });
     result.topics = rule_topics.into_iter().chain(term_topics).collect();

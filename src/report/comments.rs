@@ -106,7 +106,8 @@ pub fn comments_sheet(
         ),
         &formats.text,
     )?;
-    sheet.write_string(2, 0, lang.t(TOPICS_NOTE))?;
+    sheet.merge_range(2, 0, 2, 9, lang.t(TOPICS_NOTE), &formats.wrap)?;
+    sheet.set_row_height(2, 32)?;
     for (column, (header, _)) in HEADERS.iter().enumerate() {
         sheet.write_string_with_format(
             TOPICS_HEADER_ROW,
@@ -181,16 +182,19 @@ pub fn comments_sheet(
         row += 1;
         sheet.write_string_with_format(row, 0, &topic.name, &formats.text)?;
         sheet.write_number_with_format(row, 1, topic.count as f64, &formats.integer)?;
-        sheet.write_string_with_format(
+        sheet.merge_range(
             row,
             2,
-            format!(
+            row,
+            7,
+            &format!(
                 "[[keyword_rules]]\nkeyword = \"{}\"\ncategory = \"{}\"",
                 topic.name.replace('"', ""),
                 lang.t("（类别）")
             ),
             &formats.wrap,
         )?;
+        sheet.set_row_height(row, 45)?;
     }
     print_setup(sheet, TOPICS_HEADER_ROW)
 }

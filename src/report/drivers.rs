@@ -37,6 +37,17 @@ const CHART_ROWS: u32 = 20;
 /// The method, printed under the title.
 const METHOD_NOTE: &str = "重要性 = 该题与结果题得分的皮尔逊相关系数 r（仅计两题都作答的受访者，n 为配对数；n 小于最小样本时不计算）；显著 = |t| 超过 t 分布双侧 5% 临界值（t = r·√((n−2)/(1−r²))，自由度 n−2）；表现 = 该题得分占满分百分比。象限以重要性与表现的中位数为分界：重点改进 = 重要性高、表现低；优势保持 = 两者皆高；次要改进 = 两者皆低；过度投入 = 重要性低、表现高。相关不等于因果；样本少时结论不稳。";
 
+/// A question as a point's label: at most 12 characters, never read as a
+/// cell reference.
+fn chart_label(question: &str) -> String {
+    let question = question.trim_start_matches('=');
+    if question.chars().count() > 12 {
+        format!("{}…", question.chars().take(11).collect::<String>())
+    } else {
+        question.to_string()
+    }
+}
+
 /// Correlations and t values: two decimals.
 fn two_decimals(formats: &Formats) -> rust_xlsxwriter::Format {
     formats.text.clone().set_num_format("0.00")
@@ -85,7 +96,8 @@ pub fn drivers_sheet(
         ),
         &formats.label,
     )?;
-    sheet.write_string(2, 0, lang.t(METHOD_NOTE))?;
+    sheet.merge_range(2, 0, 2, 8, lang.t(METHOD_NOTE), &formats.wrap)?;
+    sheet.set_row_height(2, 64)?;
 
     let mut next = 4;
     for (view, title) in [
@@ -301,11 +313,16 @@ fn view_block(
     }
 
     let mut chart = Chart::new(ChartType::Scatter);
-    let labels: Vec<ChartDataLabel> = (0..plotted)
-        .map(|index| {
+    // Literal label texts: LibreOffice shows the value instead of a label
+    // taken from a cell.
+    let labels: Vec<ChartDataLabel> = view
+        .drivers
+        .iter()
+        .filter(|d| d.importance.is_some())
+        .map(|driver| {
             let mut label = ChartDataLabel::new();
             label
-                .set_value((sheet_name, first + index, 1))
+                .set_value(chart_label(&driver.question).as_str())
                 .set_position(ChartDataLabelPosition::Right);
             label
         })
@@ -338,16 +355,16 @@ fn view_block(
             );
     }
     let corners = data + 5;
-    let corner_labels: Vec<ChartDataLabel> = (0..4)
-        .map(|index| {
+    let corner_labels: Vec<ChartDataLabel> = points[4..]
+        .iter()
+        .enumerate()
+        .map(|(index, (name, _, _))| {
             let mut label = ChartDataLabel::new();
-            label
-                .set_value((sheet_name, corners + index, 1))
-                .set_position(if index % 2 == 0 {
-                    ChartDataLabelPosition::Right
-                } else {
-                    ChartDataLabelPosition::Left
-                });
+            label.set_value(*name).set_position(if index % 2 == 0 {
+                ChartDataLabelPosition::Right
+            } else {
+                ChartDataLabelPosition::Left
+            });
             label
         })
         .collect();
@@ -358,7 +375,9 @@ fn view_block(
         .set_values((sheet_name, corners, 3, corners + 3, 3))
         .set_marker(ChartMarker::new().set_none())
         .set_custom_data_labels(&corner_labels);
-    chart.title().set_name(title);
+    chart
+        .title()
+        .set_name(&format!("{} {title}", lang.t(SHEET_DRIVERS)));
     chart
         .x_axis()
         .set_name(lang.t("表现（得分率）"))
