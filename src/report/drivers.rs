@@ -410,6 +410,8 @@ pub fn summary_block(
     let lang = formats.lang;
     let decimals = two_decimals(formats);
     sheet.write_string_with_format(top, 0, lang.t("重点改进（关键驱动因素）"), &formats.header)?;
+    // Two lines: the label is longer than the column.
+    sheet.set_row_height(top, 30)?;
     sheet.write_string_with_format(top, 1, lang.t("重要性 r"), &formats.header)?;
     let mut row = top;
     let focus: Vec<_> = results.drivers.month.focus().take(3).collect();
