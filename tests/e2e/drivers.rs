@@ -499,7 +499,8 @@ fn the_demo_ranks_its_strongest_true_driver_first() {
 /// → 11 comments: 物流配送 3 (27.3 %, September 1: +2, not new), 安装服务 1
 /// (new), 做工与用料 1 (new), 价格 0 (September 1: −1). Uncovered 6:
 /// 客服 3 (September 客服态度不好: 1, not new), customer 2, service 2 (new),
-/// 包装 once only (under min 2: not listed).
+/// 包装 once only (under min 2: not listed). Reporting October again after
+/// November's comments arrive gives the same topics.
 #[test]
 fn comment_topics_match_hand_counts() {
     let temp = tempfile::tempdir().unwrap();
@@ -624,8 +625,16 @@ fn comment_topics_match_hand_counts() {
         .iter()
         .any(|t| t == "[[keyword_rules]]\nkeyword = \"客服\"\ncategory = \"（类别）\""));
 
-    // The results are the same when October is reported again.
+    // November's comments arrive; October is recomputed identically.
     let before = serde_json::to_string(&outcome.results.comments).unwrap();
+    let november = "序号,提交答卷时间,2、您对床垫整体质量的满意程度：,10、您的其他意见或建议：\n\
+                    1,2026/11/2 10:00:00,满意,客服电话打不通\n\
+                    2,2026/11/3 10:00:00,满意,送货延误\n";
+    drop_into_inbox(
+        &data_dir,
+        &[("问卷_意见_2026-11.csv".into(), november.as_bytes().to_vec())],
+    );
+    pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     let again = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
     assert_eq!(
         serde_json::to_string(&again.results.comments).unwrap(),
