@@ -49,6 +49,13 @@ pub struct Config {
     /// How the report is written.
     #[serde(default)]
     pub report: ReportSettings,
+    /// Key-driver analysis: the outcome question and the questions left out.
+    #[serde(default)]
+    pub drivers: DriverSettings,
+    /// Customer comments (客户原声): which survey columns are comments,
+    /// placeholder answers, stop words.
+    #[serde(default)]
+    pub comments: CommentSettings,
     /// Departments that carry satisfaction targets.
     #[serde(default)]
     pub departments: Vec<Department>,
@@ -468,6 +475,119 @@ pub struct KeywordRule {
     /// record does not name one (callback remarks).
     #[serde(default)]
     pub department: Option<String>,
+}
+
+/// Key-driver analysis (关键驱动因素): which question is the outcome.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriverSettings {
+    /// Key of the outcome question. When absent: the question keyed
+    /// `overall` or whose `match` text says 整体满意/总体满意/overall
+    /// satisfaction, else the first `nps10` (recommend) question.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// Questions that are not drivers (other outcomes such as repurchase
+    /// intent or the recommend question).
+    #[serde(default)]
+    pub not_drivers: Vec<String>,
+}
+
+/// Customer comments (客户原声): free-text survey answers, callback remarks
+/// and complaint descriptions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentSettings {
+    /// A survey column that no question maps is a comment column when its
+    /// header contains one of these texts (case-insensitive).
+    #[serde(default = "default_comment_columns")]
+    pub columns: Vec<String>,
+    /// Answers that say nothing (无, 没有, (空), N/A …), dropped after
+    /// trimming spaces and punctuation, case-insensitive.
+    #[serde(default = "default_placeholders")]
+    pub placeholders: Vec<String>,
+    /// Words never offered as topics, in addition to the built-in list of
+    /// function words (的, 了, 很, the, and …).
+    #[serde(default)]
+    pub stop_words: Vec<String>,
+    /// How many frequent terms outside the keyword rules are listed.
+    #[serde(default = "default_max_terms")]
+    pub max_terms: usize,
+    /// A term is listed only when at least this many comments of the month
+    /// use it.
+    #[serde(default = "default_min_term_comments")]
+    pub min_term_comments: i64,
+}
+
+fn default_comment_columns() -> Vec<String> {
+    [
+        "意见",
+        "建议",
+        "留言",
+        "评论",
+        "反馈",
+        "comment",
+        "suggestion",
+        "feedback",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn default_placeholders() -> Vec<String> {
+    [
+        "无",
+        "没有",
+        "暂无",
+        "无意见",
+        "没意见",
+        "没有意见",
+        "无建议",
+        "没有建议",
+        "空",
+        "(空)",
+        "（空）",
+        "跳过",
+        "(跳过)",
+        "不清楚",
+        "不知道",
+        "无所谓",
+        "n/a",
+        "na",
+        "none",
+        "no",
+        "nil",
+        "null",
+        "nothing",
+        "-",
+        "--",
+        "/",
+        "。",
+        ".",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn default_max_terms() -> usize {
+    10
+}
+
+fn default_min_term_comments() -> i64 {
+    2
+}
+
+impl Default for CommentSettings {
+    fn default() -> Self {
+        CommentSettings {
+            columns: default_comment_columns(),
+            placeholders: default_placeholders(),
+            stop_words: Vec::new(),
+            max_terms: default_max_terms(),
+            min_term_comments: default_min_term_comments(),
+        }
+    }
 }
 
 /// Deadlines in working days (SPEC "Complaints, proposals, action plans").
@@ -930,6 +1050,13 @@ impl Config {
                 "the grading criteria's weights add up to {weights}, not 100"
             ));
         }
+        for key in self.drivers.outcome.iter().chain(&self.drivers.not_drivers) {
+            if !self.questions.iter().any(|q| &q.key == key) {
+                return Err(format!(
+                    "[drivers] names question '{key}', which is not among [[questions]]"
+                ));
+            }
+        }
         for rule in &self.keyword_rules {
             if let Some(department) = &rule.department {
                 if self.department(department).is_none() {
@@ -1016,6 +1143,27 @@ impl Config {
             .copied()
             .or(department.target)
             .unwrap_or(self.company.target)
+    }
+
+    /// The outcome question of the key-driver analysis: `[drivers] outcome`,
+    /// else the overall-satisfaction question (key `overall`, or a `match`
+    /// text with 整体满意, 总体满意 or "overall satisfaction"), else the first
+    /// recommend (`nps10`) question.
+    pub fn driver_outcome(&self) -> Option<&Question> {
+        if let Some(key) = &self.drivers.outcome {
+            return self.questions.iter().find(|q| &q.key == key);
+        }
+        let overall = |q: &&Question| {
+            let text = q.match_text.to_lowercase();
+            q.key == "overall"
+                || ["整体满意", "总体满意", "overall satisfaction"]
+                    .iter()
+                    .any(|t| text.contains(t))
+        };
+        self.questions
+            .iter()
+            .find(overall)
+            .or_else(|| self.questions.iter().find(|q| q.scale == Scale::Nps10))
     }
 
     /// The problem category of low answers to a question.

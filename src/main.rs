@@ -667,6 +667,8 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         closed_loop: Default::default(),
         band_counts: [0; 4],
         histogram: [0; 10],
+        drivers: Default::default(),
+        comments: Default::default(),
     }))?;
     println!("templates: ok ({} compiled)", report::TEMPLATES.len());
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, None)))?;

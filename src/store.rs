@@ -113,6 +113,15 @@ pub enum StoreError {
         /// DuckDB's error.
         source: duckdb::Error,
     },
+    /// A query returned a row its reader cannot read (a column missing or
+    /// of another type): the SQL and its reader disagree.
+    #[error("database: {query}: {message}")]
+    Shape {
+        /// The query's key.
+        query: String,
+        /// Which column, and what was expected.
+        message: String,
+    },
 }
 
 trait Context<T> {

@@ -2,12 +2,16 @@
 //! handlebars templates in `report_templates/`. No I/O here; `delivery`
 //! writes the bytes.
 
+mod comments;
+mod drivers;
 mod grading;
 pub mod labels;
 pub mod mask;
 mod text;
 mod workbook;
 
+pub use comments::SHEET_COMMENTS;
+pub use drivers::SHEET_DRIVERS;
 pub use grading::render_grading_workbook;
 pub use text::{console_summary, narrative, narrative_en, SummaryContext, TEMPLATES};
 pub use workbook::{render_workbook, SHEET_DEPARTMENTS, SHEET_PARETO, SHEET_SUMMARY};

@@ -17,6 +17,7 @@ use csat::demo::{self, DemoCompany};
 use csat::inbox::DataDir;
 use csat::pipeline::{self, FileOutcome};
 
+mod drivers;
 mod hostile;
 
 const RUN_DATE: (i32, u32, u32) = (2026, 11, 23);
@@ -160,6 +161,8 @@ fn demo_month_scores_match_an_independent_computation() {
             "问题柏拉图",
             "部门柏拉图",
             "分组得分",
+            "关键驱动因素",
+            "客户原声",
             "满意度分布",
             "电话回访",
             "问题清单",
@@ -3256,6 +3259,8 @@ fn the_report_speaks_english_on_request() {
             "Pareto",
             "Department Pareto",
             "Groups",
+            "Key drivers",
+            "Customer voice",
             "Distribution",
             "Phone callbacks",
             "Problems",
