@@ -312,7 +312,7 @@ pub fn send(
         // timeout per target, whatever the number of messages.
         let mut unreachable: Option<String> = None;
         for (subject, body, carried) in messages {
-            let result = match &unreachable {
+            let result = match unreachable.clone() {
                 Some(error) => Err(format!("not tried after an earlier failure: {error}")),
                 None => {
                     let sent = match *channel {

@@ -876,7 +876,7 @@ pub fn deliver(
             continue;
         }
         let sha256 = crate::inbox::content_hash(&attachment);
-        let error = match &unreachable {
+        let error = match unreachable.clone() {
             Some(error) => Some(format!("not tried after an earlier failure: {error}")),
             None => crate::delivery::send_report(
                 smtp, &recipient, &subject, &body, &name, attachment, limits,

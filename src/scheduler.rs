@@ -373,6 +373,10 @@ pub type Pass = Arc<dyn Fn() + Send + Sync>;
 pub async fn serve(pass: Pass, tick_seconds: u32) -> Result<(), JobError> {
     let scheduler_error =
         |e: tokio_cron_scheduler::JobSchedulerError| JobError::Scheduler(e.to_string());
+    // Listen before the first pass: a SIGTERM while it runs (a catch-up
+    // job, a slow mail server) lets it finish and then stops, instead of
+    // killing the process mid-job.
+    let shutdown = Shutdown::listen();
     let mut scheduler = JobScheduler::new().await.map_err(scheduler_error)?;
     let gate = Arc::new(tokio::sync::Mutex::new(()));
     let run = {
@@ -401,32 +405,54 @@ pub async fn serve(pass: Pass, tick_seconds: u32) -> Result<(), JobError> {
     scheduler.add(job).await.map_err(scheduler_error)?;
     scheduler.start().await.map_err(scheduler_error)?;
     tracing::info!(tick_seconds, "scheduler started");
-    wait_for_shutdown().await;
+    shutdown.wait().await;
     tracing::info!("shutting down: waiting for a running job to finish");
     let _guard = gate.lock().await;
     scheduler.shutdown().await.map_err(scheduler_error)?;
     Ok(())
 }
 
-async fn wait_for_shutdown() {
+/// SIGINT and SIGTERM, listened to from the moment it is made: a signal
+/// that arrives before [`Shutdown::wait`] is kept, not lost (and does not
+/// kill the process).
+struct Shutdown {
     #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Shutdown {
+    fn listen() -> Shutdown {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Shutdown {
+                signals: signal(SignalKind::interrupt())
+                    .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)))
+                    .ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            Shutdown {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let Some((mut interrupt, mut terminate)) = self.signals else {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            };
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -202,6 +202,7 @@ fn a_webhook_that_never_answers_times_out_and_is_retried_later() {
     let first = csat(&["--data-dir", dir, "--today", "2026-11-23", "run", "ingest"]);
     let elapsed = started.elapsed();
     let stdout = String::from_utf8_lossy(&first.stdout).to_string();
+    eprintln!("csat run ingest against a hanging webhook returned after {elapsed:?}");
     assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
     assert!(
         elapsed >= Duration::from_secs(3),
@@ -323,6 +324,7 @@ fn serve_stops_on_sigterm_while_a_webhook_hangs() {
     assert!(kill.success());
     let status = child.wait().unwrap();
     let took = signalled.elapsed();
+    eprintln!("serve exited {took:?} after SIGTERM");
     assert_eq!(status.code(), Some(0), "serve exits cleanly on SIGTERM");
     assert!(
         took < Duration::from_secs(20),
