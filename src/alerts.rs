@@ -366,8 +366,10 @@ pub fn send(
                         error = %error,
                         "alert given up: not delivered after the last attempt"
                     );
-                    run.given_up
-                        .push(format!("{} → {channel} after {attempt} attempts", alert.key));
+                    run.given_up.push(format!(
+                        "{} → {channel} after {attempt} attempts",
+                        alert.key
+                    ));
                 }
                 store.record_alert_delivery(
                     alert,
@@ -496,7 +498,10 @@ pub fn send_email(
         .map_err(|e| SendError::refused(e.to_string()))?;
     let mailer = mailer(smtp, limits)?;
     within(limits.total, move || {
-        mailer.send(&message).map(|_| ()).map_err(|e| smtp_error(&e))
+        mailer
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| smtp_error(&e))
     })
 }
 
@@ -633,11 +638,9 @@ mod tests {
     fn robot_answers_are_checked() {
         assert!(check_robot_answer(200, r#"{"errcode":0,"errmsg":"ok"}"#).is_ok());
         assert!(check_robot_answer(200, "ok").is_ok());
-        let error = check_robot_answer(
-            200,
-            r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#,
-        )
-        .unwrap_err();
+        let error =
+            check_robot_answer(200, r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#)
+                .unwrap_err();
         assert_eq!(
             error.message,
             "the robot answered errcode 45009: api freq out of limit"
@@ -661,7 +664,11 @@ mod tests {
     fn a_digest_counts_by_kind_and_lists_the_first_ones_masked() {
         let alerts: Vec<Alert> = (0..25)
             .map(|i| {
-                let kind = if i % 5 == 0 { "overdue" } else { "complaint-severity-1" };
+                let kind = if i % 5 == 0 {
+                    "overdue"
+                } else {
+                    "complaint-severity-1"
+                };
                 alert(
                     kind,
                     &format!("complaint:K-{i}"),
@@ -675,11 +682,19 @@ mod tests {
         assert_eq!(subject, "【告警汇总】本次 25 条告警");
         // 0, 5, 10, 15, 20 are overdue: 5; the other 20 severity 1.
         assert!(
-            body.starts_with("本次共 25 条告警：一级投诉 20 条，超期未答复 5 条。\n前 10 条：\n1. "),
+            body.starts_with(
+                "本次共 25 条告警：一级投诉 20 条，超期未答复 5 条。\n前 10 条：\n1. "
+            ),
             "{body}"
         );
-        assert_eq!(body.lines().filter(|l| l.contains("【一级投诉】")).count(), 10);
-        assert!(body.contains("10. 【一级投诉】K-9 客户 138****0009"), "{body}");
+        assert_eq!(
+            body.lines().filter(|l| l.contains("【一级投诉】")).count(),
+            10
+        );
+        assert!(
+            body.contains("10. 【一级投诉】K-9 客户 138****0009"),
+            "{body}"
+        );
         assert!(!body.contains("K-10 "), "{body}");
         assert!(body.ends_with("其余 15 条已记录在 csat 的告警记录中（alerts 表）。"));
     }

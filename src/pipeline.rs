@@ -602,7 +602,8 @@ fn retry_windows_closed(
                     crate::store::Param::Text(tick.format("%Y-%m-%d %H:%M:%S").to_string()),
                 ],
             )?;
-            let failed = |r: &Vec<crate::store::SqlValue>| r[0].as_text().as_deref() == Some("failed");
+            let failed =
+                |r: &Vec<crate::store::SqlValue>| r[0].as_text().as_deref() == Some("failed");
             let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
                 continue;
             };
@@ -614,7 +615,12 @@ fn retry_windows_closed(
                 text.and_then(|t| {
                     chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok()
                 })
-                .map(|t| t.and_utc().with_timezone(timezone).format("%Y-%m-%d %H:%M").to_string())
+                .map(|t| {
+                    t.and_utc()
+                        .with_timezone(timezone)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
                 .unwrap_or_default()
             };
             let last_error = report::mask::mask_personal(&last[1].as_text().unwrap_or_default());
@@ -637,7 +643,11 @@ fn retry_windows_closed(
             } else {
                 (
                     format!("【任务未完成】{} 重试期已结束", spec.job),
-                    format!("任务 {}（计划于 {}）未能完成。{tried}", spec.job, tick.with_timezone(timezone).format("%Y-%m-%d %H:%M")),
+                    format!(
+                        "任务 {}（计划于 {}）未能完成。{tried}",
+                        spec.job,
+                        tick.with_timezone(timezone).format("%Y-%m-%d %H:%M")
+                    ),
                 )
             };
             warn!(job = %spec.job, tick = %tick, error = %last_error, "retry window closed without success");
@@ -647,7 +657,12 @@ fn retry_windows_closed(
                 subject.clone(),
                 body,
             );
-            let sent = crate::alerts::send(store, config, &[alert], at.with_timezone(timezone).naive_local())?;
+            let sent = crate::alerts::send(
+                store,
+                config,
+                &[alert],
+                at.with_timezone(timezone).naive_local(),
+            )?;
             if !sent.raised.is_empty() {
                 raised.push(subject);
             }

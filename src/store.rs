@@ -768,9 +768,9 @@ impl Store {
         Ok(AlertAttempts {
             delivered: row.and_then(|r| r[0].as_bool()).unwrap_or(false),
             failures: row.and_then(|r| r[1].as_i64()).unwrap_or(0),
-            last_failure: row.and_then(|r| r[2].as_text()).and_then(|t| {
-                chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok()
-            }),
+            last_failure: row
+                .and_then(|r| r[2].as_text())
+                .and_then(|t| chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok()),
         })
     }
 

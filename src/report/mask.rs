@@ -125,9 +125,7 @@ fn mask_numbers(chars: &[char], out: &mut String) {
         }
         // 身份证: seventeen digits and a check character X.
         if chars.get(i).is_some_and(|c| is_id_check(*c))
-            && !chars
-                .get(i + 1)
-                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && !chars.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric())
             && chars[start..i].iter().filter(|c| is_digit(**c)).count() == 17
         {
             i += 1;
@@ -312,7 +310,11 @@ mod tests {
         let long = "很".repeat(20_000); // 60,000 bytes.
         let masked = mask_personal(&long);
         let marker = truncation_marker(long.len());
-        assert!(masked.ends_with(&marker), "{}", &masked[masked.len() - 80..]);
+        assert!(
+            masked.ends_with(&marker),
+            "{}",
+            &masked[masked.len() - 80..]
+        );
         let kept = &masked[..masked.len() - marker.len()];
         // Cut on a character boundary at or below the cap.
         assert!(kept.len() <= MAX_INPUT_BYTES && kept.len() > MAX_INPUT_BYTES - 3);

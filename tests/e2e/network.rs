@@ -30,7 +30,10 @@ struct RobotServer {
 
 impl RobotServer {
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/cgi-bin/webhook/send?key=test", self.port)
+        format!(
+            "http://127.0.0.1:{}/cgi-bin/webhook/send?key=test",
+            self.port
+        )
     }
 
     fn set(&self, mode: Robot) {
@@ -83,14 +86,16 @@ fn start_robot(mode: Robot) -> RobotServer {
                     if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
                         break;
                     }
-                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:")
-                    {
+                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
                         length = value.trim().parse().unwrap();
                     }
                 }
                 let mut body = vec![0; length];
                 reader.read_exact(&mut body).unwrap();
-                bodies.lock().unwrap().push(String::from_utf8(body).unwrap());
+                bodies
+                    .lock()
+                    .unwrap()
+                    .push(String::from_utf8(body).unwrap());
                 let reply = if errcode == 0 {
                     "{\"errcode\":0,\"errmsg\":\"ok\"}".to_string()
                 } else {
@@ -596,7 +601,8 @@ fn a_closed_retry_window_raises_one_final_alert() {
         "{text}"
     );
     assert!(
-        text.contains("最后一次（2026-12-07 21:00）失败原因：") && text.contains("report 2026-11 not sent: no data yet from callcenter_callbacks"),
+        text.contains("最后一次（2026-12-07 21:00）失败原因：")
+            && text.contains("report 2026-11 not sent: no data yet from callcenter_callbacks"),
         "{text}"
     );
     assert!(pass(shanghai(8, 9, 0, 0)).given_up.is_empty());
