@@ -650,7 +650,6 @@ fn retry_windows_closed(
                     ),
                 )
             };
-            warn!(job = %spec.job, tick = %tick, error = %last_error, "retry window closed without success");
             let alert = crate::alerts::alert(
                 "job-given-up",
                 &format!("{}/{}", spec.job, tick.format("%Y-%m-%dT%H:%M:%SZ")),
@@ -664,6 +663,7 @@ fn retry_windows_closed(
                 at.with_timezone(timezone).naive_local(),
             )?;
             if !sent.raised.is_empty() {
+                tracing::error!(job = %spec.job, tick = %tick, error = %last_error, "retry window closed without success");
                 raised.push(subject);
             }
         }
