@@ -651,6 +651,40 @@ mod tests {
     }
 
     #[test]
+    fn a_mail_server_that_never_greets_fails_within_the_limits() {
+        // A real listener that accepts and never says a word.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let holder = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            std::thread::sleep(Duration::from_secs(5));
+            drop(stream);
+        });
+        let smtp = SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            security: SmtpSecurity::None,
+            from: "csat@example.com".into(),
+            username: None,
+            password_env: None,
+        };
+        let limits = NetLimits {
+            connect: Duration::from_secs(1),
+            total: Duration::from_secs(2),
+        };
+        let started = std::time::Instant::now();
+        let error = send_email(&smtp, &["a@example.com".into()], "s", "b", limits).unwrap_err();
+        let took = started.elapsed();
+        assert!(error.unreachable, "{error}");
+        // The greeting's read times out after 1 s (or the whole after 2 s).
+        assert!(
+            took >= Duration::from_secs(1) && took < Duration::from_secs(4),
+            "{took:?}"
+        );
+        holder.join().unwrap();
+    }
+
+    #[test]
     fn the_retry_wait_doubles_up_to_six_hours() {
         let settings = AlertSettings::default();
         let minutes: Vec<i64> = (1..=9)
