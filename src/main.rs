@@ -162,6 +162,12 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    // Everything csat creates is its owner's alone (customers' evaluations
+    // are confidential), whatever umask the caller had.
+    // SAFETY: umask only changes this process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
     // `csat status | head`: a reader that goes away is not an error.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -399,7 +405,10 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Status {
             json,
             jobs_dir: dir,
-        } => status(&data_dir, dir.as_deref(), *json),
+        } => {
+            let config = load_config(&cli, &data_dir)?;
+            status(&config, &data_dir, dir.as_deref(), *json, today)
+        }
         Command::Check => check(&cli, &data_dir),
         Command::Bench { answers, customers } => bench(&data_dir, *answers, *customers, today),
     }
@@ -500,11 +509,20 @@ fn print_ingest(summary: &IngestSummary, per_file: bool) {
             FileOutcome::Rejected { file, reason } => {
                 println!("  rejected   {file}: {reason}");
             }
+            FileOutcome::Failed { file, reason } => {
+                println!("  failed     {file}: {reason}");
+            }
         }
     }
 }
 
-fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome> {
+fn status(
+    config: &Config,
+    data_dir: &DataDir,
+    dir: Option<&Path>,
+    json: bool,
+    today: NaiveDate,
+) -> Result<Outcome> {
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, dir)))?;
     let now = chrono::Utc::now();
     let runs = pipeline::last_runs(data_dir)?;
@@ -526,10 +544,23 @@ fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome>
             )
         })
         .collect();
+    // What the next monthly report (last month's) is waiting for.
+    let report_month = analysis::previous_month(today);
+    let readiness = {
+        let store = pipeline::open_store(data_dir)?;
+        pipeline::readiness(config, data_dir, &store, &report_month)?
+    };
     if json {
         let value = serde_json::json!({
             "last_runs": runs,
             "files_waiting": waiting,
+            "next_report": {
+                "month": report_month,
+                "ready": readiness.is_ready(),
+                "missing_sources": readiness.missing_sources,
+                "waiting_files": readiness.waiting_files,
+                "rejected_files": readiness.rejected_files,
+            },
             "next_runs": next.iter().map(|(job, at)| serde_json::json!({"job": job, "next_run": at})).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -562,6 +593,14 @@ fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome>
     for name in &waiting {
         println!("  {name}");
     }
+    println!(
+        "Next report ({report_month}): {}",
+        if readiness.is_ready() {
+            "ready: all expected inputs are in".to_string()
+        } else {
+            format!("waiting: {}", readiness.describe())
+        }
+    );
     println!("Next runs:");
     for (job, at) in &next {
         println!("  {job:<15} {at}");
@@ -576,6 +615,7 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         data_dir.database(),
         data_dir.reports(),
         data_dir.archive(),
+        data_dir.rejected(),
     ]);
     // Inside a directory others cannot enter, nothing is exposed.
     let root_open = exposed

@@ -57,6 +57,14 @@ pub enum FileOutcome {
         /// Why.
         reason: String,
     },
+    /// Could not be processed in this pass (a file-system or database
+    /// failure on this file); left where it was for the next pass.
+    Failed {
+        /// File name.
+        file: String,
+        /// What failed.
+        reason: String,
+    },
 }
 
 /// The result of one ingest pass.
@@ -72,7 +80,7 @@ impl IngestSummary {
     /// True when a file or a row was refused.
     pub fn is_partial(&self) -> bool {
         self.files.iter().any(|f| match f {
-            FileOutcome::Rejected { .. } => true,
+            FileOutcome::Rejected { .. } | FileOutcome::Failed { .. } => true,
             FileOutcome::Loaded { rejected, .. } => !rejected.is_empty(),
             FileOutcome::Duplicate { .. } => false,
         })
@@ -190,124 +198,57 @@ pub fn ingest_with_progress(
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    for link in &scan.links {
-        let file_name = link
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let reason = "a symbolic link: csat reads only files placed in the inbox itself and never follows links (copy the file in)".to_string();
+    // The crash-loop breaker: a note left by a process that died on a file.
+    crate::crash_guard::install(data_dir.root());
+    if let Some(sha256) = crate::crash_guard::take_note(data_dir.root()) {
+        store.mark_crashed(&sha256)?;
+    }
+    let refused = scan
+        .links
+        .iter()
+        .map(|path| (path, inbox::LINK_REASON))
+        .chain(scan.special.iter().map(|path| (path, inbox::SPECIAL_REASON)));
+    for (link, reason) in refused {
+        let file_name = display_name(link);
+        let reason = reason.to_string();
         warn!(file = %file_name, %reason, "rejected");
-        inbox::quarantine(
+        let outcome = match inbox::quarantine(
             link,
             &data_dir.rejected(),
             &inbox::content_hash(file_name.as_bytes()),
             &[format!("{file_name}: {reason}")],
-        )
-        .map_err(io_context(format!("quarantining {file_name}")))?;
-        summary.files.push(FileOutcome::Rejected {
-            file: file_name,
-            reason,
-        });
+        ) {
+            Ok(_) => FileOutcome::Rejected {
+                file: file_name,
+                reason,
+            },
+            Err(error) => failed(file_name, "quarantining it", &error),
+        };
+        summary.files.push(outcome);
     }
     let files = scan.ready;
-    let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
     let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());
     let total = files.len();
     for (done, path) in files.into_iter().enumerate() {
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file_name = display_name(&path);
         progress(IngestProgress {
             done,
             total,
             file: Some(&file_name),
         });
         let _span = info_span!("ingest", file = %file_name).entered();
-        let size = fs::metadata(&path)
-            .map_err(io_context(format!("reading {}", path.display())))?
-            .len();
-        if size > max_bytes {
-            let reason = format!(
-                "the file is {:.1} MB; the limit is {} MB ([inbox] max_file_mb in the configuration)",
-                size as f64 / (1024.0 * 1024.0),
-                config.inbox.max_file_mb
-            );
-            warn!(reason = %report::mask::mask_personal(&reason), "rejected");
-            inbox::quarantine(
-                &path,
-                &data_dir.rejected(),
-                &format!("{size:016x}"),
-                &[format!("{file_name}: {reason}")],
-            )
-            .map_err(io_context(format!("quarantining {file_name}")))?;
-            summary.files.push(FileOutcome::Rejected {
-                file: file_name,
-                reason,
-            });
-            continue;
-        }
-        let bytes = fs::read(&path).map_err(io_context(format!("reading {}", path.display())))?;
-        let sha256 = inbox::content_hash(&bytes);
-        if let Some(stored) = store.find_file(&sha256)? {
-            inbox::move_into(&path, &data_dir.archive().join("duplicates"), &sha256)
-                .map_err(io_context(format!("archiving {file_name}")))?;
-            info!(original = %stored.file_name, "duplicate, skipped");
-            summary.files.push(FileOutcome::Duplicate {
-                file: file_name,
-                original: stored.file_name,
-                loaded_on: stored.loaded_on,
-            });
-            continue;
-        }
-        match ingest::parse_file(config, &file_name, &bytes) {
-            Ok(parsed) => {
-                let replaces_periods = config
-                    .sources
-                    .iter()
-                    .find(|s| s.name == parsed.source)
-                    .is_some_and(|s| s.reexport == Reexport::Replace);
-                let meta = FileMeta {
-                    sha256: sha256.clone(),
-                    file_name: file_name.clone(),
-                    loaded_on: today,
-                    replaces_periods,
-                };
-                let (_, replaced) = store.load_file(&meta, &parsed)?;
-                inbox::move_into(&path, &archive_dir, &sha256)
-                    .map_err(io_context(format!("archiving {file_name}")))?;
-                let rows_loaded = parsed.responses.len().max(parsed.records.len());
-                info!(
-                    source = %parsed.source,
-                    rows = rows_loaded,
-                    answers = parsed.answers.len(),
-                    rejected = parsed.rejected.len(),
-                    "loaded"
-                );
-                summary.files.push(FileOutcome::Loaded {
+        match ingest_file(config, data_dir, store, &path, &file_name, &archive_dir, today, now) {
+            Ok(Some(outcome)) => summary.files.push(outcome),
+            Ok(None) => summary.settling.push(file_name),
+            Err(FileFailure::Store(error)) => {
+                warn!(error = %report::mask::mask_personal(&error.to_string()), "not processed");
+                summary.files.push(FileOutcome::Failed {
                     file: file_name,
-                    source: parsed.source,
-                    rows_loaded,
-                    answers_loaded: parsed.answers.len(),
-                    rejected: parsed.rejected,
-                    unmapped_questions: parsed.unmapped_questions,
-                    replaced,
+                    reason: format!("the database refused it ({error}); it stays in the inbox and is tried again at the next run"),
                 });
             }
-            Err(error) => {
-                let reason = error.to_string();
-                warn!(reason = %report::mask::mask_personal(&reason), "rejected");
-                inbox::quarantine(
-                    &path,
-                    &data_dir.rejected(),
-                    &sha256,
-                    &[format!("{file_name}: {reason}")],
-                )
-                .map_err(io_context(format!("quarantining {file_name}")))?;
-                summary.files.push(FileOutcome::Rejected {
-                    file: file_name,
-                    reason,
-                });
+            Err(FileFailure::Io { doing, error }) => {
+                summary.files.push(failed(file_name, &doing, &error));
             }
         }
     }
@@ -317,6 +258,179 @@ pub fn ingest_with_progress(
         file: None,
     });
     Ok(summary)
+}
+
+/// How many interrupted readings of one file (the process killed while
+/// reading it, not by the file: an operator, a shutdown, the OOM killer)
+/// csat tolerates before it sets the file aside.
+pub const MAX_INTERRUPTED_READS: i64 = 20;
+
+/// Why one file could not be processed in this pass (the pass goes on).
+enum FileFailure {
+    /// A file-system operation on it failed.
+    Io {
+        /// What was being done.
+        doing: String,
+        /// The cause.
+        error: std::io::Error,
+    },
+    /// The store refused it.
+    Store(crate::store::StoreError),
+}
+
+impl From<crate::store::StoreError> for FileFailure {
+    fn from(error: crate::store::StoreError) -> FileFailure {
+        FileFailure::Store(error)
+    }
+}
+
+fn file_io(doing: impl Into<String>) -> impl FnOnce(std::io::Error) -> FileFailure {
+    let doing = doing.into();
+    move |error| FileFailure::Io { doing, error }
+}
+
+fn display_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn failed(file: String, doing: &str, error: &std::io::Error) -> FileOutcome {
+    let reason = format!("{doing} failed: {error}; it stays where it is and is tried again at the next run");
+    warn!(file = %file, reason = %report::mask::mask_personal(&reason), "not processed");
+    FileOutcome::Failed { file, reason }
+}
+
+/// Quarantines `path` with `reason`, as an outcome.
+fn reject(
+    data_dir: &DataDir,
+    path: &std::path::Path,
+    file_name: String,
+    sha256: &str,
+    reason: String,
+) -> Result<FileOutcome, FileFailure> {
+    warn!(reason = %report::mask::mask_personal(&reason), "rejected");
+    inbox::quarantine(
+        path,
+        &data_dir.rejected(),
+        sha256,
+        &[format!("{file_name}: {reason}")],
+    )
+    .map_err(file_io("quarantining it"))?;
+    Ok(FileOutcome::Rejected {
+        file: file_name,
+        reason,
+    })
+}
+
+/// One inbox file: read through one checked handle, parsed in isolation
+/// (a panic quarantines the file; a fatal signal leaves a crash note),
+/// stored in one transaction, moved out of the inbox. `None` when it turned
+/// out to be still changing.
+#[allow(clippy::too_many_arguments)]
+fn ingest_file(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    path: &std::path::Path,
+    file_name: &str,
+    archive_dir: &std::path::Path,
+    today: NaiveDate,
+    now: SystemTime,
+) -> Result<Option<FileOutcome>, FileFailure> {
+    let file_name = file_name.to_string();
+    let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
+    let settle = Duration::from_secs(config.inbox.settle_seconds);
+    let (bytes, sha256) = match inbox::read_checked(path, max_bytes, now, settle)
+        .map_err(file_io("reading it"))?
+    {
+        inbox::InboxFile::Settling => return Ok(None),
+        inbox::InboxFile::Refused(reason) => {
+            let tag = inbox::content_hash(file_name.as_bytes());
+            return reject(data_dir, path, file_name, &tag, reason).map(Some);
+        }
+        inbox::InboxFile::Read { bytes, sha256 } => (bytes, sha256),
+    };
+    if let Some(stored) = store.find_file(&sha256)? {
+        inbox::move_into(path, &data_dir.archive().join("duplicates"), &sha256)
+            .map_err(file_io("archiving it"))?;
+        store.end_attempt(&sha256)?;
+        info!(original = %stored.file_name, "duplicate, skipped");
+        return Ok(Some(FileOutcome::Duplicate {
+            file: file_name,
+            original: stored.file_name,
+            loaded_on: stored.loaded_on,
+        }));
+    }
+    let attempt = store.begin_attempt(&sha256, &file_name)?;
+    if attempt.crashed || attempt.interrupted >= MAX_INTERRUPTED_READS {
+        let reason = if attempt.crashed {
+            "csat stopped abnormally while reading this file (the process crashed), so it was set aside instead of being read again; the other files load as usual. Open it in Excel, save it again (or export it again), and drop the new file; if it keeps happening, send the file to the administrator".to_string()
+        } else {
+            format!("csat was stopped {} times while reading this file, so it was set aside; the other files load as usual. Export it again or split it, and drop the new file", attempt.interrupted)
+        };
+        let outcome = reject(data_dir, path, file_name, &sha256, reason)?;
+        store.end_attempt(&sha256)?;
+        return Ok(Some(outcome));
+    }
+    crate::crash_guard::arm(&sha256);
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ingest::parse_file(config, &file_name, &bytes)
+    }));
+    crate::crash_guard::disarm();
+    drop(bytes);
+    let parsed = match parsed {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(error)) => {
+            let outcome = reject(data_dir, path, file_name, &sha256, error.to_string())?;
+            store.end_attempt(&sha256)?;
+            return Ok(Some(outcome));
+        }
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let reason = format!("csat failed on this file (an internal error, reported to the administrator: {message}); it was set aside and the other files load as usual");
+            let outcome = reject(data_dir, path, file_name, &sha256, reason)?;
+            store.end_attempt(&sha256)?;
+            return Ok(Some(outcome));
+        }
+    };
+    let replaces_periods = config
+        .sources
+        .iter()
+        .find(|s| s.name == parsed.source)
+        .is_some_and(|s| s.reexport == Reexport::Replace);
+    let meta = FileMeta {
+        sha256: sha256.clone(),
+        file_name: file_name.clone(),
+        loaded_on: today,
+        replaces_periods,
+    };
+    let (_, replaced) = store.load_file(&meta, &parsed)?;
+    // Stored: from here on the file is a duplicate for any later pass, so a
+    // failed move is retried as an archive of a duplicate.
+    store.end_attempt(&sha256)?;
+    inbox::move_into(path, archive_dir, &sha256).map_err(file_io("archiving it (its rows are stored)"))?;
+    let rows_loaded = parsed.responses.len().max(parsed.records.len());
+    info!(
+        source = %parsed.source,
+        rows = rows_loaded,
+        answers = parsed.answers.len(),
+        rejected = parsed.rejected.len(),
+        "loaded"
+    );
+    Ok(Some(FileOutcome::Loaded {
+        file: file_name,
+        source: parsed.source,
+        rows_loaded,
+        answers_loaded: parsed.answers.len(),
+        rejected: parsed.rejected,
+        unmapped_questions: parsed.unmapped_questions,
+        replaced,
+    }))
 }
 
 /// A written monthly report.
@@ -754,10 +868,12 @@ pub fn readiness(
             {
                 let entry = entry.map_err(io_context(format!("reading {}", dir.display())))?;
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if entry.path().is_file()
-                    && !name.starts_with('.')
-                    && !name.ends_with(".reasons.txt")
-                {
+                // Never followed: a link counts as the file it is.
+                let is_file = entry
+                    .file_type()
+                    .map(|t| t.is_file() || t.is_symlink())
+                    .unwrap_or(false);
+                if is_file && !inbox::is_ignored_name(&name) && !inbox::is_note_name(&name) {
                     names.push(name);
                 }
             }
@@ -1131,6 +1247,18 @@ pub fn record_job_run(
     Ok(())
 }
 
+impl FileOutcome {
+    /// The file's name.
+    pub fn file(&self) -> &str {
+        match self {
+            FileOutcome::Loaded { file, .. }
+            | FileOutcome::Duplicate { file, .. }
+            | FileOutcome::Rejected { file, .. }
+            | FileOutcome::Failed { file, .. } => file,
+        }
+    }
+}
+
 impl IngestSummary {
     /// Counts, in one line.
     pub fn one_line(&self) -> String {
@@ -1140,6 +1268,7 @@ impl IngestSummary {
         let mut rows = 0;
         let mut answers = 0;
         let mut rejected_cells = 0;
+        let mut failed = 0;
         for file in &self.files {
             match file {
                 FileOutcome::Loaded {
@@ -1155,11 +1284,17 @@ impl IngestSummary {
                 }
                 FileOutcome::Duplicate { .. } => duplicates += 1,
                 FileOutcome::Rejected { .. } => rejected += 1,
+                FileOutcome::Failed { .. } => failed += 1,
             }
         }
         format!(
-            "{} files: {loaded} loaded ({rows} rows, {answers} answers, {rejected_cells} cells rejected), {duplicates} duplicates skipped, {rejected} rejected",
-            self.files.len()
+            "{} files: {loaded} loaded ({rows} rows, {answers} answers, {rejected_cells} cells rejected), {duplicates} duplicates skipped, {rejected} rejected{}",
+            self.files.len(),
+            if failed > 0 {
+                format!(", {failed} failed (tried again next run)")
+            } else {
+                String::new()
+            }
         )
     }
 }

@@ -64,10 +64,40 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     ),
     (
         11,
+        "ingest_attempts",
+        include_str!("../sql/migrations/V11__ingest_attempts.sql"),
+    ),
+    (
+        12,
         "alert_retries",
-        include_str!("../sql/migrations/V11__alert_retries.sql"),
+        include_str!("../sql/migrations/V12__alert_retries.sql"),
     ),
 ];
+
+/// The longest text a query returns, in characters: below Excel's 32,767
+/// per cell, so no value from a file can stop a workbook from being written.
+/// Longer text is cut with a visible marker saying how long it was.
+pub const MAX_TEXT_CHARS: usize = 32_000;
+
+/// `text` cut to [`MAX_TEXT_CHARS`] with a marker, when longer.
+pub fn bounded_text(text: String) -> String {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        None => text,
+        Some((cut, _)) => {
+            let total = text.chars().count();
+            format!("{}… [截断 truncated: {total} characters]", &text[..cut])
+        }
+    }
+}
+
+/// Where the reading of an inbox file stands (the crash-loop breaker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Attempt {
+    /// Earlier readings of the file that never finished.
+    pub interrupted: i64,
+    /// Whether one of them ended by a fatal signal (abort, crash).
+    pub crashed: bool,
+}
 
 /// A store error: DuckDB's message with what csat was doing.
 #[derive(Debug, thiserror::Error)]
@@ -898,6 +928,62 @@ impl Store {
         Ok(out)
     }
 
+    /// Notes that the reading of the file `sha256` begins and returns how
+    /// earlier readings ended: a row left from before means the process
+    /// stopped while reading it.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn begin_attempt(&self, sha256: &str, file_name: &str) -> Result<Attempt, StoreError> {
+        let context = "recording an ingest attempt";
+        let rows = self.query(
+            context,
+            "SELECT attempts, crashed FROM ingest_attempts WHERE sha256 = $1",
+            &[Param::Text(sha256.to_string())],
+        )?;
+        let before = rows
+            .first()
+            .map(|row| Attempt {
+                interrupted: row.first().and_then(SqlValue::as_i64).unwrap_or(0),
+                crashed: row.get(1).and_then(SqlValue::as_bool).unwrap_or(false),
+            })
+            .unwrap_or_default();
+        self.connection
+            .execute(
+                "INSERT INTO ingest_attempts VALUES (?, ?, 1, false) ON CONFLICT (sha256) \
+                 DO UPDATE SET attempts = ingest_attempts.attempts + 1",
+                params![sha256, file_name],
+            )
+            .context(context)?;
+        Ok(before)
+    }
+
+    /// Notes that the file `sha256` was dealt with (loaded, archived or
+    /// quarantined).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn end_attempt(&self, sha256: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute("DELETE FROM ingest_attempts WHERE sha256 = ?", params![sha256])
+            .map(|_| ())
+            .context("clearing an ingest attempt")
+    }
+
+    /// Notes that the process died by a fatal signal while reading `sha256`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn mark_crashed(&self, sha256: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE ingest_attempts SET crashed = true WHERE sha256 = ?",
+                params![sha256],
+            )
+            .map(|_| ())
+            .context("recording a crash")
+    }
+
     /// Prepares a query without running it (`csat check`).
     ///
     /// # Errors
@@ -1092,7 +1178,7 @@ fn sql_value(value: ValueRef<'_>) -> SqlValue {
         ValueRef::Float(f) => SqlValue::Float(f.into()),
         ValueRef::Double(f) => SqlValue::Float(f),
         ValueRef::Decimal(d) => SqlValue::Float(d.to_string().parse().unwrap_or(f64::NAN)),
-        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Text(t) => SqlValue::Text(bounded_text(String::from_utf8_lossy(t).into_owned())),
         other => SqlValue::Text(format!("{other:?}")),
     }
 }

@@ -627,7 +627,12 @@ fn parse_responses(
                 id
             }
         };
-        let at_column = columns[at_field];
+        // A callback file without a call-time column records calls but
+        // carries no dated answers (a survey's time column is required, so
+        // it is always mapped here).
+        let Some(&at_column) = columns.get(at_field) else {
+            continue;
+        };
         let submitted_at = match answers::parse_datetime(cell_at(row, at_column), sheet.date_system)
         {
             Ok(at) => at,

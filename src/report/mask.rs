@@ -6,45 +6,48 @@
 //! last four digits) and e-mail addresses (z***@example.com).
 //!
 //! **Invariant:** masking is linear in the length of its input, and its
-//! input is bounded: text longer than [`MAX_INPUT_BYTES`] is cut there with
-//! a visible marker first. Every character is looked at a fixed number of
-//! times (an e-mail's local part is found by scanning back no further than
-//! the end of the previous match), so a hostile cell such as ten megabytes
-//! of `a@a@a@…` costs no more than any other.
+//! input and output are bounded: text longer than [`MAX_CHARS`] characters
+//! is cut there with a visible marker first (the store's own bound, 32,000
+//! characters and its marker, passes untouched), and an output that masking
+//! made longer is cut the same way, so a masked value always fits an Excel
+//! cell (32,767). Every character is looked at a fixed number of times (an
+//! e-mail's local part is found by scanning back no further than the end
+//! of the previous match), so a hostile cell such as ten megabytes of
+//! `a@a@a@…` costs no more than any other.
 
-/// The longest text masked; longer text is cut here (on a character
-/// boundary) and [`truncation_marker`] appended.
-pub const MAX_INPUT_BYTES: usize = 32 * 1024;
+/// The most characters masked and returned; longer text is cut (with
+/// [`truncation_marker`]) to this in all.
+pub const MAX_CHARS: usize = 32_700;
 
-/// What replaces the cut-off end of a text longer than [`MAX_INPUT_BYTES`].
-pub fn truncation_marker(original_bytes: usize) -> String {
-    format!("…[截断 truncated: {original_bytes} bytes]")
+/// What ends a text cut to [`MAX_CHARS`]: how long the original was.
+pub fn truncation_marker(original_chars: usize) -> String {
+    format!("… [截断 truncated: {original_chars} characters]")
 }
 
 /// `text` with phone numbers, identity numbers and e-mail addresses masked,
-/// cut to [`MAX_INPUT_BYTES`] (with a marker) when longer.
+/// at most [`MAX_CHARS`] characters (cut with a marker when longer).
 pub fn mask_personal(text: &str) -> String {
-    let (bounded, cut) = if text.len() > MAX_INPUT_BYTES {
-        let mut end = MAX_INPUT_BYTES;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        (&text[..end], true)
-    } else {
-        (text, false)
-    };
-    let chars: Vec<char> = bounded.chars().collect();
-    let mut out = String::with_capacity(bounded.len() + 64);
+    let chars: Vec<char> = text.chars().take(MAX_CHARS + 1).collect();
+    let mut cut = chars.len() > MAX_CHARS;
+    let chars = &chars[..chars.len().min(MAX_CHARS)];
+    let mut out = String::with_capacity(text.len().min(4 * MAX_CHARS) + 64);
     let mut copied = 0;
-    for (local_start, at) in email_local_parts(&chars) {
+    for (local_start, at) in email_local_parts(chars) {
         mask_numbers(&chars[copied..local_start], &mut out);
         out.push(chars[local_start]);
         out.push_str("***@");
         copied = at + 1;
     }
     mask_numbers(&chars[copied..], &mut out);
+    let out_chars = out.chars().count();
+    cut |= out_chars > MAX_CHARS;
     if cut {
-        out.push_str(&truncation_marker(text.len()));
+        let marker = truncation_marker(text.chars().count());
+        let keep = MAX_CHARS - marker.chars().count();
+        if let Some((end, _)) = out.char_indices().nth(keep) {
+            out.truncate(end);
+        }
+        out.push_str(&marker);
     }
     out
 }
@@ -307,40 +310,44 @@ mod tests {
 
     #[test]
     fn text_is_bounded_with_a_visible_marker() {
-        let long = "很".repeat(20_000); // 60,000 bytes.
+        let long = "很".repeat(40_000);
         let masked = mask_personal(&long);
-        let marker = truncation_marker(long.len());
-        assert!(
-            masked.ends_with(&marker),
-            "{}",
-            &masked[masked.len() - 80..]
-        );
-        let kept = &masked[..masked.len() - marker.len()];
-        // Cut on a character boundary at or below the cap.
-        assert!(kept.len() <= MAX_INPUT_BYTES && kept.len() > MAX_INPUT_BYTES - 3);
-        assert!(kept.chars().all(|c| c == '很'));
+        let marker = truncation_marker(40_000);
+        assert_eq!(marker, "… [截断 truncated: 40000 characters]");
+        assert!(masked.ends_with(&marker));
+        assert_eq!(masked.chars().count(), MAX_CHARS);
+        assert!(masked.trim_end_matches(&marker).chars().all(|c| c == '很'));
         assert_eq!(mask_personal("短"), "短");
+        // Text the store already cut (32,000 characters and its marker)
+        // passes whole.
+        let stored = format!(
+            "{}… [截断 truncated: 40000 characters]",
+            "很".repeat(32_000)
+        );
+        assert_eq!(mask_personal(&stored), stored);
     }
 
     #[test]
     fn a_ten_megabyte_cell_of_at_signs_is_masked_in_one_pass() {
-        // Quadratic masking took minutes on this; the cap and the bounded
-        // scan back make it one pass over 32 KiB.
+        // Quadratic masking took 4 s on 32 KiB of this and would not end on
+        // 10 MB; the cap and the bounded scan back make it one pass.
         let cell = "a@".repeat(5 * 1024 * 1024);
         let masked = mask_personal(&cell);
-        assert!(masked.ends_with(&truncation_marker(cell.len())));
-        let kept = &masked[..masked.len() - truncation_marker(cell.len()).len()];
+        let marker = truncation_marker(cell.len());
+        assert!(masked.ends_with(&marker));
+        // Masking lengthens `a@` to `a***@`: the output is bounded too.
+        assert_eq!(masked.chars().count(), MAX_CHARS);
+        let kept = masked.trim_end_matches(&marker);
         // Every `a@a` pair reads as an address whose domain is the next
         // local part: the local parts are masked one after another.
         assert!(kept.starts_with("a***@a***@"), "{}", &kept[..40]);
         assert!(!kept.contains("a@a"));
-        // The scan back never passes the previous match: on 32 KiB of
-        // `a@` there are 16,384 `@`, and the scan back moves at most one
-        // character for each.
-        let chars: Vec<char> = cell[..MAX_INPUT_BYTES].chars().collect();
+        // The scan back never passes the previous match: over the
+        // bounded input the scans add up to at most its length.
+        let chars: Vec<char> = cell.chars().take(MAX_CHARS).collect();
         let found = email_local_parts(&chars);
         let scanned: usize = found.iter().map(|(start, at)| at - start).sum();
-        assert_eq!(found.len(), MAX_INPUT_BYTES / 2 - 1);
+        assert_eq!(found.len(), MAX_CHARS / 2 - 1);
         assert!(scanned <= chars.len());
     }
 }

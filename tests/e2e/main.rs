@@ -17,6 +17,7 @@ use csat::demo::{self, DemoCompany};
 use csat::inbox::DataDir;
 use csat::pipeline::{self, FileOutcome};
 
+mod hostile;
 mod network;
 
 const RUN_DATE: (i32, u32, u32) = (2026, 11, 23);
@@ -366,7 +367,8 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
             let name = match f {
                 FileOutcome::Loaded { file, .. }
                 | FileOutcome::Duplicate { file, .. }
-                | FileOutcome::Rejected { file, .. } => file,
+                | FileOutcome::Rejected { file, .. }
+                | FileOutcome::Failed { file, .. } => file,
             };
             (name.clone(), f)
         })
@@ -3400,7 +3402,8 @@ fn a_bad_input_corpus_is_quarantined_file_by_file() {
             .find(|f| match f {
                 FileOutcome::Loaded { file, .. }
                 | FileOutcome::Duplicate { file, .. }
-                | FileOutcome::Rejected { file, .. } => file == name,
+                | FileOutcome::Rejected { file, .. }
+                | FileOutcome::Failed { file, .. } => file == name,
             })
             .unwrap_or_else(|| panic!("{name}: {:?}", summary.files))
     };

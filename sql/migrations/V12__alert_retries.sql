@@ -1,4 +1,4 @@
--- V11: retries of alert deliveries (issue 14, "network calls without
+-- V12: retries of alert deliveries (issue 14, "network calls without
 -- limits"). Each attempt records its number for that alert, fingerprint,
 -- channel and target (1 for the first) and, when it failed and another try
 -- is left, the earliest time of the next one (the wait doubles with each
