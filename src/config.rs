@@ -670,8 +670,10 @@ pub struct DeliverySettings {
     pub expected_sources: Vec<String>,
 }
 
-/// Who is alerted (升级与告警), and through which channels.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Who is alerted (升级与告警), and through which channels; also the
+/// limits of every network call (alerts, and the report e-mails sent
+/// through the same mail server).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertSettings {
     /// E-mail addresses alerted (president, chairman …).
@@ -684,6 +686,62 @@ pub struct AlertSettings {
     /// The mail server.
     #[serde(default)]
     pub smtp: Option<SmtpSettings>,
+    /// Seconds to wait for a connection to a mail server or webhook (SMTP:
+    /// also for each of the server's replies).
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_seconds: u64,
+    /// Seconds one network call may take in all (connect, send, answer);
+    /// after that it counts as failed and is retried.
+    #[serde(default = "default_network_timeout")]
+    pub timeout_seconds: u64,
+    /// Minutes before a failed alert delivery is tried again; the wait
+    /// doubles after each failure, up to six hours.
+    #[serde(default = "default_alert_retry_minutes")]
+    pub retry_minutes: u64,
+    /// Attempts per alert and target before csat gives up (and logs an
+    /// error).
+    #[serde(default = "default_alert_max_attempts")]
+    pub max_attempts: u32,
+    /// When more than this many alerts are due for one recipient or
+    /// channel in one run, they go out as one digest (counts by kind, the
+    /// first this many listed).
+    #[serde(default = "default_digest_over")]
+    pub digest_over: usize,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            recipients: Vec::new(),
+            webhooks: Vec::new(),
+            smtp: None,
+            connect_timeout_seconds: default_connect_timeout(),
+            timeout_seconds: default_network_timeout(),
+            retry_minutes: default_alert_retry_minutes(),
+            max_attempts: default_alert_max_attempts(),
+            digest_over: default_digest_over(),
+        }
+    }
+}
+
+fn default_connect_timeout() -> u64 {
+    10
+}
+
+fn default_network_timeout() -> u64 {
+    30
+}
+
+fn default_alert_retry_minutes() -> u64 {
+    5
+}
+
+fn default_alert_max_attempts() -> u32 {
+    10
+}
+
+fn default_digest_over() -> usize {
+    10
 }
 
 /// How csat reaches the mail server.
@@ -999,6 +1057,18 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        let alerts = &self.alerts;
+        if !(1..=600).contains(&alerts.connect_timeout_seconds)
+            || !(1..=600).contains(&alerts.timeout_seconds)
+        {
+            return Err(
+                "[alerts] connect_timeout_seconds and timeout_seconds must be 1–600 seconds"
+                    .to_string(),
+            );
+        }
+        if alerts.max_attempts == 0 || alerts.digest_over == 0 {
+            return Err("[alerts] max_attempts and digest_over must be at least 1".to_string());
+        }
         let mut seen = std::collections::BTreeSet::new();
         for department in &self.departments {
             if !seen.insert(department.key.as_str()) {

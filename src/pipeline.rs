@@ -490,6 +490,9 @@ pub struct PassOutcome {
     pub runs: Vec<PassRun>,
     /// Deadline warnings and overdue notices raised (also sent as alerts).
     pub deadline_notices: Vec<String>,
+    /// Jobs whose retry window closed without a successful run, as raised
+    /// now (each once, as an alert).
+    pub given_up: Vec<String>,
 }
 
 /// Takes the data directory's scheduler lock (`csat.lock`): only one csat
@@ -629,6 +632,7 @@ pub fn scheduler_pass(
     }
 
     let mut store = open_store(data_dir)?;
+    outcome.given_up = retry_windows_closed(config, &mut store, jobs, at, &timezone)?;
     let month = analysis::previous_month(today);
     for spec in jobs.iter().filter(|j| j.deadline_day.is_some()) {
         let delivered = if config.delivery.recipients.is_empty() {
@@ -681,6 +685,104 @@ pub fn scheduler_pass(
         crate::alerts::send(&mut store, config, &[alert], local.naive_local())?;
     }
     Ok(outcome)
+}
+
+/// The final alert for every tick of a job with retries whose retry window
+/// has closed at `at` without a successful run: the monthly report of
+/// month M was not produced (or not delivered), how often it was tried and
+/// the last error. Sent once (the alert's key is the job and tick); returns
+/// the subjects raised now.
+///
+/// # Errors
+/// A query or recording an alert fails.
+fn retry_windows_closed(
+    config: &Config,
+    store: &mut Store,
+    jobs: &[crate::scheduler::JobSpec],
+    at: chrono::DateTime<chrono::Utc>,
+    timezone: &chrono_tz::Tz,
+) -> Result<Vec<String>, PipelineError> {
+    let mut raised = Vec::new();
+    for spec in jobs {
+        for (tick, closed_at) in crate::scheduler::closed_retry_windows(spec, at) {
+            let attempts = store.query(
+                "attempts of a tick",
+                "SELECT outcome, message, strftime(started_at, '%Y-%m-%d %H:%M:%S'), \
+                 strftime(finished_at, '%Y-%m-%d %H:%M:%S') FROM job_runs \
+                 WHERE job = $1 AND strftime(scheduled_for, '%Y-%m-%d %H:%M:%S') = $2 \
+                 ORDER BY finished_at",
+                &[
+                    crate::store::Param::Text(spec.job.clone()),
+                    crate::store::Param::Text(tick.format("%Y-%m-%d %H:%M:%S").to_string()),
+                ],
+            )?;
+            let failed =
+                |r: &Vec<crate::store::SqlValue>| r[0].as_text().as_deref() == Some("failed");
+            let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
+                continue;
+            };
+            if !attempts.iter().all(failed) {
+                continue;
+            }
+            // Recorded times are UTC; people read local time.
+            let local = |text: Option<String>| {
+                text.and_then(|t| {
+                    chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok()
+                })
+                .map(|t| {
+                    t.and_utc()
+                        .with_timezone(timezone)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default()
+            };
+            let last_error = report::mask::mask_personal(&last[1].as_text().unwrap_or_default());
+            let closed = closed_at.with_timezone(timezone).format("%Y-%m-%d %H:%M");
+            let tried = format!(
+                "自 {} 起共尝试 {} 次均未成功，重试期已于 {closed} 结束，不再自动重试。\n最后一次（{}）失败原因：{last_error}",
+                local(first[2].as_text()),
+                attempts.len(),
+                local(last[3].as_text()),
+            );
+            let (subject, body) = if spec.job == "monthly_report" {
+                let month = analysis::previous_month(tick.with_timezone(timezone).date_naive());
+                (
+                    format!("【月报未生成】{month} 月报未能生成并送达，重试期已结束"),
+                    format!(
+                        "{} {month} 客户满意度月报未能生成并送达。{tried}\n处理原因后可运行 csat run monthly_report（或 csat deliver --month {month}）补发。",
+                        config.company.name
+                    ),
+                )
+            } else {
+                (
+                    format!("【任务未完成】{} 重试期已结束", spec.job),
+                    format!(
+                        "任务 {}（计划于 {}）未能完成。{tried}",
+                        spec.job,
+                        tick.with_timezone(timezone).format("%Y-%m-%d %H:%M")
+                    ),
+                )
+            };
+            let alert = crate::alerts::alert(
+                "job-given-up",
+                &format!("{}/{}", spec.job, tick.format("%Y-%m-%dT%H:%M:%SZ")),
+                subject.clone(),
+                body,
+            );
+            let sent = crate::alerts::send(
+                store,
+                config,
+                &[alert],
+                at.with_timezone(timezone).naive_local(),
+            )?;
+            if !sent.raised.is_empty() {
+                tracing::error!(job = %spec.job, tick = %tick, error = %last_error, "retry window closed without success");
+                raised.push(subject);
+            }
+        }
+    }
+    Ok(raised)
 }
 
 /// What `deliver` did.
@@ -884,6 +986,10 @@ pub fn deliver(
             ));
         }
     }
+    // A mail server that does not answer costs one timeout, not one per
+    // recipient: the rest are recorded as failed and retried with the job.
+    let limits = crate::alerts::NetLimits::of(&config.alerts);
+    let mut unreachable: Option<String> = None;
     for (kind, department, recipient, attachment, name) in parcels {
         let already = store.query(
             "delivered",
@@ -901,9 +1007,19 @@ pub fn deliver(
             continue;
         }
         let sha256 = crate::inbox::content_hash(&attachment);
-        let error =
-            crate::delivery::send_report(smtp, &recipient, &subject, &body, &name, attachment)
-                .err();
+        let error = match unreachable.clone() {
+            Some(error) => Some(format!("not tried after an earlier failure: {error}")),
+            None => crate::delivery::send_report(
+                smtp, &recipient, &subject, &body, &name, attachment, limits,
+            )
+            .err()
+            .map(|e| {
+                if e.unreachable {
+                    unreachable = Some(e.message.clone());
+                }
+                e.message
+            }),
+        };
         if let Some(e) = &error {
             warn!(error = %report::mask::mask_personal(e), "report e-mail not delivered");
         }
@@ -976,12 +1092,21 @@ pub fn alerts_line(run: &crate::alerts::AlertRun) -> String {
         run.raised.len(),
         run.delivered
     );
+    if run.digests > 0 {
+        line.push_str(&format!(" ({} as digests)", run.digests));
+    }
     if !run.failed.is_empty() {
         line.push_str(&format!(
-            ", {} failed (retried next run): {}",
+            ", {} failed (retried later): {}",
             run.failed.len(),
             run.failed.join("; ")
         ));
+    }
+    if run.waiting > 0 {
+        line.push_str(&format!(", {} waiting to be retried", run.waiting));
+    }
+    if !run.given_up.is_empty() {
+        line.push_str(&format!(", given up: {}", run.given_up.join("; ")));
     }
     line
 }

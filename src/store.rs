@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "ingest_attempts",
         include_str!("../sql/migrations/V11__ingest_attempts.sql"),
     ),
+    (
+        12,
+        "alert_retries",
+        include_str!("../sql/migrations/V12__alert_retries.sql"),
+    ),
 ];
 
 /// The longest text a query returns, in characters: below Excel's 32,767
@@ -242,6 +247,18 @@ impl SqlValue {
             _ => None,
         }
     }
+}
+
+/// What was tried so far to deliver one alert (one fingerprint) to one
+/// target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlertAttempts {
+    /// An attempt succeeded.
+    pub delivered: bool,
+    /// Failed attempts.
+    pub failures: i64,
+    /// When the latest failed attempt was made.
+    pub last_failure: Option<NaiveDateTime>,
 }
 
 /// A bound query parameter.
@@ -754,10 +771,30 @@ impl Store {
         channel: &str,
         target: &str,
     ) -> Result<bool, StoreError> {
+        Ok(self
+            .alert_attempts(key, fingerprint, channel, target)?
+            .delivered)
+    }
+
+    /// What was tried so far to deliver `alert` with this fingerprint to
+    /// `target` through `channel`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn alert_attempts(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        channel: &str,
+        target: &str,
+    ) -> Result<AlertAttempts, StoreError> {
         let rows = self.query(
             "alert deliveries",
-            "SELECT count(*) FROM alert_deliveries WHERE alert_key = $1 AND fingerprint = $2 \
-             AND channel = $3 AND target = $4 AND ok",
+            "SELECT coalesce(bool_or(ok), false) AS delivered, \
+             count(*) FILTER (WHERE NOT ok) AS failures, \
+             strftime(max(sent_at) FILTER (WHERE NOT ok), '%Y-%m-%d %H:%M:%S') AS last_failure \
+             FROM alert_deliveries WHERE alert_key = $1 AND fingerprint = $2 \
+             AND channel = $3 AND target = $4",
             &[
                 Param::Text(key.to_string()),
                 Param::Text(fingerprint.to_string()),
@@ -765,13 +802,24 @@ impl Store {
                 Param::Text(target.to_string()),
             ],
         )?;
-        Ok(rows.first().and_then(|r| r[0].as_i64()).unwrap_or(0) > 0)
+        // An aggregate: always one row.
+        let row = rows.first();
+        Ok(AlertAttempts {
+            delivered: row.and_then(|r| r[0].as_bool()).unwrap_or(false),
+            failures: row.and_then(|r| r[1].as_i64()).unwrap_or(0),
+            last_failure: row
+                .and_then(|r| r[2].as_text())
+                .and_then(|t| chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok()),
+        })
     }
 
-    /// Records one delivery attempt of an alert (and the alert itself).
+    /// Records one delivery attempt of an alert (and the alert itself):
+    /// `attempt` is its number (1 for the first), `next_attempt_at` when a
+    /// failed one may be tried again (`None` once delivered or given up).
     ///
     /// # Errors
     /// A database failure.
+    #[allow(clippy::too_many_arguments)]
     pub fn record_alert_delivery(
         &mut self,
         alert: &crate::alerts::Alert,
@@ -779,12 +827,15 @@ impl Store {
         target: &str,
         at: chrono::NaiveDateTime,
         error: Option<&str>,
+        attempt: i64,
+        next_attempt_at: Option<chrono::NaiveDateTime>,
     ) -> Result<(), StoreError> {
         let context = "recording an alert";
         let transaction = self.connection.transaction().context(context)?;
         transaction
             .execute(
-                "INSERT INTO alert_deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO alert_deliveries (alert_key, fingerprint, channel, target, sent_at, \
+                 ok, error, attempt, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 params![
                     alert.key,
                     alert.fingerprint,
@@ -792,7 +843,9 @@ impl Store {
                     target,
                     timestamp_value(at),
                     error.is_none(),
-                    error
+                    error,
+                    attempt,
+                    next_attempt_at.map(timestamp_value)
                 ],
             )
             .context(context)?;

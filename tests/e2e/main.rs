@@ -19,6 +19,7 @@ use csat::pipeline::{self, FileOutcome};
 
 mod drivers;
 mod hostile;
+mod network;
 
 const RUN_DATE: (i32, u32, u32) = (2026, 11, 23);
 const REPORT_MONTH: &str = "2026-10";
