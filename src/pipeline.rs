@@ -38,6 +38,8 @@ pub enum FileOutcome {
         rejected: Vec<RejectedCell>,
         /// Question columns no question of the configuration matches.
         unmapped_questions: Vec<String>,
+        /// Columns holding data that are neither a field nor a question.
+        columns_not_loaded: Vec<String>,
         /// Older exports of the same source and months this file replaced.
         replaced: Vec<Superseded>,
     },
@@ -260,7 +262,7 @@ pub fn ingest_with_progress(
             });
             continue;
         }
-        match ingest::parse_file(config, &file_name, &bytes) {
+        match ingest::parse_file_on(config, &file_name, &bytes, Some(today)) {
             Ok(parsed) => {
                 let replaces_periods = config
                     .sources
@@ -290,20 +292,36 @@ pub fn ingest_with_progress(
                     rows_loaded,
                     answers_loaded: parsed.answers.len(),
                     rejected: parsed.rejected,
+                    columns_not_loaded: parsed.not_loaded(),
                     unmapped_questions: parsed.unmapped_questions,
                     replaced,
                 });
             }
             Err(error) => {
-                let reason = error.to_string();
+                let mut reason = error.to_string();
+                // A file no source matches gets a first draft of its layout.
+                let suggestion = match error {
+                    ingest::IngestError::UnknownSource { .. } => {
+                        ingest::suggest::suggest(config, &file_name, &bytes, Some(today)).ok()
+                    }
+                    _ => None,
+                };
+                if suggestion.is_some() {
+                    reason.push_str(&format!(
+                        "; a suggested [[sources]] entry for it is in {file_name}.suggested.toml beside this file"
+                    ));
+                }
                 warn!(reason = %report::mask::mask_personal(&reason), "rejected");
-                inbox::quarantine(
+                let target = inbox::quarantine(
                     &path,
                     &data_dir.rejected(),
                     &sha256,
                     &[format!("{file_name}: {reason}")],
                 )
                 .map_err(io_context(format!("quarantining {file_name}")))?;
+                if let Some(suggestion) = suggestion {
+                    write_suggestion(&target, &suggestion.toml);
+                }
                 summary.files.push(FileOutcome::Rejected {
                     file: file_name,
                     reason,
@@ -317,6 +335,33 @@ pub fn ingest_with_progress(
         file: None,
     });
     Ok(summary)
+}
+
+/// Writes `<quarantined file>.suggested.toml`: owner-only, created
+/// exclusively and never through a link (a stale file of that name, or a
+/// link planted there, is removed first, never followed). A failure is
+/// logged; the file stays quarantined with its reasons either way.
+fn write_suggestion(quarantined: &std::path::Path, text: &str) {
+    use std::io::Write;
+    let mut path = quarantined.as_os_str().to_owned();
+    path.push(".suggested.toml");
+    let path = PathBuf::from(path);
+    if fs::symlink_metadata(&path).is_ok() {
+        let _ = fs::remove_file(&path);
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options
+        .open(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()));
+    if let Err(error) = written {
+        warn!(file = %path.display(), %error, "the suggested configuration could not be written");
+    }
 }
 
 /// A written monthly report.
@@ -655,6 +700,7 @@ pub fn readiness(
                 if entry.path().is_file()
                     && !name.starts_with('.')
                     && !name.ends_with(".reasons.txt")
+                    && !name.ends_with(".suggested.toml")
                 {
                     names.push(name);
                 }

@@ -17,6 +17,8 @@ use csat::demo::{self, DemoCompany};
 use csat::inbox::DataDir;
 use csat::pipeline::{self, FileOutcome};
 
+mod layouts;
+
 const RUN_DATE: (i32, u32, u32) = (2026, 11, 23);
 const REPORT_MONTH: &str = "2026-10";
 
