@@ -279,6 +279,7 @@ pub fn ingest_with_progress(
                 inbox::move_into(&path, &archive_dir, &sha256)
                     .map_err(io_context(format!("archiving {file_name}")))?;
                 let rows_loaded = parsed.responses.len().max(parsed.records.len());
+                let columns_not_loaded = parsed.not_loaded();
                 info!(
                     source = %parsed.source,
                     rows = rows_loaded,
@@ -292,7 +293,7 @@ pub fn ingest_with_progress(
                     rows_loaded,
                     answers_loaded: parsed.answers.len(),
                     rejected: parsed.rejected,
-                    columns_not_loaded: parsed.not_loaded(),
+                    columns_not_loaded,
                     unmapped_questions: parsed.unmapped_questions,
                     replaced,
                 });

@@ -708,6 +708,7 @@ fn parse_responses(
             .is_some_and(|q| q.column + 1 == column);
         if source.kind == SourceKind::Survey
             && source.question_columns.is_none()
+            && source.header_rows <= 1
             && follows_question
             && strip_question_number(&first_row_header).1.is_none()
             && !is_metadata_header(normalized)
@@ -768,8 +769,25 @@ fn parse_responses(
         source.month_from,
         context.today,
     );
+    // Refused cells name their column by its header cell, or by its whole
+    // label when the cell is empty or shared with a merged group.
+    let first_row = header_grid.first().cloned().unwrap_or_default();
+    let mut first_row_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for text in &first_row {
+        *first_row_counts.entry(text.as_str()).or_default() += 1;
+    }
     let labels: Vec<String> = (0..width.max(1))
-        .map(|c| column_label(&header_grid, &detected.headers, c))
+        .map(|c| {
+            let own = header_text(sheet, detected.header_row, c);
+            let shared = first_row.get(c).is_some_and(|text| {
+                !text.is_empty() && first_row_counts.get(text.as_str()).is_some_and(|n| *n > 1)
+            });
+            if own.is_empty() || shared {
+                column_label(&header_grid, &detected.headers, c)
+            } else {
+                own
+            }
+        })
         .collect();
     let mut seen_ids = BTreeSet::new();
     for (row_index, row) in sheet.rows.iter().enumerate().skip(data_start(detected)) {
@@ -831,7 +849,8 @@ fn parse_responses(
                         reject(&mut parsed, at_column, expected);
                         continue;
                     }
-                    (_, None, None) => {
+                    // No column: the cell counts as blank.
+                    (_, _, None) => {
                         parsed.rejected.push(RejectedCell {
                             sheet: sheet.name.clone(),
                             row_number,

@@ -291,9 +291,10 @@ fn guess_scale(sheet: &Sheet, column: usize, data_rows: &[usize], header: &str) 
         let mut reason = format!("{read} answers, {seen}");
         if !refused.is_empty() {
             let shown: Vec<String> = refused.iter().take(3).map(|v| format!("'{}'", one_line(v))).collect();
+            let n = refused.len();
             reason.push_str(&format!(
-                "; {} do not fit and will be refused ({})",
-                refused.len(),
+                "; {n} {} and will be refused ({})",
+                if n == 1 { "value does not fit" } else { "values do not fit" },
                 shown.join(", ")
             ));
         }
@@ -348,7 +349,7 @@ fn one_line(text: &str) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let trimmed: String = flat.trim().chars().take(60).collect();
+    let trimmed: String = flat.trim().chars().take(160).collect();
     trimmed
 }
 
@@ -381,8 +382,8 @@ fn source_name(file_name: &str, kind: SourceKind, layout: &str, taken: &[String]
 /// One column's guessed use.
 #[derive(Debug, Clone)]
 enum Guess {
-    Field(&'static str),
-    Question(Scale, String),
+    Field,
+    Question(Scale),
     Existing(String, Scale),
     Text,
     NotQuestion(&'static str),
@@ -529,8 +530,8 @@ pub fn suggest(
     let name = source_name(file_name, kind, &layout, &taken_names);
     let mut guesses: Vec<(usize, Guess, String)> = Vec::new();
     for column in 0..width {
-        if let Some((field, _, why)) = fields.iter().find(|(_, c, _)| *c == column) {
-            guesses.push((column, Guess::Field(field), why.clone()));
+        if let Some((_, _, why)) = fields.iter().find(|(_, c, _)| *c == column) {
+            guesses.push((column, Guess::Field, why.clone()));
             continue;
         }
         let label = &labels[column];
@@ -557,11 +558,11 @@ pub fn suggest(
                 let note = if refused.is_empty() {
                     format!("{read} answers fit its scale")
                 } else {
-                    format!("{read} answers fit its scale, {} do not and will be refused", refused.len())
+                    format!("{read} answers fit its scale, {} will be refused", refused.len())
                 };
                 guesses.push((column, Guess::Existing(question.key.clone(), question.scale), note));
             }
-            (None, Some((scale, why))) => guesses.push((column, Guess::Question(scale, why.clone()), why)),
+            (None, Some((scale, why))) => guesses.push((column, Guess::Question(scale), why)),
             (None, None) => guesses.push((column, Guess::Text, format!("free text ({} values)", facts[column].n_values))),
         }
     }
@@ -573,7 +574,7 @@ pub fn suggest(
             })
         });
         if let Some(index) = remark {
-            guesses[index].1 = Guess::Field("remark");
+            guesses[index].1 = Guess::Field;
             guesses[index].2 = "free text headed like a remark".to_string();
             fields.push(("remark", guesses[index].0, guesses[index].2.clone()));
         }
@@ -757,7 +758,7 @@ pub fn suggest(
     let mut stubs: Vec<(usize, Scale, String, String)> = guesses
         .iter()
         .filter_map(|(column, g, why)| match g {
-            Guess::Question(scale, _) => Some((*column, *scale, strip_question_number(&labels[*column]).0.trim().to_string(), why.clone())),
+            Guess::Question(scale) => Some((*column, *scale, strip_question_number(&labels[*column]).0.trim().to_string(), why.clone())),
             _ => None,
         })
         .collect();
