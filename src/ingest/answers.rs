@@ -360,6 +360,9 @@ fn parse_offset(text: &str, empty_ok: bool) -> Option<i32> {
     if text.is_empty() {
         return empty_ok.then_some(0);
     }
+    if !text.is_ascii() {
+        return None;
+    }
     let (sign, digits) = match text.as_bytes()[0] {
         b'+' => (1, &text[1..]),
         b'-' => (-1, &text[1..]),
