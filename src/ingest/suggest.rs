@@ -172,7 +172,12 @@ struct ColumnFacts {
     examples: Vec<String>,
 }
 
-fn column_facts(sheet: &Sheet, column: usize, data_rows: &[usize], zone: Option<chrono_tz::Tz>) -> ColumnFacts {
+fn column_facts(
+    sheet: &Sheet,
+    column: usize,
+    data_rows: &[usize],
+    zone: Option<chrono_tz::Tz>,
+) -> ColumnFacts {
     let mut facts = ColumnFacts::default();
     let mut distinct = BTreeSet::new();
     let options = DateOptions {
@@ -201,7 +206,13 @@ fn column_facts(sheet: &Sheet, column: usize, data_rows: &[usize], zone: Option<
         if looks_dated {
             facts.n_dates += 1;
             if let Cell::Text(t) = cell {
-                let head: Vec<&str> = t.trim().split([' ', 'T']).next().unwrap_or("").split(['/', '-', '.']).collect();
+                let head: Vec<&str> = t
+                    .trim()
+                    .split([' ', 'T'])
+                    .next()
+                    .unwrap_or("")
+                    .split(['/', '-', '.'])
+                    .collect();
                 if let [a, b, c] = head.as_slice() {
                     if c.len() == 4 {
                         let a: u32 = a.parse().unwrap_or(0);
@@ -226,7 +237,12 @@ fn column_facts(sheet: &Sheet, column: usize, data_rows: &[usize], zone: Option<
 }
 
 /// How well a column fits a scale: values read, values refused, no-answers.
-fn scale_fit(sheet: &Sheet, column: usize, data_rows: &[usize], scale: Scale) -> (usize, Vec<String>) {
+fn scale_fit(
+    sheet: &Sheet,
+    column: usize,
+    data_rows: &[usize],
+    scale: Scale,
+) -> (usize, Vec<String>) {
     let mut read = 0;
     let mut refused = Vec::new();
     for &row in data_rows.iter().take(SAMPLE_ROWS) {
@@ -243,7 +259,12 @@ fn scale_fit(sheet: &Sheet, column: usize, data_rows: &[usize], scale: Scale) ->
 }
 
 /// The scale a column's values fit, with the reason; `None` for free text.
-fn guess_scale(sheet: &Sheet, column: usize, data_rows: &[usize], header: &str) -> Option<(Scale, String)> {
+fn guess_scale(
+    sheet: &Sheet,
+    column: usize,
+    data_rows: &[usize],
+    header: &str,
+) -> Option<(Scale, String)> {
     let values: Vec<&Cell> = data_rows
         .iter()
         .take(SAMPLE_ROWS)
@@ -266,9 +287,18 @@ fn guess_scale(sheet: &Sheet, column: usize, data_rows: &[usize], header: &str) 
         .iter()
         .any(|c| matches!(c, Cell::Text(t) if t.contains('★')));
     let tier_only = !numbers.is_empty()
-        && numbers.iter().all(|n| [0.0, 3.0, 6.0, 8.0, 10.0].contains(n))
+        && numbers
+            .iter()
+            .all(|n| [0.0, 3.0, 6.0, 8.0, 10.0].contains(n))
         && numbers.iter().any(|n| *n > 5.0)
-        && numbers.iter().collect::<Vec<_>>().iter().map(|n| n.to_bits()).collect::<BTreeSet<_>>().len() >= 3;
+        && numbers
+            .iter()
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|n| n.to_bits())
+            .collect::<BTreeSet<_>>()
+            .len()
+            >= 3;
     let mut order = vec![Scale::Likert5, Scale::Stars5, Scale::Tier10, Scale::Nps10];
     if tier_only {
         order = vec![Scale::Tier10, Scale::Likert5, Scale::Nps10];
@@ -290,11 +320,19 @@ fn guess_scale(sheet: &Sheet, column: usize, data_rows: &[usize], header: &str) 
         };
         let mut reason = format!("{read} answers, {seen}");
         if !refused.is_empty() {
-            let shown: Vec<String> = refused.iter().take(3).map(|v| format!("'{}'", one_line(v))).collect();
+            let shown: Vec<String> = refused
+                .iter()
+                .take(3)
+                .map(|v| format!("'{}'", one_line(v)))
+                .collect();
             let n = refused.len();
             reason.push_str(&format!(
                 "; {n} {} and will be refused ({})",
-                if n == 1 { "value does not fit" } else { "values do not fit" },
+                if n == 1 {
+                    "value does not fit"
+                } else {
+                    "values do not fit"
+                },
                 shown.join(", ")
             ));
         }
@@ -306,18 +344,103 @@ fn guess_scale(sheet: &Sheet, column: usize, data_rows: &[usize], header: &str) 
 /// Header words of the canonical fields, in the order they are tried.
 fn field_words(field: &str) -> &'static [&'static str] {
     match field {
-        "respondent_id" => &["序号", "答卷编号", "问卷编号", "答卷id", "respondent id", "response id", "responseid", "记录编号", "编号", "单号", "记录号", "id", "号"],
-        "callback_id" => &["回访单号", "回访编号", "工单编号", "工单号", "单号", "记录编号", "编号", "序号", "id"],
-        "customer_id" => &["客户编号", "客户代码", "客户id", "客户号", "会员编号", "会员号", "customer id", "customer"],
-        "submitted_at" => &["提交答卷时间", "提交时间", "提交日期", "填写时间", "答题时间", "完成时间", "回访时间", "回访日期", "调查日期", "timestamp", "submitted", "时间", "日期", "date", "time"],
-        "called_at" => &["回访时间", "通话时间", "呼叫时间", "拨打时间", "回访日期", "时间", "日期", "date", "time"],
+        "respondent_id" => &[
+            "序号",
+            "答卷编号",
+            "问卷编号",
+            "答卷id",
+            "respondent id",
+            "response id",
+            "responseid",
+            "记录编号",
+            "编号",
+            "单号",
+            "记录号",
+            "id",
+            "号",
+        ],
+        "callback_id" => &[
+            "回访单号",
+            "回访编号",
+            "工单编号",
+            "工单号",
+            "单号",
+            "记录编号",
+            "编号",
+            "序号",
+            "id",
+        ],
+        "customer_id" => &[
+            "客户编号",
+            "客户代码",
+            "客户id",
+            "客户号",
+            "会员编号",
+            "会员号",
+            "customer id",
+            "customer",
+        ],
+        "submitted_at" => &[
+            "提交答卷时间",
+            "提交时间",
+            "提交日期",
+            "填写时间",
+            "答题时间",
+            "完成时间",
+            "回访时间",
+            "回访日期",
+            "调查日期",
+            "timestamp",
+            "submitted",
+            "时间",
+            "日期",
+            "date",
+            "time",
+        ],
+        "called_at" => &[
+            "回访时间",
+            "通话时间",
+            "呼叫时间",
+            "拨打时间",
+            "回访日期",
+            "时间",
+            "日期",
+            "date",
+            "time",
+        ],
         "planned_on" => &["计划回访日期", "计划日期", "计划"],
-        "dealer" => &["门店", "经销商", "专卖店", "店铺", "网点", "dealer", "store", "shop"],
+        "dealer" => &[
+            "门店",
+            "经销商",
+            "专卖店",
+            "店铺",
+            "网点",
+            "dealer",
+            "store",
+            "shop",
+        ],
         "region" => &["区域", "地区", "大区", "region"],
         "duration" => &["所用时间", "答题时长", "用时", "时长", "duration"],
-        "reached" => &["是否接通", "接通状态", "接通", "联系上", "通话状态", "呼叫结果", "reached"],
+        "reached" => &[
+            "是否接通",
+            "接通状态",
+            "接通",
+            "联系上",
+            "通话状态",
+            "呼叫结果",
+            "reached",
+        ],
         "callback_type" => &["回访类型", "回访类别", "类型", "type"],
-        "remark" => &["客户意见", "客户反馈", "意见", "反馈", "备注", "建议", "remark", "comment"],
+        "remark" => &[
+            "客户意见",
+            "客户反馈",
+            "意见",
+            "反馈",
+            "备注",
+            "建议",
+            "remark",
+            "comment",
+        ],
         _ => &[],
     }
 }
@@ -325,7 +448,21 @@ fn field_words(field: &str) -> &'static [&'static str] {
 /// Columns that hold customer data or tool metadata, never answers.
 fn is_personal_or_metadata(normalized: &str) -> bool {
     const WORDS: &[&str] = &[
-        "姓名", "名称", "电话", "手机", "地址", "邮箱", "email", "e-mail", "phone", "name", "ip", "来源", "微信", "昵称", "用户标识",
+        "姓名",
+        "名称",
+        "电话",
+        "手机",
+        "地址",
+        "邮箱",
+        "email",
+        "e-mail",
+        "phone",
+        "name",
+        "ip",
+        "来源",
+        "微信",
+        "昵称",
+        "用户标识",
     ];
     WORDS.iter().any(|w| normalized.contains(w))
 }
@@ -333,7 +470,20 @@ fn is_personal_or_metadata(normalized: &str) -> bool {
 /// Generic header words that match too many files to recognise a layout.
 fn is_generic(normalized: &str) -> bool {
     const GENERIC: &[&str] = &[
-        "序号", "编号", "id", "时间", "日期", "备注", "姓名", "名称", "timestamp", "date", "time", "name", "客户编号", "客户名称",
+        "序号",
+        "编号",
+        "id",
+        "时间",
+        "日期",
+        "备注",
+        "姓名",
+        "名称",
+        "timestamp",
+        "date",
+        "time",
+        "name",
+        "客户编号",
+        "客户名称",
     ];
     GENERIC.contains(&normalized) || normalized.chars().count() < 2
 }
@@ -355,7 +505,9 @@ fn one_line(text: &str) -> String {
 
 /// A snake_case name from the file name, else `<kind>_<hash>`; unique among `taken`.
 fn source_name(file_name: &str, kind: SourceKind, layout: &str, taken: &[String]) -> String {
-    let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem);
+    let stem = file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem);
     let mut name = String::new();
     for c in stem.chars() {
         if c.is_ascii_alphabetic() {
@@ -429,12 +581,14 @@ pub fn suggest(
             .map(|c| normalize_header(&c.text()))
             .collect(),
     );
-    let width = grid
-        .iter()
-        .map(Vec::len)
-        .max()
-        .unwrap_or(0)
-        .max(guess.data_rows.iter().map(|&r| sheet.rows[r].len()).max().unwrap_or(0));
+    let width = grid.iter().map(Vec::len).max().unwrap_or(0).max(
+        guess
+            .data_rows
+            .iter()
+            .map(|&r| sheet.rows[r].len())
+            .max()
+            .unwrap_or(0),
+    );
     let labels: Vec<String> = (0..width)
         .map(|c| super::column_label(&grid, &headers, c))
         .collect();
@@ -445,7 +599,10 @@ pub fn suggest(
     let n_rows = guess.data_rows.len();
 
     // Kind: a yes/no column headed like 是否接通 makes a callback file.
-    let find_by_words = |field: &str, taken: &BTreeSet<usize>, accept: &dyn Fn(&ColumnFacts) -> bool| -> Option<(usize, String)> {
+    let find_by_words = |field: &str,
+                         taken: &BTreeSet<usize>,
+                         accept: &dyn Fn(&ColumnFacts) -> bool|
+     -> Option<(usize, String)> {
         for word in field_words(field) {
             for column in 0..width {
                 if taken.contains(&column) || facts[column].n_values == 0 {
@@ -453,7 +610,9 @@ pub fn suggest(
                 }
                 let header = normalize_header(&labels[column]);
                 // An id is never a phone number or a name.
-                let personal = field.ends_with("_id") && field != "customer_id" && is_personal_or_metadata(&header);
+                let personal = field.ends_with("_id")
+                    && field != "customer_id"
+                    && is_personal_or_metadata(&header);
                 if header.contains(word) && !personal && accept(&facts[column]) {
                     return Some((column, format!("header says '{word}'")));
                 }
@@ -484,10 +643,16 @@ pub fn suggest(
         fields.push(("customer_id", column, why));
     }
     let unique = |f: &ColumnFacts| f.n_values == n_rows && f.distinct == f.n_values;
-    if let Some((column, why)) = find_by_words(id_field, &taken, &|f| unique(f) || mostly(f.distinct, n_rows)) {
+    if let Some((column, why)) = find_by_words(id_field, &taken, &|f| {
+        unique(f) || mostly(f.distinct, n_rows)
+    }) {
         taken.insert(column);
         let distinct = facts[column].distinct;
-        fields.push((id_field, column, format!("{why}, {distinct} distinct values")));
+        fields.push((
+            id_field,
+            column,
+            format!("{why}, {distinct} distinct values"),
+        ));
     }
     let dated = |f: &ColumnFacts| mostly(f.n_dates, f.n_values);
     if kind == SourceKind::Callback {
@@ -503,7 +668,11 @@ pub fn suggest(
     });
     if let Some((column, why)) = &at {
         taken.insert(*column);
-        fields.push((at_field, *column, format!("{why}, values are dates and times")));
+        fields.push((
+            at_field,
+            *column,
+            format!("{why}, values are dates and times"),
+        ));
     }
     let textual = |f: &ColumnFacts| f.n_values > 0 && !mostly(f.n_dates, f.n_values);
     for field in ["dealer", "region", "duration"] {
@@ -541,29 +710,51 @@ pub fn suggest(
             continue;
         }
         if label.is_empty() {
-            guesses.push((column, Guess::NotQuestion("no header"), "no header text".to_string()));
+            guesses.push((
+                column,
+                Guess::NotQuestion("no header"),
+                "no header text".to_string(),
+            ));
             continue;
         }
         if is_personal_or_metadata(&normalized) {
-            guesses.push((column, Guess::NotQuestion("customer data or metadata"), "customer data or metadata".to_string()));
+            guesses.push((
+                column,
+                Guess::NotQuestion("customer data or metadata"),
+                "customer data or metadata".to_string(),
+            ));
             continue;
         }
         let existing = config.questions.iter().find(|q| {
             let wanted = normalize_header(&q.match_text);
             q.source.is_none() && normalized.contains(wanted.as_str())
         });
-        match (existing, guess_scale(sheet, column, &guess.data_rows, &normalized)) {
+        match (
+            existing,
+            guess_scale(sheet, column, &guess.data_rows, &normalized),
+        ) {
             (Some(question), _) => {
                 let (read, refused) = scale_fit(sheet, column, &guess.data_rows, question.scale);
                 let note = if refused.is_empty() {
                     format!("{read} answers fit its scale")
                 } else {
-                    format!("{read} answers fit its scale, {} will be refused", refused.len())
+                    format!(
+                        "{read} answers fit its scale, {} will be refused",
+                        refused.len()
+                    )
                 };
-                guesses.push((column, Guess::Existing(question.key.clone(), question.scale), note));
+                guesses.push((
+                    column,
+                    Guess::Existing(question.key.clone(), question.scale),
+                    note,
+                ));
             }
             (None, Some((scale, why))) => guesses.push((column, Guess::Question(scale), why)),
-            (None, None) => guesses.push((column, Guess::Text, format!("free text ({} values)", facts[column].n_values))),
+            (None, None) => guesses.push((
+                column,
+                Guess::Text,
+                format!("free text ({} values)", facts[column].n_values),
+            )),
         }
     }
     // A callback's free-text column is its remark.
@@ -586,7 +777,11 @@ pub fn suggest(
             .get(column)
             .map(|c| c.text().trim().to_string())
             .unwrap_or_default();
-        if raw.is_empty() || headers.get(column).is_some_and(|h| h.ends_with(')') && h.contains(" (")) {
+        if raw.is_empty()
+            || headers
+                .get(column)
+                .is_some_and(|h| h.ends_with(')') && h.contains(" ("))
+        {
             headers.get(column).cloned().unwrap_or_default()
         } else {
             strip_question_number(&raw).0.trim().to_string()
@@ -597,11 +792,20 @@ pub fn suggest(
     let mut candidates: Vec<(bool, usize, String)> = first_row
         .iter()
         .enumerate()
-        .filter(|(column, text)| !text.is_empty() && sheet.rows[guess.header_row].get(*column).is_some_and(|c| !c.is_blank()))
+        .filter(|(column, text)| {
+            !text.is_empty()
+                && sheet.rows[guess.header_row]
+                    .get(*column)
+                    .is_some_and(|c| !c.is_blank())
+        })
         .map(|(_, text)| {
             let clean = strip_question_number(text.trim()).0.trim().to_string();
             let normalized = normalize_header(&clean);
-            (is_generic(&normalized), usize::MAX - clean.chars().count(), clean)
+            (
+                is_generic(&normalized),
+                usize::MAX - clean.chars().count(),
+                clean,
+            )
         })
         .filter(|(_, _, clean)| !clean.is_empty() && clean.chars().count() <= 40)
         .collect();
@@ -609,10 +813,9 @@ pub fn suggest(
     let mut header_contains: Vec<String> = Vec::new();
     for (_, _, clean) in candidates {
         let normalized = normalize_header(&clean);
-        if header_contains
-            .iter()
-            .any(|h| normalize_header(h).contains(&normalized) || normalized.contains(&normalize_header(h)))
-        {
+        if header_contains.iter().any(|h| {
+            normalize_header(h).contains(&normalized) || normalized.contains(&normalize_header(h))
+        }) {
             continue;
         }
         header_contains.push(clean);
@@ -627,9 +830,25 @@ pub fn suggest(
         out.push_str(&text);
         out.push('\n');
     };
-    line(&mut out, format!("# Suggested by `csat sources suggest` for {}, sheet '{}'.", one_line(file_name), one_line(&sheet.name)));
-    line(&mut out, "# Check each guess, fill in every TODO, add this to the configuration, run".to_string());
-    line(&mut out, format!("# `csat check`, then `csat ingest --dry-run {}`, then drop the file.", one_line(file_name)));
+    line(
+        &mut out,
+        format!(
+            "# Suggested by `csat sources suggest` for {}, sheet '{}'.",
+            one_line(file_name),
+            one_line(&sheet.name)
+        ),
+    );
+    line(
+        &mut out,
+        "# Check each guess, fill in every TODO, add this to the configuration, run".to_string(),
+    );
+    line(
+        &mut out,
+        format!(
+            "# `csat check`, then `csat ingest --dry-run {}`, then drop the file.",
+            one_line(file_name)
+        ),
+    );
     let header_note = if guess.header_rows > 1 {
         format!(
             "rows {}–{} ({} header rows; a cell under a merged group cell takes the group's text)",
@@ -640,9 +859,19 @@ pub fn suggest(
     } else {
         format!("row {}", guess.header_row + 1)
     };
-    line(&mut out, format!("# Header: {header_note}; {n_rows} data rows below it."));
+    line(
+        &mut out,
+        format!("# Header: {header_note}; {n_rows} data rows below it."),
+    );
     if guess.sheet_index > 0 || sheets.len() > 1 {
-        line(&mut out, format!("# Sheet: '{}' of {} (the one with the most data).", one_line(&sheet.name), sheets.len()));
+        line(
+            &mut out,
+            format!(
+                "# Sheet: '{}' of {} (the one with the most data).",
+                one_line(&sheet.name),
+                sheets.len()
+            ),
+        );
     }
     let n_questions = guesses
         .iter()
@@ -657,8 +886,22 @@ pub fn suggest(
     line(&mut out, format!("kind = {}", toml_string(kind.as_str())));
     if kind == SourceKind::Survey {
         let lower = format!("{} {}", file_name, sheet.name);
-        let channel = if lower.contains("走访") || lower.contains("拜访") { "visit" } else { "questionnaire" };
-        line(&mut out, format!("# Channel: '{channel}' ({}).", if channel == "visit" { "the name says 走访" } else { "responses to a questionnaire" }));
+        let channel = if lower.contains("走访") || lower.contains("拜访") {
+            "visit"
+        } else {
+            "questionnaire"
+        };
+        line(
+            &mut out,
+            format!(
+                "# Channel: '{channel}' ({}).",
+                if channel == "visit" {
+                    "the name says 走访"
+                } else {
+                    "responses to a questionnaire"
+                }
+            ),
+        );
         line(&mut out, format!("channel = {}", toml_string(channel)));
     }
     line(&mut out, "# Recognised by these header texts (the most specific of the header row; no shipped source asks for all of them).".to_string());
@@ -666,7 +909,11 @@ pub fn suggest(
         &mut out,
         format!(
             "header_contains = [{}]",
-            header_contains.iter().map(|h| toml_string(h)).collect::<Vec<_>>().join(", ")
+            header_contains
+                .iter()
+                .map(|h| toml_string(h))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     );
     if guess.header_rows > 1 {
@@ -674,20 +921,31 @@ pub fn suggest(
     }
     let not_questions: Vec<String> = guesses
         .iter()
-        .filter(|(_, g, _)| matches!(g, Guess::NotQuestion(_)) )
+        .filter(|(_, g, _)| matches!(g, Guess::NotQuestion(_)))
         .filter(|(column, _, _)| !labels[*column].is_empty())
         .map(|(column, _, _)| labels[*column].clone())
         .collect();
     if kind == SourceKind::Survey {
-        line(&mut out, "# Every other column is a question (free text is stored, not scored) …".to_string());
+        line(
+            &mut out,
+            "# Every other column is a question (free text is stored, not scored) …".to_string(),
+        );
         line(&mut out, "question_columns = \"*\"".to_string());
         if !not_questions.is_empty() {
-            line(&mut out, "# … except customer data and metadata, which are listed as not loaded.".to_string());
+            line(
+                &mut out,
+                "# … except customer data and metadata, which are listed as not loaded."
+                    .to_string(),
+            );
             line(
                 &mut out,
                 format!(
                     "not_questions = [{}]",
-                    not_questions.iter().map(|h| toml_string(h)).collect::<Vec<_>>().join(", ")
+                    not_questions
+                        .iter()
+                        .map(|h| toml_string(h))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
         }
@@ -695,16 +953,38 @@ pub fn suggest(
     let at_facts = at.as_ref().map(|(c, _)| &facts[*c]);
     if let Some(f) = at_facts {
         if f.day_first_only > 0 && f.month_first_only == 0 {
-            line(&mut out, format!("# Dates are written day-first ({} like 13/10/2026).", f.day_first_only));
+            line(
+                &mut out,
+                format!(
+                    "# Dates are written day-first ({} like 13/10/2026).",
+                    f.day_first_only
+                ),
+            );
             line(&mut out, "date_order = \"day_first\"".to_string());
         } else if f.month_first_only > 0 {
-            line(&mut out, format!("# Dates are written month-first ({} like 10/13/2026).", f.month_first_only));
+            line(
+                &mut out,
+                format!(
+                    "# Dates are written month-first ({} like 10/13/2026).",
+                    f.month_first_only
+                ),
+            );
             line(&mut out, "date_order = \"month_first\"".to_string());
         }
     }
     if at.is_none() {
-        let from_sheet = crate::ingest::month_in_names(&sheet.name, file_name, Some(crate::config::MonthFrom::SheetName), today);
-        let from_file = crate::ingest::month_in_names(&sheet.name, file_name, Some(crate::config::MonthFrom::FileName), today);
+        let from_sheet = crate::ingest::month_in_names(
+            &sheet.name,
+            file_name,
+            Some(crate::config::MonthFrom::SheetName),
+            today,
+        );
+        let from_file = crate::ingest::month_in_names(
+            &sheet.name,
+            file_name,
+            Some(crate::config::MonthFrom::FileName),
+            today,
+        );
         let csv = sheet.name == file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
         match (from_sheet, from_file) {
             (Some(month), _) if !csv => {
@@ -722,11 +1002,25 @@ pub fn suggest(
     let mut sorted_fields = fields.clone();
     sorted_fields.sort_by_key(|f| f.1);
     for (field, column, why) in &sorted_fields {
-        line(&mut out, format!("# Column {} '{}': {}.", super::column_letters(*column), one_line(&labels[*column]), one_line(why)));
-        line(&mut out, format!("{field} = {}", toml_string(&field_header(*column))));
+        line(
+            &mut out,
+            format!(
+                "# Column {} '{}': {}.",
+                super::column_letters(*column),
+                one_line(&labels[*column]),
+                one_line(why)
+            ),
+        );
+        line(
+            &mut out,
+            format!("{field} = {}", toml_string(&field_header(*column))),
+        );
     }
     if kind == SourceKind::Survey && !fields.iter().any(|f| f.0 == "respondent_id") {
-        line(&mut out, "# No respondent id column: the row number identifies each respondent.".to_string());
+        line(
+            &mut out,
+            "# No respondent id column: the row number identifies each respondent.".to_string(),
+        );
     }
     if kind == SourceKind::Callback && !fields.iter().any(|f| f.0 == "callback_type") {
         line(&mut out, "# No callback-type column was found: callback_type is required; name the column that holds it.".to_string());
@@ -758,7 +1052,12 @@ pub fn suggest(
     let mut stubs: Vec<(usize, Scale, String, String)> = guesses
         .iter()
         .filter_map(|(column, g, why)| match g {
-            Guess::Question(scale) => Some((*column, *scale, strip_question_number(&labels[*column]).0.trim().to_string(), why.clone())),
+            Guess::Question(scale) => Some((
+                *column,
+                *scale,
+                strip_question_number(&labels[*column]).0.trim().to_string(),
+                why.clone(),
+            )),
             _ => None,
         })
         .collect();
@@ -776,14 +1075,35 @@ pub fn suggest(
         }
         taken_keys.insert(key.clone());
         out.push('\n');
-        line(&mut out, format!("# Column {} '{}': {} → {}.", super::column_letters(*column), one_line(&labels[*column]), one_line(why), scale_name(*scale)));
+        line(
+            &mut out,
+            format!(
+                "# Column {} '{}': {} → {}.",
+                super::column_letters(*column),
+                one_line(&labels[*column]),
+                one_line(why),
+                scale_name(*scale)
+            ),
+        );
         line(&mut out, "[[questions]]".to_string());
         line(&mut out, format!("key = {}", toml_string(&key)));
         line(&mut out, format!("match = {}", toml_string(text)));
         line(&mut out, format!("source = {}", toml_string(&name)));
-        line(&mut out, format!("indicator = \"TODO\"  # one of: {}", indicators.join(", ")));
-        line(&mut out, format!("department = \"TODO\"  # one of: {}", departments.join(", ")));
-        line(&mut out, format!("scale = {}", toml_string(scale_name(*scale))));
+        line(
+            &mut out,
+            format!("indicator = \"TODO\"  # one of: {}", indicators.join(", ")),
+        );
+        line(
+            &mut out,
+            format!(
+                "department = \"TODO\"  # one of: {}",
+                departments.join(", ")
+            ),
+        );
+        line(
+            &mut out,
+            format!("scale = {}", toml_string(scale_name(*scale))),
+        );
     }
 
     // Check the suggestion: it must recognise this very file.
@@ -809,7 +1129,14 @@ fn scale_name(scale: Scale) -> &'static str {
 
 /// Parses the file with the suggestion added (the TODO values replaced by
 /// the first indicator and department) and says what it would load.
-fn verify(config: &Config, file_name: &str, bytes: &[u8], today: Option<NaiveDate>, block: &str, name: &str) -> Vec<String> {
+fn verify(
+    config: &Config,
+    file_name: &str,
+    bytes: &[u8],
+    today: Option<NaiveDate>,
+    block: &str,
+    name: &str,
+) -> Vec<String> {
     /// The part of a configuration a suggestion holds.
     #[derive(serde::Deserialize)]
     struct Block {
@@ -818,14 +1145,31 @@ fn verify(config: &Config, file_name: &str, bytes: &[u8], today: Option<NaiveDat
         #[serde(default)]
         questions: Vec<crate::config::Question>,
     }
-    let first_indicator = config.indicators.first().map_or("product", |i| i.key.as_str());
-    let first_department = config.departments.first().map_or("quality", |d| d.key.as_str());
+    let first_indicator = config
+        .indicators
+        .first()
+        .map_or("product", |i| i.key.as_str());
+    let first_department = config
+        .departments
+        .first()
+        .map_or("quality", |d| d.key.as_str());
     let filled = block
-        .replace("indicator = \"TODO\"", &format!("indicator = {}", toml_string(first_indicator)))
-        .replace("department = \"TODO\"", &format!("department = {}", toml_string(first_department)));
+        .replace(
+            "indicator = \"TODO\"",
+            &format!("indicator = {}", toml_string(first_indicator)),
+        )
+        .replace(
+            "department = \"TODO\"",
+            &format!("department = {}", toml_string(first_department)),
+        );
     let block: Block = match toml::from_str(&filled) {
         Ok(block) => block,
-        Err(e) => return vec![format!("# Warning: the suggestion does not read as TOML: {}", one_line(&e.to_string()))],
+        Err(e) => {
+            return vec![format!(
+                "# Warning: the suggestion does not read as TOML: {}",
+                one_line(&e.to_string())
+            )]
+        }
     };
     let mut trial = config.clone();
     trial.sources.extend(block.sources);
@@ -850,8 +1194,14 @@ fn verify(config: &Config, file_name: &str, bytes: &[u8], today: Option<NaiveDat
             }
             lines
         }
-        Ok(parsed) => vec![format!("# Warning: the file is still taken by source '{}' first.", parsed.source)],
-        Err(e) => vec![format!("# Warning: with this suggestion the file still does not load: {}", one_line(&e.to_string()))],
+        Ok(parsed) => vec![format!(
+            "# Warning: the file is still taken by source '{}' first.",
+            parsed.source
+        )],
+        Err(e) => vec![format!(
+            "# Warning: with this suggestion the file still does not load: {}",
+            one_line(&e.to_string())
+        )],
     }
 }
 
@@ -865,7 +1215,13 @@ mod tests {
         let config = Config::load(None).unwrap();
         let mut csv = String::from("回访统计表（2026年10月）,,,,,\n客户编号,回访日期,满意度评价,,,备注\n,,产品质量,安装服务,销售服务,\n");
         for i in 0..6 {
-            csv.push_str(&format!("K{i},2026-10-0{},{},{},{},\n", i + 1, 1 + i % 5, 5 - i % 5, 3));
+            csv.push_str(&format!(
+                "K{i},2026-10-0{},{},{},{},\n",
+                i + 1,
+                1 + i % 5,
+                5 - i % 5,
+                3
+            ));
         }
         let suggestion = suggest(&config, "回访_2026-10.csv", csv.as_bytes(), None).unwrap();
         let toml = &suggestion.toml;
@@ -874,7 +1230,10 @@ mod tests {
         assert!(toml.contains("match = \"满意度评价 安装服务\""), "{toml}");
         assert!(toml.contains("customer_id = \"客户编号\""), "{toml}");
         assert!(toml.contains("submitted_at = \"回访日期\""), "{toml}");
-        assert!(toml.contains("this file loads 6 respondents, 18 answers, 0 cells refused"), "{toml}");
+        assert!(
+            toml.contains("this file loads 6 respondents, 18 answers, 0 cells refused"),
+            "{toml}"
+        );
     }
 
     #[test]
@@ -885,11 +1244,10 @@ mod tests {
                    2,2026-10-02,满意,8,0,★★★★★\n\
                    3,2026-10-03,一般,6,10,★\n\
                    4,2026-10-04,不满意,3,7,★★\n";
-        let toml = suggest(&config, "x.csv", csv.as_bytes(), None).unwrap().toml;
-        let scales: Vec<&str> = toml
-            .lines()
-            .filter(|l| l.starts_with("scale = "))
-            .collect();
+        let toml = suggest(&config, "x.csv", csv.as_bytes(), None)
+            .unwrap()
+            .toml;
+        let scales: Vec<&str> = toml.lines().filter(|l| l.starts_with("scale = ")).collect();
         // Stubs come longest match first, then by column: A, B, C, D.
         assert_eq!(
             scales,
@@ -906,8 +1264,28 @@ mod tests {
     #[test]
     fn random_sheets_give_a_suggestion_or_an_error_never_a_panic() {
         let vocabulary = [
-            "序号", "提交时间", "满意度", "很满意", "不满意", "是", "否", "2026-10-01", "10/1/2026 1:00 PM",
-            "5", "0", "10", "★★★", "", "", "备注", "客户编号", "=1+1", "\u{feff}", "é1", "门店", "-3",
+            "序号",
+            "提交时间",
+            "满意度",
+            "很满意",
+            "不满意",
+            "是",
+            "否",
+            "2026-10-01",
+            "10/1/2026 1:00 PM",
+            "5",
+            "0",
+            "10",
+            "★★★",
+            "",
+            "",
+            "备注",
+            "客户编号",
+            "=1+1",
+            "\u{feff}",
+            "é1",
+            "门店",
+            "-3",
         ];
         let config = Config::load(None).unwrap();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);

@@ -36,7 +36,12 @@ fn fill_todos(suggestion: &str) -> String {
 }
 
 fn run(data_dir: &DataDir, args: &[&str]) -> std::process::Output {
-    let mut all = vec!["--data-dir", data_dir.root().to_str().unwrap(), "--today", "2026-11-23"];
+    let mut all = vec![
+        "--data-dir",
+        data_dir.root().to_str().unwrap(),
+        "--today",
+        "2026-11-23",
+    ];
     all.extend_from_slice(args);
     csat(&all)
 }
@@ -53,16 +58,25 @@ fn round_trip(layout: &Layout) -> Loaded {
 
     // 1. The shipped configuration does not know it: quarantined, with a
     //    suggestion beside the reasons.
-    drop_into_inbox(&data_dir, &[(layout.file_name.to_string(), layout.bytes.clone())]);
+    drop_into_inbox(
+        &data_dir,
+        &[(layout.file_name.to_string(), layout.bytes.clone())],
+    );
     let shipped = Config::load(None).unwrap();
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&shipped, &data_dir, &mut store, run_date(), settled()).unwrap();
     drop(store);
     match &summary.files[..] {
         [FileOutcome::Rejected { reason, .. }] => {
-            assert!(reason.starts_with("csat does not recognise this file"), "{reason}");
             assert!(
-                reason.contains(&format!("{}.suggested.toml beside this file", layout.file_name)),
+                reason.starts_with("csat does not recognise this file"),
+                "{reason}"
+            );
+            assert!(
+                reason.contains(&format!(
+                    "{}.suggested.toml beside this file",
+                    layout.file_name
+                )),
                 "{reason}"
             );
         }
@@ -92,7 +106,11 @@ fn round_trip(layout: &Layout) -> Loaded {
 
     // 2. `csat sources suggest` prints the same block.
     let output = run(&data_dir, &["sources", "suggest", export_arg]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let suggestion = String::from_utf8(output.stdout).unwrap();
     assert_eq!(suggestion, beside, "the sidecar and the command agree");
     assert!(suggestion.contains("indicator = \"TODO\""), "{suggestion}");
@@ -103,7 +121,10 @@ fn round_trip(layout: &Layout) -> Loaded {
     let output = run(&data_dir, &["check"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("is still TODO; fill in one of: "), "{stderr}");
+    assert!(
+        stderr.contains("is still TODO; fill in one of: "),
+        "{stderr}"
+    );
 
     // … and passes once only they are filled in.
     let filled = fill_todos(&suggestion);
@@ -124,8 +145,14 @@ fn round_trip(layout: &Layout) -> Loaded {
         "{} rows loaded, {} answers, {} cells refused",
         layout.rows, layout.answers, layout.rejected
     );
-    assert!(stdout.contains(&expected_line), "{expected_line}\n{stdout}\n{suggestion}");
-    assert!(stdout.contains("dry run: nothing was stored or moved"), "{stdout}");
+    assert!(
+        stdout.contains(&expected_line),
+        "{expected_line}\n{stdout}\n{suggestion}"
+    );
+    assert!(
+        stdout.contains("dry run: nothing was stored or moved"),
+        "{stdout}"
+    );
     assert_eq!(
         output.status.code(),
         Some(if layout.rejected == 0 { 0 } else { 1 }),
@@ -136,7 +163,10 @@ fn round_trip(layout: &Layout) -> Loaded {
 
     // 5. Dropped again, the file loads with the hand-worked counts.
     std::fs::remove_file(data_dir.rejected().join(layout.file_name)).unwrap();
-    drop_into_inbox(&data_dir, &[(layout.file_name.to_string(), layout.bytes.clone())]);
+    drop_into_inbox(
+        &data_dir,
+        &[(layout.file_name.to_string(), layout.bytes.clone())],
+    );
     let config = Config::load(Some(&config_path)).unwrap();
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
@@ -205,7 +235,11 @@ GD010,送货回访,C010,深圳福田店,2026-10-18 17:05:00,是,1,3,2,2,床垫�
 #[test]
 fn a_gbk_call_centre_csv_loads_as_callbacks() {
     let loaded = round_trip(&callcenter_gbk());
-    assert!(loaded.suggestion.contains("kind = \"callback\""), "{}", loaded.suggestion);
+    assert!(
+        loaded.suggestion.contains("kind = \"callback\""),
+        "{}",
+        loaded.suggestion
+    );
     assert!(loaded.suggestion.contains("reached = \"是否接通\""));
     assert!(loaded.suggestion.contains("remark = \"客户意见\""));
     // Per score column: 8 reached calls, 产品质量 one fewer.
@@ -244,7 +278,11 @@ Q008\t2026/10/25\t东莞南城店\t满意\t很满意\t10\t\r\n";
 #[test]
 fn a_utf16_unicode_text_export_loads() {
     let loaded = round_trip(&unicode_text());
-    assert!(loaded.suggestion.contains("scale = \"nps10\""), "{}", loaded.suggestion);
+    assert!(
+        loaded.suggestion.contains("scale = \"nps10\""),
+        "{}",
+        loaded.suggestion
+    );
     assert_eq!(loaded.suggestion.matches("scale = \"likert5\"").count(), 2);
     // The 0–10 question: 9+8+6+10+3+7+9+10 = 62 over 8 answers.
     let nps: Vec<f64> = stored_answers(&loaded.store)
@@ -282,7 +320,10 @@ C110;顺德家具;3;\r\n"
 fn gb18030_semicolon() -> Layout {
     Layout {
         file_name: "客户回访_2610.csv",
-        bytes: encoding_rs::GB18030.encode(&gb18030_semicolon_text()).0.into_owned(),
+        bytes: encoding_rs::GB18030
+            .encode(&gb18030_semicolon_text())
+            .0
+            .into_owned(),
         // 10 respondents × 1 score + 4 remarks.
         rows: 10,
         answers: 14,
@@ -294,15 +335,32 @@ fn gb18030_semicolon() -> Layout {
 fn a_gb18030_semicolon_survey_without_time_column_takes_the_month_from_its_name() {
     let layout = gb18030_semicolon();
     let loaded = round_trip(&layout);
-    assert!(loaded.suggestion.contains("month_from = \"file_name\""), "{}", loaded.suggestion);
-    assert!(!loaded.suggestion.contains("submitted_at"), "{}", loaded.suggestion);
+    assert!(
+        loaded.suggestion.contains("month_from = \"file_name\""),
+        "{}",
+        loaded.suggestion
+    );
+    assert!(
+        !loaded.suggestion.contains("submitted_at"),
+        "{}",
+        loaded.suggestion
+    );
     let responses = stored_responses(&loaded.store);
     assert_eq!(responses.len(), 10);
-    assert!(responses.iter().all(|(_, at, _)| at == "2026-10-01 00:00:00"), "{responses:?}");
+    assert!(
+        responses
+            .iter()
+            .all(|(_, at, _)| at == "2026-10-01 00:00:00"),
+        "{responses:?}"
+    );
     // 客户名称 is customer data: listed as not loaded, never stored.
     let names = loaded
         .store
-        .query("names", "SELECT count(*) FROM answers WHERE raw_text = '刘䶮家居'", &[])
+        .query(
+            "names",
+            "SELECT count(*) FROM answers WHERE raw_text = '刘䶮家居'",
+            &[],
+        )
         .unwrap();
     assert_eq!(names[0][0].as_i64(), Some(0));
 
@@ -325,27 +383,41 @@ fn a_gb18030_semicolon_survey_without_time_column_takes_the_month_from_its_name(
         let bytes = encoding_rs::GB18030.encode(&text).0.into_owned();
         drop_into_inbox(&data_dir, &[(name.to_string(), bytes)]);
         let mut store = pipeline::open_store(&data_dir).unwrap();
-        let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+        let summary =
+            pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
         assert!(
-            matches!(&summary.files[..], [FileOutcome::Loaded { rows_loaded: 11, .. }]),
+            matches!(
+                &summary.files[..],
+                [FileOutcome::Loaded {
+                    rows_loaded: 11,
+                    ..
+                }]
+            ),
             "{name}: {:?}",
             summary.files
         );
         let responses = stored_responses(&store);
         assert!(
-            responses.iter().all(|(_, at, _)| at == "2026-10-01 00:00:00"),
+            responses
+                .iter()
+                .all(|(_, at, _)| at == "2026-10-01 00:00:00"),
             "{name}: {responses:?}"
         );
     }
     // Without a month in the name, every row says what is missing.
     let temp = tempfile::tempdir().unwrap();
     let data_dir = DataDir::new(temp.path());
-    drop_into_inbox(&data_dir, &[("客户回访.csv".to_string(), layout.bytes.clone())]);
+    drop_into_inbox(
+        &data_dir,
+        &[("客户回访.csv".to_string(), layout.bytes.clone())],
+    );
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     match &summary.files[..] {
         [FileOutcome::Rejected { reason, .. }] => assert!(
-            reason.contains("a month in the sheet or file name (2026-10, 202610, 2610, 2026年10月 or 10月)"),
+            reason.contains(
+                "a month in the sheet or file name (2026-10, 202610, 2610, 2026年10月 or 10月)"
+            ),
             "{reason}"
         ),
         other => panic!("{other:?}"),
@@ -358,7 +430,10 @@ fn a_survey_without_time_column_takes_the_month_from_its_sheet_name() {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("10月回访").unwrap();
-    for (column, header) in ["客户编号", "客户名称", "满意度", "备注"].iter().enumerate() {
+    for (column, header) in ["客户编号", "客户名称", "满意度", "备注"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, column as u16, *header).unwrap();
     }
     for row in 1..=4u32 {
@@ -368,12 +443,22 @@ fn a_survey_without_time_column_takes_the_month_from_its_sheet_name() {
     }
     let bytes = workbook.save_to_buffer().unwrap();
     let config = Config::load(None).unwrap();
-    let suggestion = csat::ingest::suggest::suggest(&config, "2026年客户回访.xlsx", &bytes, Some(run_date()))
-        .unwrap()
-        .toml;
-    assert!(suggestion.contains("month_from = \"sheet_name\""), "{suggestion}");
-    let config = Config::parse(&format!("{DEFAULT_CONFIG}\n{}", fill_todos(&suggestion)), "x").unwrap();
-    let parsed = csat::ingest::parse_file_on(&config, "2026年客户回访.xlsx", &bytes, Some(run_date())).unwrap();
+    let suggestion =
+        csat::ingest::suggest::suggest(&config, "2026年客户回访.xlsx", &bytes, Some(run_date()))
+            .unwrap()
+            .toml;
+    assert!(
+        suggestion.contains("month_from = \"sheet_name\""),
+        "{suggestion}"
+    );
+    let config = Config::parse(
+        &format!("{DEFAULT_CONFIG}\n{}", fill_todos(&suggestion)),
+        "x",
+    )
+    .unwrap();
+    let parsed =
+        csat::ingest::parse_file_on(&config, "2026年客户回访.xlsx", &bytes, Some(run_date()))
+            .unwrap();
     assert_eq!(parsed.responses.len(), 4);
     assert!(parsed
         .responses
@@ -383,7 +468,9 @@ fn a_survey_without_time_column_takes_the_month_from_its_sheet_name() {
 
 #[test]
 fn an_ods_export_loads() {
-    let bytes = std::fs::read(manifest_dir().join("tests/fixtures/layouts/store_reviews_2026-10.ods")).unwrap();
+    let bytes =
+        std::fs::read(manifest_dir().join("tests/fixtures/layouts/store_reviews_2026-10.ods"))
+            .unwrap();
     let loaded = round_trip(&Layout {
         file_name: "store_reviews_2026-10.ods",
         bytes,
@@ -392,9 +479,17 @@ fn an_ods_export_loads() {
         answers: 16,
         rejected: 0,
     });
-    assert_eq!(loaded.suggestion.matches("scale = \"stars5\"").count(), 2, "{}", loaded.suggestion);
+    assert_eq!(
+        loaded.suggestion.matches("scale = \"stars5\"").count(),
+        2,
+        "{}",
+        loaded.suggestion
+    );
     // ★★★★★ ★★★★ ★★ ★★★ ★★★★★ ★ = 20; 5 4 3 2 5 1 = 20.
-    let total: f64 = stored_answers(&loaded.store).iter().map(|(_, _, v)| v).sum();
+    let total: f64 = stored_answers(&loaded.store)
+        .iter()
+        .map(|(_, _, v)| v)
+        .sum();
     assert_eq!(total, 40.0);
     let responses = stored_responses(&loaded.store);
     assert_eq!(responses[0].1, "2026-10-02 10:15:00");
@@ -434,7 +529,17 @@ fn a_1904_date_workbook_loads() {
     let sheet = workbook.add_worksheet();
     sheet.set_name("回访").unwrap();
     let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
-    for (column, header) in ["编号", "回访日期", "区域", "质量评价", "交付评价", "价格评价"].iter().enumerate() {
+    for (column, header) in [
+        "编号",
+        "回访日期",
+        "区域",
+        "质量评价",
+        "交付评价",
+        "价格评价",
+    ]
+    .iter()
+    .enumerate()
+    {
         sheet.write_string(0, column as u16, *header).unwrap();
     }
     // Days of October, 1904 serials: 2026-10-01 is 46296 − 1462 = 44834.
@@ -455,7 +560,9 @@ fn a_1904_date_workbook_loads() {
             // A bare serial number, no date format.
             sheet.write_number(row, 1, serial).unwrap();
         } else {
-            sheet.write_number_with_format(row, 1, serial, &date).unwrap();
+            sheet
+                .write_number_with_format(row, 1, serial, &date)
+                .unwrap();
         }
         sheet.write_string(row, 2, *region).unwrap();
         sheet.write_number(row, 3, *quality).unwrap();
@@ -471,8 +578,16 @@ fn a_1904_date_workbook_loads() {
         answers: 21,
         rejected: 0,
     });
-    assert!(loaded.suggestion.contains("scale = \"tier10\""), "{}", loaded.suggestion);
-    assert!(loaded.suggestion.contains("region = \"区域\""), "{}", loaded.suggestion);
+    assert!(
+        loaded.suggestion.contains("scale = \"tier10\""),
+        "{}",
+        loaded.suggestion
+    );
+    assert!(
+        loaded.suggestion.contains("region = \"区域\""),
+        "{}",
+        loaded.suggestion
+    );
     let responses = stored_responses(&loaded.store);
     let times: Vec<&str> = responses.iter().map(|(_, at, _)| at.as_str()).collect();
     assert_eq!(
@@ -510,7 +625,9 @@ fn merged_header_workbook() -> Vec<u8> {
     let mut workbook = Workbook::new();
     let cover = workbook.add_worksheet();
     cover.set_name("封面").unwrap();
-    cover.write_string(0, 0, "2026年10月客户回访满意度报告").unwrap();
+    cover
+        .write_string(0, 0, "2026年10月客户回访满意度报告")
+        .unwrap();
     cover.write_string(2, 0, "编制：质量部").unwrap();
     cover.write_string(3, 0, "日期：2026-11-02").unwrap();
     let sheet = workbook.add_worksheet();
@@ -529,14 +646,22 @@ fn merged_header_workbook() -> Vec<u8> {
     let date = Format::new().set_num_format("yyyy-mm-dd");
     for i in 0..25u32 {
         let row = 4 + i;
-        sheet.write_string(row, 0, format!("K{:03}", i + 1)).unwrap();
+        sheet
+            .write_string(row, 0, format!("K{:03}", i + 1))
+            .unwrap();
         let day = ExcelDateTime::from_ymd(2026, 10, (i + 1) as u8).unwrap();
-        sheet.write_datetime_with_format(row, 1, &day, &date).unwrap();
+        sheet
+            .write_datetime_with_format(row, 1, &day, &date)
+            .unwrap();
         sheet.write_number(row, 2, f64::from(1 + i % 5)).unwrap();
-        sheet.write_number(row, 3, f64::from(1 + (i + 2) % 5)).unwrap();
+        sheet
+            .write_number(row, 3, f64::from(1 + (i + 2) % 5))
+            .unwrap();
         sheet.write_number(row, 4, f64::from(5 - i % 5)).unwrap();
         if i % 5 == 0 {
-            sheet.write_string(row, 5, format!("第{}位客户的备注", i + 1)).unwrap();
+            sheet
+                .write_string(row, 5, format!("第{}位客户的备注", i + 1))
+                .unwrap();
         }
     }
     workbook.save_to_buffer().unwrap()
@@ -552,12 +677,23 @@ fn a_cover_sheet_title_row_and_merged_two_row_header_store_all_75_answers() {
         answers: 80,
         rejected: 0,
     });
-    assert!(loaded.suggestion.contains("header_rows = 2"), "{}", loaded.suggestion);
+    assert!(
+        loaded.suggestion.contains("header_rows = 2"),
+        "{}",
+        loaded.suggestion
+    );
     // All three sub-columns are their own question: 25 scored answers each.
     let counts = scored_per_question(&loaded.store);
-    assert_eq!(counts.values().copied().collect::<Vec<_>>(), vec![25, 25, 25], "{counts:?}");
+    assert_eq!(
+        counts.values().copied().collect::<Vec<_>>(),
+        vec![25, 25, 25],
+        "{counts:?}"
+    );
     // Σ over 25 rows: each column cycles 1..5 five times → 15 × 5 = 75.
-    let total: f64 = stored_answers(&loaded.store).iter().map(|(_, _, v)| v).sum();
+    let total: f64 = stored_answers(&loaded.store)
+        .iter()
+        .map(|(_, _, v)| v)
+        .sum();
     assert_eq!(total, 225.0);
     let texts = loaded
         .store
@@ -570,7 +706,11 @@ fn a_cover_sheet_title_row_and_merged_two_row_header_store_all_75_answers() {
     let texts: Vec<String> = texts.iter().map(|r| r[0].as_text().unwrap()).collect();
     assert_eq!(
         texts,
-        vec!["满意度评价 产品质量", "满意度评价 安装服务", "满意度评价 销售服务"]
+        vec![
+            "满意度评价 产品质量",
+            "满意度评价 安装服务",
+            "满意度评价 销售服务"
+        ]
     );
 }
 
@@ -582,14 +722,22 @@ fn a_hand_configured_merged_header_keeps_every_sub_column() {
     text.push_str(
         "[[sources]]\nname = \"callback_sheet\"\nkind = \"survey\"\nheader_contains = [\"客户编号\", \"回访日期\", \"满意度评价\"]\nheader_rows = 2\n[sources.fields]\ncustomer_id = \"客户编号\"\nsubmitted_at = \"回访日期\"\n",
     );
-    for (key, word) in [("q_product", "产品质量"), ("q_install", "安装服务"), ("q_sales", "销售服务")] {
+    for (key, word) in [
+        ("q_product", "产品质量"),
+        ("q_install", "安装服务"),
+        ("q_sales", "销售服务"),
+    ] {
         text.push_str(&format!(
             "[[questions]]\nkey = \"{key}\"\nmatch = \"{word}\"\nsource = \"callback_sheet\"\nindicator = \"service\"\ndepartment = \"quality\"\nscale = \"likert5\"\n"
         ));
     }
     let config = Config::parse(&text, "hand.toml").unwrap();
     let parsed = csat::ingest::parse_file(&config, "回访.xlsx", &merged_header_workbook()).unwrap();
-    let scored = parsed.answers.iter().filter(|a| a.question_key.is_some()).count();
+    let scored = parsed
+        .answers
+        .iter()
+        .filter(|a| a.question_key.is_some())
+        .count();
     assert_eq!(scored, 75);
     // 备注 is no numbered question: listed as not loaded, not dropped silently.
     assert_eq!(parsed.not_loaded(), vec!["备注".to_string()]);
@@ -628,7 +776,13 @@ A12,2026-10-11 16:00,广州天河店,满意,很满意,4,\n";
 #[test]
 fn a_survey_with_broken_rows_loads_the_good_ones() {
     let loaded = round_trip(&broken_rows());
-    assert!(loaded.suggestion.contains("1 value does not fit and will be refused ('7')"), "{}", loaded.suggestion);
+    assert!(
+        loaded
+            .suggestion
+            .contains("1 value does not fit and will be refused ('7')"),
+        "{}",
+        loaded.suggestion
+    );
     // Spreadsheet rows: header 1, A03 4, A04 5, A05 6, second A02 7, no id 8.
     let rows: Vec<(i64, String, String)> = loaded
         .store
@@ -673,7 +827,10 @@ fn a_google_forms_csv_with_zoned_timestamps_loads() {
 2026/10/02 9:15:00 AM GMT+8,Satisfied,\n\
 2026/10/03 12:30:00 AM GMT+8,Neutral,Slow delivery\n\
 2026/10/04 1:00:00 AM GMT-4,Dissatisfied,\n";
-    drop_into_inbox(&data_dir, &[("form_responses.csv".to_string(), csv.as_bytes().to_vec())]);
+    drop_into_inbox(
+        &data_dir,
+        &[("form_responses.csv".to_string(), csv.as_bytes().to_vec())],
+    );
     let config = Config::load(None).unwrap();
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
@@ -692,7 +849,10 @@ fn a_google_forms_csv_with_zoned_timestamps_loads() {
         }
         other => panic!("{other:?}"),
     }
-    let times: Vec<String> = stored_responses(&store).into_iter().map(|(_, at, _)| at).collect();
+    let times: Vec<String> = stored_responses(&store)
+        .into_iter()
+        .map(|(_, at, _)| at)
+        .collect();
     let mut times_sorted = times.clone();
     times_sorted.sort();
     assert_eq!(
@@ -722,7 +882,10 @@ fn all_layouts() -> Vec<Layout> {
         },
         Layout {
             file_name: "store_reviews_2026-10.ods",
-            bytes: std::fs::read(manifest_dir().join("tests/fixtures/layouts/store_reviews_2026-10.ods")).unwrap(),
+            bytes: std::fs::read(
+                manifest_dir().join("tests/fixtures/layouts/store_reviews_2026-10.ods"),
+            )
+            .unwrap(),
             rows: 6,
             answers: 16,
             rejected: 0,
@@ -767,11 +930,21 @@ fn a_suggested_header_contains_never_matches_a_shipped_source_file() {
     assert!(readable.len() >= 20, "{}", readable.len());
     let base = Config::load(None).unwrap();
     for layout in all_layouts() {
-        let suggestion = csat::ingest::suggest::suggest(&base, layout.file_name, &layout.bytes, Some(run_date()))
-            .unwrap();
-        let mut only_new =
-            Config::parse(&format!("{DEFAULT_CONFIG}\n{}", fill_todos(&suggestion.toml)), "x").unwrap();
-        only_new.sources.retain(|s| s.name == suggestion.source_name);
+        let suggestion = csat::ingest::suggest::suggest(
+            &base,
+            layout.file_name,
+            &layout.bytes,
+            Some(run_date()),
+        )
+        .unwrap();
+        let mut only_new = Config::parse(
+            &format!("{DEFAULT_CONFIG}\n{}", fill_todos(&suggestion.toml)),
+            "x",
+        )
+        .unwrap();
+        only_new
+            .sources
+            .retain(|s| s.name == suggestion.source_name);
         assert_eq!(only_new.sources.len(), 1);
         for (name, sheets) in &readable {
             assert!(
@@ -799,8 +972,13 @@ fn every_column_with_data_is_stored_mapped_or_listed() {
     );
     let base = Config::load(None).unwrap();
     for layout in [callcenter_gbk(), gb18030_semicolon()] {
-        let suggestion =
-            csat::ingest::suggest::suggest(&base, layout.file_name, &layout.bytes, Some(run_date())).unwrap();
+        let suggestion = csat::ingest::suggest::suggest(
+            &base,
+            layout.file_name,
+            &layout.bytes,
+            Some(run_date()),
+        )
+        .unwrap();
         text.push_str(&fill_todos(&suggestion.toml));
     }
     let config = Config::parse(&text, "shapes.toml").unwrap();
@@ -840,11 +1018,19 @@ fn every_column_with_data_is_stored_mapped_or_listed() {
         for row in &sheet.rows[data_start..] {
             for (column, cell) in row.iter().enumerate() {
                 if !cell.is_blank() {
-                    with_data.entry(column).or_insert_with(Vec::new).push(cell.text());
+                    with_data
+                        .entry(column)
+                        .or_insert_with(Vec::new)
+                        .push(cell.text());
                 }
             }
         }
-        assert_eq!(parsed.columns.len(), with_data.len(), "{name}: {:?}", parsed.columns);
+        assert_eq!(
+            parsed.columns.len(),
+            with_data.len(),
+            "{name}: {:?}",
+            parsed.columns
+        );
         for (column_use, (_, values)) in parsed.columns.iter().zip(&with_data) {
             use csat::ingest::ColumnRole;
             match &column_use.role {
@@ -881,7 +1067,11 @@ fn every_column_with_data_is_stored_mapped_or_listed() {
             );
             assert_eq!(
                 parsed.unmapped_questions,
-                vec!["好评".to_string(), "好评 (2)".to_string(), "备注".to_string()]
+                vec![
+                    "好评".to_string(),
+                    "好评 (2)".to_string(),
+                    "备注".to_string()
+                ]
             );
         }
         if name == "complaints.csv" {
