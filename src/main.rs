@@ -78,6 +78,7 @@ enum Command {
         #[arg(long, requires = "files")]
         dry_run: bool,
         /// The files for --dry-run (anywhere, not only in the inbox).
+        #[arg(requires = "dry_run")]
         files: Vec<PathBuf>,
     },
     /// Help with the [[sources]] configuration.

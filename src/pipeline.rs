@@ -303,7 +303,10 @@ pub fn ingest_with_progress(
                 // A file no source matches gets a first draft of its layout.
                 let suggestion = match error {
                     ingest::IngestError::UnknownSource { .. } => {
-                        ingest::suggest::suggest(config, &file_name, &bytes, Some(today)).ok()
+                        // Only a draft that loads the file is worth a person's time.
+                        ingest::suggest::suggest(config, &file_name, &bytes, Some(today))
+                            .ok()
+                            .filter(|s| s.loads)
                     }
                     _ => None,
                 };

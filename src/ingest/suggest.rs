@@ -50,6 +50,8 @@ pub struct Suggestion {
     pub source_name: String,
     /// The TOML block (comments included), ready to append to the configuration.
     pub toml: String,
+    /// With the TODO values filled in, the file loads through the new source.
+    pub loads: bool,
 }
 
 /// The header found in a sheet.
@@ -1107,7 +1109,7 @@ pub fn suggest(
     }
 
     // Check the suggestion: it must recognise this very file.
-    let check = verify(config, file_name, bytes, today, &out, &name);
+    let (check, loads) = verify(config, file_name, bytes, today, &out, &name);
     out.push('\n');
     for l in check {
         line(&mut out, l);
@@ -1115,6 +1117,7 @@ pub fn suggest(
     Ok(Suggestion {
         source_name: name,
         toml: out,
+        loads,
     })
 }
 
@@ -1136,7 +1139,7 @@ fn verify(
     today: Option<NaiveDate>,
     block: &str,
     name: &str,
-) -> Vec<String> {
+) -> (Vec<String>, bool) {
     /// The part of a configuration a suggestion holds.
     #[derive(serde::Deserialize)]
     struct Block {
@@ -1165,10 +1168,11 @@ fn verify(
     let block: Block = match toml::from_str(&filled) {
         Ok(block) => block,
         Err(e) => {
-            return vec![format!(
+            let warning = format!(
                 "# Warning: the suggestion does not read as TOML: {}",
                 one_line(&e.to_string())
-            )]
+            );
+            return (vec![warning], false);
         }
     };
     let mut trial = config.clone();
@@ -1192,16 +1196,22 @@ fn verify(
                     one_line(&r.expected)
                 ));
             }
-            lines
+            (lines, true)
         }
-        Ok(parsed) => vec![format!(
-            "# Warning: the file is still taken by source '{}' first.",
-            parsed.source
-        )],
-        Err(e) => vec![format!(
-            "# Warning: with this suggestion the file still does not load: {}",
-            one_line(&e.to_string())
-        )],
+        Ok(parsed) => (
+            vec![format!(
+                "# Warning: the file is still taken by source '{}' first.",
+                parsed.source
+            )],
+            false,
+        ),
+        Err(e) => (
+            vec![format!(
+                "# Warning: with this suggestion the file still does not load: {}",
+                one_line(&e.to_string())
+            )],
+            false,
+        ),
     }
 }
 
