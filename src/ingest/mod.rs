@@ -676,6 +676,18 @@ fn parse_responses(
         .unwrap_or(0)
         .max(detected.headers.len());
 
+    // Each question's match text, normalised once.
+    let question_matches: Vec<(&Question, String)> = config
+        .questions
+        .iter()
+        .filter(|q| q.source.as_ref().is_none_or(|s| *s == source.name))
+        .map(|q| (q, sources::normalize_header(&q.match_text)))
+        .collect();
+    let not_questions: Vec<String> = source
+        .not_questions
+        .iter()
+        .map(|h| sources::normalize_header(h))
+        .collect();
     let mut question_columns: Vec<QuestionColumn> = Vec::new();
     for column in 0..width {
         // The first header row, a merged group's text filled in.
@@ -720,15 +732,15 @@ fn parse_responses(
             header = format!("{stem}—{}", first_row_header.trim());
         }
         let label = sources::normalize_header(&header);
-        let question = config.questions.iter().find(|q| {
-            let wanted = sources::normalize_header(&q.match_text);
-            q.source.as_ref().is_none_or(|s| *s == source.name)
-                && (normalized.contains(wanted.as_str()) || label.contains(wanted.as_str()))
-        });
-        let excluded = source.not_questions.iter().any(|h| {
-            let h = sources::normalize_header(h);
-            h == normalized || h == label
-        });
+        let question = question_matches
+            .iter()
+            .find(|(_, wanted)| {
+                normalized.contains(wanted.as_str()) || label.contains(wanted.as_str())
+            })
+            .map(|(q, _)| *q);
+        let excluded = not_questions
+            .iter()
+            .any(|h| h == normalized || *h == label);
         let is_question_column = !excluded
             && match &source.question_columns {
                 Some(pattern) => sources::name_matches(pattern, &first_row_header),

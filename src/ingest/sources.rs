@@ -79,6 +79,18 @@ pub fn name_matches(pattern: &str, file_name: &str) -> bool {
 /// Finds the first source (in configuration order) whose header appears in
 /// one of the sheets.
 pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Option<Detected<'c>> {
+    // Each candidate row is normalised once, whatever the number of sources.
+    let normalized: Vec<Vec<Vec<String>>> = sheets
+        .iter()
+        .map(|sheet| {
+            sheet
+                .rows
+                .iter()
+                .take(HEADER_SEARCH_ROWS)
+                .map(|row| row.iter().map(|c| normalize_header(&c.text())).collect())
+                .collect()
+        })
+        .collect();
     for source in &config.sources {
         if let Some(pattern) = &source.file_pattern {
             if !name_matches(pattern, file_name) {
@@ -90,10 +102,8 @@ pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Opti
             .iter()
             .map(|h| normalize_header(h))
             .collect();
-        for (sheet_index, sheet) in sheets.iter().enumerate() {
-            for (row_index, row) in sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-                let headers: Vec<String> =
-                    row.iter().map(|c| normalize_header(&c.text())).collect();
+        for (sheet_index, rows) in normalized.iter().enumerate() {
+            for (row_index, headers) in rows.iter().enumerate() {
                 let all_present = wanted.iter().all(|w| {
                     headers
                         .iter()
@@ -104,7 +114,7 @@ pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Opti
                         source,
                         sheet_index,
                         header_row: row_index,
-                        headers: disambiguate(headers),
+                        headers: disambiguate(headers.clone()),
                     });
                 }
             }

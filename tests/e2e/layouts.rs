@@ -1079,3 +1079,30 @@ fn every_column_with_data_is_stored_mapped_or_listed() {
         }
     }
 }
+
+/// A link planted where the suggestion goes is replaced, never written
+/// through: the file it points to keeps its content.
+#[test]
+fn a_suggestion_is_never_written_through_a_planted_link() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path().join("data"));
+    let layout = gb18030_semicolon();
+    std::fs::create_dir_all(data_dir.rejected()).unwrap();
+    let victim = temp.path().join("victim.txt");
+    std::fs::write(&victim, "keep").unwrap();
+    let sidecar = data_dir
+        .rejected()
+        .join(format!("{}.suggested.toml", layout.file_name));
+    std::os::unix::fs::symlink(&victim, &sidecar).unwrap();
+    drop_into_inbox(&data_dir, &[(layout.file_name.to_string(), layout.bytes.clone())]);
+    let config = Config::load(None).unwrap();
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    assert!(matches!(&summary.files[..], [FileOutcome::Rejected { .. }]));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    let metadata = std::fs::symlink_metadata(&sidecar).unwrap();
+    assert!(metadata.file_type().is_file());
+    assert!(std::fs::read_to_string(&sidecar)
+        .unwrap()
+        .contains("[[sources]]"));
+}
