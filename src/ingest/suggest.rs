@@ -851,6 +851,15 @@ pub fn suggest(
             one_line(file_name)
         ),
     );
+    if let Some(known) = sources::detect(config, file_name, &sheets) {
+        line(
+            &mut out,
+            format!(
+                "# Note: the configuration already recognises this file as source '{}'; an entry added after it is never reached.",
+                known.source.name
+            ),
+        );
+    }
     let header_note = if guess.header_rows > 1 {
         format!(
             "rows {}–{} ({} header rows; a cell under a merged group cell takes the group's text)",
@@ -1068,6 +1077,13 @@ pub fn suggest(
     let departments: Vec<&str> = config.departments.iter().map(|d| d.key.as_str()).collect();
     let mut taken_keys: BTreeSet<String> = config.questions.iter().map(|q| q.key.clone()).collect();
     let mut stub_index = 0;
+    if !stubs.is_empty() {
+        out.push('\n');
+        line(
+            &mut out,
+            "# Questions, the longest match first, so a header containing another's text keeps its own entry.".to_string(),
+        );
+    }
     for (column, scale, text, why) in &stubs {
         stub_index += 1;
         let mut key = format!("{name}_q{stub_index}");
