@@ -932,7 +932,10 @@ impl Config {
                 (
                     "indicator",
                     &question.indicator,
-                    self.indicators.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(),
+                    self.indicators
+                        .iter()
+                        .map(|i| i.key.as_str())
+                        .collect::<Vec<_>>(),
                 ),
                 (
                     "department",

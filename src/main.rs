@@ -272,8 +272,9 @@ fn run(cli: Cli) -> Result<Outcome> {
             let config = load_config(&cli, &data_dir)?;
             for (index, path) in files.iter().enumerate() {
                 let (name, bytes) = read_named_file(&config, path)?;
-                let suggestion = csat::ingest::suggest::suggest(&config, &name, &bytes, Some(today))
-                    .with_context(|| format!("{}", path.display()))?;
+                let suggestion =
+                    csat::ingest::suggest::suggest(&config, &name, &bytes, Some(today))
+                        .with_context(|| format!("{}", path.display()))?;
                 if index > 0 {
                     println!();
                 }
@@ -560,10 +561,13 @@ fn print_ingest(summary: &IngestSummary, per_file: bool) {
 /// Reads a file named on the command line, refusing what the inbox would
 /// refuse unread (links, files over `max_file_mb`).
 fn read_named_file(config: &Config, path: &Path) -> Result<(String, Vec<u8>)> {
-    let metadata = std::fs::symlink_metadata(path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let metadata =
+        std::fs::symlink_metadata(path).with_context(|| format!("reading {}", path.display()))?;
     if metadata.file_type().is_symlink() {
-        bail!("{} is a symbolic link: name the file itself", path.display());
+        bail!(
+            "{} is a symbolic link: name the file itself",
+            path.display()
+        );
     }
     let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
     if metadata.len() > max_bytes {
@@ -594,7 +598,10 @@ fn dry_run(config: &Config, files: &[PathBuf], today: NaiveDate) -> Result<Outco
                 partial = true;
                 println!("would reject {name}: {error}");
                 if matches!(error, csat::ingest::IngestError::UnknownSource { .. }) {
-                    println!("  `csat sources suggest {}` drafts a [[sources]] entry for it", path.display());
+                    println!(
+                        "  `csat sources suggest {}` drafts a [[sources]] entry for it",
+                        path.display()
+                    );
                 }
             }
             Ok(parsed) => {
@@ -615,7 +622,9 @@ fn dry_run(config: &Config, files: &[PathBuf], today: NaiveDate) -> Result<Outco
                     let role = match &column.role {
                         ColumnRole::Field(field) => format!("field {field}"),
                         ColumnRole::Question(key) => format!("question {key}"),
-                        ColumnRole::Unmapped => "unmapped question (stored, not scored)".to_string(),
+                        ColumnRole::Unmapped => {
+                            "unmapped question (stored, not scored)".to_string()
+                        }
                         ColumnRole::NotLoaded => "not loaded".to_string(),
                     };
                     println!("    {} → {role}", column.header);
@@ -623,7 +632,12 @@ fn dry_run(config: &Config, files: &[PathBuf], today: NaiveDate) -> Result<Outco
                 let mut per_question: std::collections::BTreeMap<&str, usize> = Default::default();
                 for answer in &parsed.answers {
                     *per_question
-                        .entry(answer.question_key.as_deref().unwrap_or(&answer.question_text))
+                        .entry(
+                            answer
+                                .question_key
+                                .as_deref()
+                                .unwrap_or(&answer.question_text),
+                        )
                         .or_default() += 1;
                 }
                 if !per_question.is_empty() {
@@ -646,7 +660,11 @@ fn dry_run(config: &Config, files: &[PathBuf], today: NaiveDate) -> Result<Outco
         }
     }
     println!("dry run: nothing was stored or moved");
-    Ok(if partial { Outcome::Partial } else { Outcome::Ok })
+    Ok(if partial {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    })
 }
 
 fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome> {

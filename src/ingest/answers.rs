@@ -303,7 +303,9 @@ fn from_serial(n: f64, system: DateSystem) -> Option<NaiveDateTime> {
 fn parse_datetime_any(cell: &Cell, options: &DateOptions) -> Result<NaiveDateTime, String> {
     match cell {
         Cell::DateTime(dt) => Ok(*dt),
-        Cell::Number(n) => from_serial(*n, options.system).ok_or_else(|| DATETIME_EXPECTED.to_string()),
+        Cell::Number(n) => {
+            from_serial(*n, options.system).ok_or_else(|| DATETIME_EXPECTED.to_string())
+        }
         Cell::Text(text) => {
             let text = text.trim();
             // A serial number stored as text (a CSV saved from Excel, a
@@ -783,9 +785,7 @@ mod tests {
             zone: Some(chrono_tz::Asia::Shanghai),
             ..DateOptions::default()
         };
-        let at = |s: &str| {
-            NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
-        };
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
         for (input, expected) in [
             // Google Forms, in the company's own zone and in another.
             ("2026/10/01 1:00:04 PM GMT+8", "2026-10-01 13:00:04"),

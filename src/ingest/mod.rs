@@ -597,7 +597,11 @@ fn data_start(detected: &Detected) -> usize {
 /// A column's header over all header rows (merged group cells filled in, see
 /// [`sources::filled_header_rows`]), without Qualtrics' `{"ImportId":…}`
 /// cells and without repeating a cell equal to the one above.
-pub(crate) fn column_label(header_grid: &[Vec<String>], headers: &[String], column: usize) -> String {
+pub(crate) fn column_label(
+    header_grid: &[Vec<String>],
+    headers: &[String],
+    column: usize,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     // A repeated header keeps the number `disambiguate` gave it.
     let repeat_suffix = headers.get(column).and_then(|h| {
@@ -738,9 +742,7 @@ fn parse_responses(
                 normalized.contains(wanted.as_str()) || label.contains(wanted.as_str())
             })
             .map(|(q, _)| *q);
-        let excluded = not_questions
-            .iter()
-            .any(|h| h == normalized || *h == label);
+        let excluded = not_questions.iter().any(|h| h == normalized || *h == label);
         let is_question_column = !excluded
             && match &source.question_columns {
                 Some(pattern) => sources::name_matches(pattern, &first_row_header),
@@ -978,7 +980,11 @@ pub fn month_in_names(
             digit_runs(name)
                 .into_iter()
                 .filter(|run| run.len() == 4)
-                .find_map(|run| run.parse::<i32>().ok().filter(|y| (2000..=2099).contains(y)))
+                .find_map(|run| {
+                    run.parse::<i32>()
+                        .ok()
+                        .filter(|y| (2000..=2099).contains(y))
+                })
         })
         .or_else(|| {
             use chrono::Datelike;
@@ -1179,15 +1185,28 @@ mod tests {
             "2026年10月回访.csv",
             "10月回访.csv",
         ] {
-            assert_eq!(month(file, file, None).as_deref(), Some("2026-10"), "{file}");
+            assert_eq!(
+                month(file, file, None).as_deref(),
+                Some("2026-10"),
+                "{file}"
+            );
         }
         // 10月 with no year: the latest October not after the run day; a
         // December sheet seen in November is last year's.
-        assert_eq!(month("12月回访", "回访.xlsx", None).as_deref(), Some("2025-12"));
+        assert_eq!(
+            month("12月回访", "回访.xlsx", None).as_deref(),
+            Some("2025-12")
+        );
         // The year may come from the other name.
-        assert_eq!(month("10月回访", "2027年回访.xlsx", None).as_deref(), Some("2027-10"));
+        assert_eq!(
+            month("10月回访", "2027年回访.xlsx", None).as_deref(),
+            Some("2027-10")
+        );
         // The sheet name comes first; `month_from` picks one.
-        assert_eq!(month("2026-09", "x_2026-10.xlsx", None).as_deref(), Some("2026-09"));
+        assert_eq!(
+            month("2026-09", "x_2026-10.xlsx", None).as_deref(),
+            Some("2026-09")
+        );
         assert_eq!(
             month("2026-09", "x_2026-10.xlsx", Some(MonthFrom::FileName)).as_deref(),
             Some("2026-10")

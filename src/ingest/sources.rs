@@ -240,15 +240,49 @@ mod tests {
         let sheet = Sheet {
             name: "Sheet1".into(),
             rows: vec![
-                vec![text("客户编号"), text("回访日期"), text("满意度评价"), Cell::Empty, Cell::Empty, text("备注")],
-                vec![Cell::Empty, Cell::Empty, text("产品质量"), text("安装服务"), text("销售服务"), Cell::Empty],
-                vec![text("C1"), text("2026-10-01"), text("5"), text("4"), text("3"), text("无")],
+                vec![
+                    text("客户编号"),
+                    text("回访日期"),
+                    text("满意度评价"),
+                    Cell::Empty,
+                    Cell::Empty,
+                    text("备注"),
+                ],
+                vec![
+                    Cell::Empty,
+                    Cell::Empty,
+                    text("产品质量"),
+                    text("安装服务"),
+                    text("销售服务"),
+                    Cell::Empty,
+                ],
+                vec![
+                    text("C1"),
+                    text("2026-10-01"),
+                    text("5"),
+                    text("4"),
+                    text("3"),
+                    text("无"),
+                ],
             ],
             date_system: Default::default(),
         };
         let rows = filled_header_rows(&sheet, 0, 2);
-        assert_eq!(rows[0], vec!["客户编号", "回访日期", "满意度评价", "满意度评价", "满意度评价", "备注"]);
-        assert_eq!(rows[1], vec!["", "", "产品质量", "安装服务", "销售服务", ""]);
+        assert_eq!(
+            rows[0],
+            vec![
+                "客户编号",
+                "回访日期",
+                "满意度评价",
+                "满意度评价",
+                "满意度评价",
+                "备注"
+            ]
+        );
+        assert_eq!(
+            rows[1],
+            vec!["", "", "产品质量", "安装服务", "销售服务", ""]
+        );
         // A gap without a sub-header ends the group.
         let mut sheet = sheet;
         sheet.rows[1][3] = Cell::Empty;
