@@ -103,7 +103,7 @@ fn guess_header(sheet_index: usize, sheet: &Sheet) -> Option<HeaderGuess> {
             let Some(next) = sheet.rows.get(candidate) else {
                 break;
             };
-            if !is_sub_header(sheet, header_row, candidate, next) {
+            if !is_sub_header(sheet, candidate, next) {
                 break;
             }
             header_rows += 1;
@@ -127,7 +127,7 @@ fn guess_header(sheet_index: usize, sheet: &Sheet) -> Option<HeaderGuess> {
 /// A row below the header is a sub-header when all its cells are labels and
 /// it either names columns the row above leaves empty (a merged group
 /// above) or fills fewer columns than the data rows below it do.
-fn is_sub_header(sheet: &Sheet, header_row: usize, row_index: usize, row: &[Cell]) -> bool {
+fn is_sub_header(sheet: &Sheet, row_index: usize, row: &[Cell]) -> bool {
     let filled = non_blank(row);
     if filled == 0 || row.iter().any(|c| !c.is_blank() && !is_label_cell(c)) {
         return false;
@@ -137,7 +137,6 @@ fn is_sub_header(sheet: &Sheet, header_row: usize, row_index: usize, row: &[Cell
         .iter()
         .enumerate()
         .any(|(column, cell)| !cell.is_blank() && above.get(column).is_none_or(Cell::is_blank));
-    let _ = header_row;
     let mut below: Vec<usize> = sheet
         .rows
         .iter()
@@ -755,7 +754,16 @@ pub fn suggest(
             (None, None) => guesses.push((
                 column,
                 Guess::Text,
-                format!("free text ({} values)", facts[column].n_values),
+                format!(
+                    "free text ({} values, e.g. {})",
+                    facts[column].n_values,
+                    facts[column]
+                        .examples
+                        .iter()
+                        .map(|e| format!("'{}'", one_line(e)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             )),
         }
     }

@@ -522,8 +522,8 @@ with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
     std::fs::read(&path).unwrap()
 }
 
-#[test]
-fn a_1904_date_workbook_loads() {
+/// A workbook in the 1904 date system: 7 respondents, one time a bare serial.
+fn workbook_1904() -> Vec<u8> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -569,7 +569,12 @@ fn a_1904_date_workbook_loads() {
         sheet.write_string(row, 4, *delivery).unwrap();
         sheet.write_number(row, 5, *price).unwrap();
     }
-    let bytes = switch_to_1904(&workbook.save_to_buffer().unwrap());
+    switch_to_1904(&workbook.save_to_buffer().unwrap())
+}
+
+#[test]
+fn a_1904_date_workbook_loads() {
+    let bytes = workbook_1904();
     let loaded = round_trip(&Layout {
         file_name: "质量回访.xlsx",
         bytes,
@@ -878,6 +883,13 @@ fn all_layouts() -> Vec<Layout> {
             bytes: merged_header_workbook(),
             rows: 25,
             answers: 80,
+            rejected: 0,
+        },
+        Layout {
+            file_name: "质量回访.xlsx",
+            bytes: workbook_1904(),
+            rows: 7,
+            answers: 21,
             rejected: 0,
         },
         Layout {
