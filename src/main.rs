@@ -269,7 +269,7 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Sources {
             action: SourcesAction::Suggest { files },
         } => {
-            let config = load_config(&cli, &data_dir)?;
+            let mut config = load_config(&cli, &data_dir)?;
             for (index, path) in files.iter().enumerate() {
                 let (name, bytes) = read_named_file(&config, path)?;
                 let suggestion =
@@ -279,6 +279,8 @@ fn run(cli: Cli) -> Result<Outcome> {
                     println!();
                 }
                 print!("{}", suggestion.toml);
+                // The next file's draft knows this one's names and layout.
+                suggestion.add_to(&mut config);
             }
             Ok(Outcome::Ok)
         }

@@ -1154,16 +1154,9 @@ fn scale_name(scale: Scale) -> &'static str {
     }
 }
 
-/// Parses the file with the suggestion added (the TODO values replaced by
-/// the first indicator and department) and says what it would load.
-fn verify(
-    config: &Config,
-    file_name: &str,
-    bytes: &[u8],
-    today: Option<NaiveDate>,
-    block: &str,
-    name: &str,
-) -> (Vec<String>, bool) {
+/// `config` with a suggestion's `[[sources]]` and `[[questions]]` added,
+/// its TODO values replaced by the first indicator and department.
+fn with_block(config: &Config, block: &str) -> Result<Config, toml::de::Error> {
     /// The part of a configuration a suggestion holds.
     #[derive(serde::Deserialize)]
     struct Block {
@@ -1189,8 +1182,36 @@ fn verify(
             "department = \"TODO\"",
             &format!("department = {}", toml_string(first_department)),
         );
-    let block: Block = match toml::from_str(&filled) {
-        Ok(block) => block,
+    let block: Block = toml::from_str(&filled)?;
+    let mut trial = config.clone();
+    trial.sources.extend(block.sources);
+    trial.questions.extend(block.questions);
+    Ok(trial)
+}
+
+impl Suggestion {
+    /// Adds this suggestion to `config` (TODO values as placeholders), so
+    /// that suggestions for further files get other names and say when a
+    /// file has the layout of one suggested before.
+    pub fn add_to(&self, config: &mut Config) {
+        if let Ok(with) = with_block(config, &self.toml) {
+            *config = with;
+        }
+    }
+}
+
+/// Parses the file with the suggestion added (the TODO values replaced by
+/// the first indicator and department) and says what it would load.
+fn verify(
+    config: &Config,
+    file_name: &str,
+    bytes: &[u8],
+    today: Option<NaiveDate>,
+    block: &str,
+    name: &str,
+) -> (Vec<String>, bool) {
+    let trial = match with_block(config, block) {
+        Ok(trial) => trial,
         Err(e) => {
             let warning = format!(
                 "# Warning: the suggestion does not read as TOML: {}",
@@ -1199,9 +1220,6 @@ fn verify(
             return (vec![warning], false);
         }
     };
-    let mut trial = config.clone();
-    trial.sources.extend(block.sources);
-    trial.questions.extend(block.questions);
     match crate::ingest::parse_file_on(&trial, file_name, bytes, today) {
         Ok(parsed) if parsed.source == name => {
             let mut lines = vec![format!(
