@@ -169,9 +169,11 @@ impl SourceKind {
     /// Canonical fields of this kind and whether each is required.
     pub fn fields(self) -> &'static [(&'static str, bool)] {
         match self {
+            // Without a time column the month comes from the file or sheet
+            // name (see `month_from`).
             SourceKind::Survey => &[
                 ("respondent_id", false),
-                ("submitted_at", true),
+                ("submitted_at", false),
                 ("customer_id", false),
                 ("dealer", false),
                 ("region", false),
@@ -313,6 +315,38 @@ pub struct Source {
     /// and bad cells are kept as rejected rows.
     #[serde(default)]
     pub all_or_nothing: bool,
+    /// How year-last dates are written: `month_first` (`10/1/2026` is
+    /// 1 October, as Google Forms and SurveyMonkey write it; the default) or
+    /// `day_first` (1 October is `1/10/2026`).
+    #[serde(default)]
+    pub date_order: DateOrder,
+    /// Where a survey row without a submission time (no time column, or the
+    /// cell blank) takes its month: `file_name` or `sheet_name`. By default
+    /// the sheet name, then the file name (`2026-10`, `202610`, `2610`,
+    /// `2026年10月`, `10月`).
+    #[serde(default)]
+    pub month_from: Option<MonthFrom>,
+}
+
+/// The order of day and month in a date written with the year last.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// `10/1/2026` is 1 October.
+    #[default]
+    MonthFirst,
+    /// `1/10/2026` is 1 October.
+    DayFirst,
+}
+
+/// Where the month of a row without a time is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonthFrom {
+    /// The file's name (`回访_2610.csv`).
+    FileName,
+    /// The sheet's name (`10月回访`); for a text file, its file name.
+    SheetName,
 }
 
 fn default_header_rows() -> usize {
@@ -1083,6 +1117,31 @@ impl Config {
             if !seen_questions.insert(question.key.as_str()) {
                 return Err(format!("question key '{}' is defined twice", question.key));
             }
+            // `csat sources suggest` leaves these for a person to decide.
+            for (what, value, known) in [
+                (
+                    "indicator",
+                    &question.indicator,
+                    self.indicators
+                        .iter()
+                        .map(|i| i.key.as_str())
+                        .collect::<Vec<_>>(),
+                ),
+                (
+                    "department",
+                    &question.department,
+                    self.departments.iter().map(|d| d.key.as_str()).collect(),
+                ),
+            ] {
+                if value.trim().eq_ignore_ascii_case("todo") {
+                    return Err(format!(
+                        "question '{}' (match '{}'): {what} is still TODO; fill in one of: {}",
+                        question.key,
+                        question.match_text,
+                        known.join(", ")
+                    ));
+                }
+            }
             if self.department(&question.department).is_none() {
                 return Err(format!(
                     "question '{}' names department '{}', which is not among [[departments]]",
@@ -1157,6 +1216,14 @@ impl Config {
                         field,
                         source.kind.as_str(),
                         known.join(", ")
+                    ));
+                }
+            }
+            for (field, header) in &source.fields {
+                if header.trim().eq_ignore_ascii_case("todo") {
+                    return Err(format!(
+                        "source '{}': field '{}' is still TODO; name the column that holds it",
+                        source.name, field
                     ));
                 }
             }

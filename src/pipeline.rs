@@ -38,6 +38,8 @@ pub enum FileOutcome {
         rejected: Vec<RejectedCell>,
         /// Question columns no question of the configuration matches.
         unmapped_questions: Vec<String>,
+        /// Columns holding data that are neither a field nor a question.
+        columns_not_loaded: Vec<String>,
         /// Older exports of the same source and months this file replaced.
         replaced: Vec<Superseded>,
     },
@@ -375,16 +377,47 @@ fn ingest_file(
     }
     crate::crash_guard::arm(&sha256);
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ingest::parse_file(config, &file_name, &bytes)
+        ingest::parse_file_on(config, &file_name, &bytes, Some(today))
     }));
     crate::crash_guard::disarm();
-    drop(bytes);
     let parsed = match parsed {
         Ok(Ok(parsed)) => parsed,
         Ok(Err(error)) => {
-            let outcome = reject(data_dir, path, file_name, &sha256, error.to_string())?;
+            let mut reason = error.to_string();
+            // A file no source matches gets a first draft of its layout,
+            // when the draft loads it (only that is worth a person's time).
+            let suggestion = match error {
+                ingest::IngestError::UnknownSource { .. } => {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        ingest::suggest::suggest(config, &file_name, &bytes, Some(today))
+                    }))
+                    .ok()
+                    .and_then(Result::ok)
+                    .filter(|s| s.loads)
+                }
+                _ => None,
+            };
+            if suggestion.is_some() {
+                reason.push_str(&format!(
+                    "; a suggested [[sources]] entry for it is in {file_name}.suggested.toml beside this file"
+                ));
+            }
+            warn!(reason = %report::mask::mask_personal(&reason), "rejected");
+            let target = inbox::quarantine(
+                path,
+                &data_dir.rejected(),
+                &sha256,
+                &[format!("{file_name}: {reason}")],
+            )
+            .map_err(file_io("quarantining it"))?;
+            if let Some(suggestion) = suggestion {
+                write_suggestion(&target, &suggestion.toml);
+            }
             store.end_attempt(&sha256)?;
-            return Ok(Some(outcome));
+            return Ok(Some(FileOutcome::Rejected {
+                file: file_name,
+                reason,
+            }));
         }
         Err(panic) => {
             let message = panic
@@ -414,7 +447,9 @@ fn ingest_file(
     // failed move is retried as an archive of a duplicate.
     store.end_attempt(&sha256)?;
     inbox::move_into(path, archive_dir, &sha256).map_err(file_io("archiving it (its rows are stored)"))?;
+    drop(bytes);
     let rows_loaded = parsed.responses.len().max(parsed.records.len());
+    let columns_not_loaded = parsed.not_loaded();
     info!(
         source = %parsed.source,
         rows = rows_loaded,
@@ -428,9 +463,37 @@ fn ingest_file(
         rows_loaded,
         answers_loaded: parsed.answers.len(),
         rejected: parsed.rejected,
+        columns_not_loaded,
         unmapped_questions: parsed.unmapped_questions,
         replaced,
     }))
+}
+
+/// Writes `<quarantined file>.suggested.toml`: owner-only, created
+/// exclusively and never through a link (a stale file of that name, or a
+/// link planted there, is removed first, never followed). A failure is
+/// logged; the file stays quarantined with its reasons either way.
+fn write_suggestion(quarantined: &std::path::Path, text: &str) {
+    use std::io::Write;
+    let mut path = quarantined.as_os_str().to_owned();
+    path.push(".suggested.toml");
+    let path = PathBuf::from(path);
+    if fs::symlink_metadata(&path).is_ok() {
+        let _ = fs::remove_file(&path);
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options
+        .open(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()));
+    if let Err(error) = written {
+        warn!(file = %path.display(), %error, "the suggested configuration could not be written");
+    }
 }
 
 /// A written monthly report.

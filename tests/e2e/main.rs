@@ -19,6 +19,7 @@ use csat::pipeline::{self, FileOutcome};
 
 mod drivers;
 mod hostile;
+mod layouts;
 mod network;
 
 const RUN_DATE: (i32, u32, u32) = (2026, 11, 23);
