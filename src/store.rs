@@ -574,6 +574,25 @@ impl Store {
                 .context(context)?;
         }
         transaction
+            .execute_batch("DELETE FROM no_problem_texts; DELETE FROM closed_statuses;")
+            .context(context)?;
+        let no_problem: std::collections::BTreeSet<String> = pareto
+            .no_problem_texts
+            .iter()
+            .map(|t| crate::config::no_problem_key(t))
+            .filter(|t| !t.is_empty())
+            .collect();
+        for text in &no_problem {
+            transaction
+                .execute("INSERT INTO no_problem_texts VALUES (?)", params![text])
+                .context(context)?;
+        }
+        for status in crate::config::CLOSED_STATUSES {
+            transaction
+                .execute("INSERT INTO closed_statuses VALUES (?)", params![status])
+                .context(context)?;
+        }
+        transaction
             .execute_batch(
                 "DELETE FROM grading_criteria; DELETE FROM grading_bands; \
                  DELETE FROM grading_categories; DELETE FROM grading_thresholds;",
@@ -820,15 +839,7 @@ impl Store {
     ) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         let context = format!("running {name}");
         let mut statement = self.connection.prepare(sql).context(context.clone())?;
-        let values: Vec<Value> = params
-            .iter()
-            .map(|p| match p {
-                Param::Text(t) => Value::Text(t.clone()),
-                Param::Int(i) => Value::BigInt(*i),
-                Param::Float(f) => Value::Double(*f),
-                Param::Date(d) => date_value(*d),
-            })
-            .collect();
+        let values: Vec<Value> = params.iter().map(param_value).collect();
         let mut rows = statement
             .query(duckdb::params_from_iter(values))
             .context(context.clone())?;
@@ -843,6 +854,68 @@ impl Store {
             out.push(values);
         }
         Ok(out)
+    }
+
+    /// Runs a query with bound parameters and calls `each` with every row,
+    /// reading the result from DuckDB batch by batch (a streaming result),
+    /// so memory does not grow with the number of rows.
+    ///
+    /// # Errors
+    /// The SQL does not prepare or fails (`name` says which query), or
+    /// `each` fails.
+    pub fn query_each<E: From<StoreError>>(
+        &self,
+        name: &str,
+        sql: &str,
+        params: &[Param],
+        mut each: impl FnMut(&[SqlValue]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let context = format!("running {name}");
+        let mut statement = self.connection.prepare(sql).context(context.clone())?;
+        let values: Vec<Value> = params.iter().map(param_value).collect();
+        let batches = statement
+            .stream_arrow(duckdb::params_from_iter(values))
+            .context(context.clone())?;
+        let mut row = Vec::new();
+        for batch in batches {
+            let batch = batch.context(context.clone())?;
+            for index in 0..batch.num_rows() {
+                row.clear();
+                for column in batch.columns() {
+                    row.push(arrow_value(column, index).map_err(|message| {
+                        StoreError::Arrow {
+                            context: context.clone(),
+                            message,
+                        }
+                    })?);
+                }
+                each(&row)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces `problem_deadlines` (V9) with `rows` of (day, severity,
+    /// due date): the deadlines of a month's problems by csat's calendar.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn set_problem_deadlines(
+        &self,
+        rows: &[(NaiveDate, i64, NaiveDate)],
+    ) -> Result<(), StoreError> {
+        let context = "setting the problem deadlines";
+        self.connection
+            .execute_batch("DELETE FROM problem_deadlines")
+            .context(context)?;
+        append_rows(
+            &self.connection,
+            "problem_deadlines",
+            rows.iter().map(|(day, severity, due)| {
+                vec![date_value(*day), Value::BigInt(*severity), date_value(*due)]
+            }),
+            context,
+        )
     }
 
     /// Prepares a query without running it (`csat check`).
@@ -970,9 +1043,61 @@ fn supersede_older_exports(
     Ok(superseded)
 }
 
+/// A bound parameter as DuckDB's value.
+fn param_value(param: &Param) -> Value {
+    match param {
+        Param::Text(t) => Value::Text(t.clone()),
+        Param::Int(i) => Value::BigInt(*i),
+        Param::Float(f) => Value::Double(*f),
+        Param::Date(d) => date_value(*d),
+    }
+}
+
+/// One value of an Arrow column of a streamed result: text, integers,
+/// floats, booleans and dates (what the streamed queries select).
+fn arrow_value(column: &arrow::array::ArrayRef, index: usize) -> Result<SqlValue, String> {
+    use arrow::array::{
+        Array, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, LargeStringArray,
+        StringArray, StringViewArray,
+    };
+    use arrow::datatypes::DataType;
+    if column.is_null(index) {
+        return Ok(SqlValue::Null);
+    }
+    fn downcast<T: 'static>(column: &arrow::array::ArrayRef) -> Result<&T, String> {
+        column
+            .as_any()
+            .downcast_ref::<T>()
+            .ok_or_else(|| format!("a column of type {} did not read", column.data_type()))
+    }
+    Ok(match column.data_type() {
+        DataType::Utf8 => SqlValue::Text(downcast::<StringArray>(column)?.value(index).to_string()),
+        DataType::LargeUtf8 => {
+            SqlValue::Text(downcast::<LargeStringArray>(column)?.value(index).to_string())
+        }
+        DataType::Utf8View => {
+            SqlValue::Text(downcast::<StringViewArray>(column)?.value(index).to_string())
+        }
+        DataType::Int64 => SqlValue::Int(downcast::<Int64Array>(column)?.value(index)),
+        DataType::Int32 => SqlValue::Int(i64::from(downcast::<Int32Array>(column)?.value(index))),
+        DataType::Float64 => SqlValue::Float(downcast::<Float64Array>(column)?.value(index)),
+        DataType::Boolean => SqlValue::Bool(downcast::<BooleanArray>(column)?.value(index)),
+        DataType::Date32 => {
+            let days = downcast::<Date32Array>(column)?.value(index);
+            match NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|epoch| epoch.checked_add_signed(chrono::Duration::days(i64::from(days))))
+            {
+                Some(date) => SqlValue::Text(date.format("%Y-%m-%d").to_string()),
+                None => SqlValue::Null,
+            }
+        }
+        other => return Err(format!("a column of type {other} is not read by csat")),
+    })
+}
+
 /// Appends rows to `table` through DuckDB's appender (bulk, not INSERTs).
 fn append_rows(
-    transaction: &duckdb::Transaction<'_>,
+    transaction: &Connection,
     table: &str,
     rows: impl Iterator<Item = Vec<Value>>,
     context: &str,

@@ -710,7 +710,12 @@ fn parse_responses(
                 },
                 None => (None, lenient_value(cell)),
             };
-            if cell.is_blank() {
+            // A free-text answer that says nothing (无, 没有, /, N/A …:
+            // [pareto] no_problem_texts) is no comment.
+            let placeholder = question_column.question.is_none()
+                && value.is_none()
+                && config.pareto.is_no_problem(&cell.text());
+            if cell.is_blank() || placeholder {
                 continue;
             }
             parsed.answers.push(Answer {
@@ -812,10 +817,10 @@ mod tests {
             .collect();
         assert_eq!(
             values,
+            // Row 2's free-text 无 is no comment: not stored.
             vec![
                 (Some("product_overall"), Some(5.0)),
                 (Some("delivery_on_time"), Some(2.0)),
-                (None, None),
                 (Some("product_overall"), None),
             ]
         );

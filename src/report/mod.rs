@@ -1,13 +1,15 @@
 //! Pure renderers: analysis results → workbook bytes, and text through the
 //! handlebars templates in `report_templates/`. No I/O here; `delivery`
-//! writes the bytes.
+//! writes the bytes (the detail workbooks are written to a writer it opens).
 
+mod details;
 mod grading;
 pub mod labels;
 pub mod mask;
 mod text;
 mod workbook;
 
+pub use details::ProblemDetails;
 pub use grading::render_grading_workbook;
 pub use text::{console_summary, narrative, narrative_en, SummaryContext, TEMPLATES};
 pub use workbook::{render_workbook, SHEET_DEPARTMENTS, SHEET_PARETO, SHEET_SUMMARY};

@@ -3724,3 +3724,4 @@ fn months_of_business_are_whole_months() {
         .unwrap();
     assert!(n1.provisional);
 }
+mod scale;
