@@ -548,7 +548,14 @@ pub struct ReportSettings {
 
 /// Statuses (lowercase) that mean an action plan or a complaint is closed.
 pub const CLOSED_STATUSES: &[&str] = &[
-    "已完成", "完成", "已关闭", "关闭", "已结案", "结案", "closed", "done",
+    "已完成",
+    "完成",
+    "已关闭",
+    "关闭",
+    "已结案",
+    "结案",
+    "closed",
+    "done",
 ];
 
 /// Data rows an Excel sheet holds below one header row.
@@ -859,15 +866,45 @@ impl ParetoSettings {
     /// the no-problem texts.
     pub fn is_no_problem(&self, text: &str) -> bool {
         let key = no_problem_key(text);
-        key.is_empty() || self.no_problem_texts.iter().any(|t| no_problem_key(t) == key)
+        key.is_empty()
+            || self
+                .no_problem_texts
+                .iter()
+                .any(|t| no_problem_key(t) == key)
     }
 }
 
 fn default_no_problem_texts() -> Vec<String> {
     [
-        "无", "没有", "暂无", "无意见", "没意见", "没有意见", "无问题", "没有问题", "无异常",
-        "正常", "满意", "很满意", "非常满意", "好", "很好", "挺好", "还好", "不错", "可以",
-        "/", "-", "--", "—", "——", "N/A", "NA", "none", "nil", "ok",
+        "无",
+        "没有",
+        "暂无",
+        "无意见",
+        "没意见",
+        "没有意见",
+        "无问题",
+        "没有问题",
+        "无异常",
+        "正常",
+        "满意",
+        "很满意",
+        "非常满意",
+        "好",
+        "很好",
+        "挺好",
+        "还好",
+        "不错",
+        "可以",
+        "/",
+        "-",
+        "--",
+        "—",
+        "——",
+        "N/A",
+        "NA",
+        "none",
+        "nil",
+        "ok",
     ]
     .iter()
     .map(|t| t.to_string())
@@ -1060,7 +1097,10 @@ impl Config {
         }
         // Executive sheets stay executive-sized.
         for (name, value) in [
-            ("problem_items_per_department", self.report.problem_items_per_department),
+            (
+                "problem_items_per_department",
+                self.report.problem_items_per_department,
+            ),
             ("refused_cells_shown", self.report.refused_cells_shown),
         ] {
             if value > 10_000 {

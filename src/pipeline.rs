@@ -260,7 +260,17 @@ pub fn ingest_with_progress(
             });
             continue;
         }
-        match ingest::parse_file(config, &file_name, &bytes) {
+        // Rows go to the store in chunks as they are parsed, inside the
+        // file's one transaction: memory does not grow with the file.
+        let mut load = store.begin_file(&file_name)?;
+        let parsed = ingest::parse_file_with(
+            config,
+            &file_name,
+            &bytes,
+            STREAM_CHUNK_ANSWERS,
+            &mut |chunk| load.append(chunk),
+        )?;
+        match parsed {
             Ok(parsed) => {
                 let replaces_periods = config
                     .sources
@@ -273,14 +283,15 @@ pub fn ingest_with_progress(
                     loaded_on: today,
                     replaces_periods,
                 };
-                let (_, replaced) = store.load_file(&meta, &parsed)?;
+                let (_, replaced) = load.finish(&meta, &parsed)?;
                 inbox::move_into(&path, &archive_dir, &sha256)
                     .map_err(io_context(format!("archiving {file_name}")))?;
-                let rows_loaded = parsed.responses.len().max(parsed.records.len());
+                let rows_loaded = parsed.n_loaded();
+                let answers_loaded = parsed.n_answers();
                 info!(
                     source = %parsed.source,
                     rows = rows_loaded,
-                    answers = parsed.answers.len(),
+                    answers = parsed.n_answers(),
                     rejected = parsed.rejected.len(),
                     "loaded"
                 );
@@ -288,13 +299,15 @@ pub fn ingest_with_progress(
                     file: file_name,
                     source: parsed.source,
                     rows_loaded,
-                    answers_loaded: parsed.answers.len(),
+                    answers_loaded,
                     rejected: parsed.rejected,
                     unmapped_questions: parsed.unmapped_questions,
                     replaced,
                 });
             }
             Err(error) => {
+                // Whatever was appended is rolled back.
+                drop(load);
                 let reason = error.to_string();
                 warn!(reason = %report::mask::mask_personal(&reason), "rejected");
                 inbox::quarantine(
@@ -318,6 +331,9 @@ pub fn ingest_with_progress(
     });
     Ok(summary)
 }
+
+/// Answers parsed before they are appended to the store (an Arrow batch).
+const STREAM_CHUNK_ANSWERS: usize = 65_536;
 
 /// A written monthly report.
 #[derive(Debug, Clone)]
@@ -378,9 +394,13 @@ fn write_problem_details(
         .problem_departments
         .iter()
         .filter_map(|d| {
-            d.detail_file
-                .as_ref()
-                .map(|file| (d.key.clone(), d.department.clone(), reports_month.join(file)))
+            d.detail_file.as_ref().map(|file| {
+                (
+                    d.key.clone(),
+                    d.department.clone(),
+                    reports_month.join(file),
+                )
+            })
         })
         .collect();
     let details_dir = reports_month.join("details");

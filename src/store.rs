@@ -254,6 +254,151 @@ pub struct StoredFile {
     pub loaded_on: String,
 }
 
+/// A file being stored: one open transaction (see [`Store::begin_file`]).
+pub struct FileLoad<'s> {
+    transaction: duckdb::Transaction<'s>,
+    file_id: i64,
+    context: String,
+}
+
+impl FileLoad<'_> {
+    /// Appends a chunk of the file's rows: responses, answers (as Arrow
+    /// batches) and records.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn append(&mut self, parsed: &ParsedFile) -> Result<(), StoreError> {
+        let (transaction, file_id, context) = (&self.transaction, self.file_id, &self.context);
+        let text = |t: &str| Value::Text(t.to_string());
+        let optional_text = |t: &Option<String>| t.as_deref().map(text).unwrap_or(Value::Null);
+        append_rows(
+            transaction,
+            "responses",
+            parsed.responses.iter().map(|response| {
+                vec![
+                    Value::BigInt(file_id),
+                    Value::BigInt(response.row_number as i64),
+                    text(&response.response_id),
+                    text(&parsed.source),
+                    text(&response.channel),
+                    timestamp_value(response.submitted_at),
+                    Value::Text(response.submitted_at.format("%Y-%m").to_string()),
+                    optional_text(&response.customer_id),
+                    optional_text(&response.dealer),
+                    Value::Null, // superseded_by (V3)
+                    response
+                        .duration_seconds
+                        .map(Value::BigInt)
+                        .unwrap_or(Value::Null),
+                ]
+            }),
+            context,
+        )?;
+        // Answers are the bulk of every survey: appended as Arrow batches.
+        if !parsed.answers.is_empty() {
+            let mut appender = transaction.appender("answers").context(context.clone())?;
+            for chunk in parsed.answers.chunks(ANSWER_BATCH_ROWS) {
+                let batch = answers_batch(file_id, chunk).map_err(|e| StoreError::Arrow {
+                    context: context.clone(),
+                    message: e.to_string(),
+                })?;
+                appender
+                    .append_record_batch(batch)
+                    .context(context.clone())?;
+            }
+            appender.flush().context(context.clone())?;
+        }
+        if let Some(table) = record_table(parsed.kind) {
+            append_rows(
+                transaction,
+                table,
+                parsed
+                    .records
+                    .iter()
+                    .zip(&parsed.record_rows)
+                    .map(|(record, row_number)| {
+                        let mut values =
+                            vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
+                        values.extend(record.iter().map(field_value));
+                        if parsed.kind == SourceKind::Callback {
+                            values.push(Value::Null); // superseded_by (V3)
+                        }
+                        values
+                    }),
+                context,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Appends the rows not yet appended, records the file (with the counts
+    /// of all its rows) and its refused cells, marks what it supersedes,
+    /// and commits; returns the file id and what was superseded.
+    ///
+    /// # Errors
+    /// A database failure (including the same bytes already stored).
+    pub fn finish(
+        mut self,
+        meta: &FileMeta,
+        parsed: &ParsedFile,
+    ) -> Result<(i64, Vec<Superseded>), StoreError> {
+        self.append(parsed)?;
+        let (transaction, file_id, context) = (&self.transaction, self.file_id, &self.context);
+        transaction
+            .execute(
+                "INSERT INTO files (file_id, sha256, file_name, source, kind, sheet, loaded_on, \
+                 n_rows, n_loaded, n_rejected, layout, question_numbers) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    file_id,
+                    meta.sha256,
+                    meta.file_name,
+                    parsed.source,
+                    parsed.kind.as_str(),
+                    parsed.sheet,
+                    date_value(meta.loaded_on),
+                    parsed.n_rows as i64,
+                    parsed.n_loaded() as i64,
+                    parsed.rejected.len() as i64,
+                    parsed.layout,
+                    parsed.question_numbers,
+                ],
+            )
+            .context(context.clone())?;
+        let text = |t: &str| Value::Text(t.to_string());
+        append_rows(
+            transaction,
+            "rejected_rows",
+            parsed.rejected.iter().map(|rejected| {
+                vec![
+                    Value::BigInt(file_id),
+                    text(&meta.file_name),
+                    text(&rejected.sheet),
+                    Value::BigInt(rejected.row_number as i64),
+                    text(&rejected.column),
+                    text(&rejected.value),
+                    text(&rejected.expected),
+                ]
+            }),
+            context,
+        )?;
+        let superseded = if parsed.n_responses() > 0 {
+            supersede_older_exports(
+                transaction,
+                file_id,
+                &parsed.source,
+                meta.replaces_periods,
+                context,
+            )?
+        } else {
+            Vec::new()
+        };
+        let context = self.context.clone();
+        self.transaction.commit().context(context)?;
+        Ok((file_id, superseded))
+    }
+}
+
 /// An open csat database.
 pub struct Store {
     connection: Connection,
@@ -371,121 +516,26 @@ impl Store {
         meta: &FileMeta,
         parsed: &ParsedFile,
     ) -> Result<(i64, Vec<Superseded>), StoreError> {
-        let context = format!("storing {}", meta.file_name);
+        self.begin_file(&meta.file_name)?.finish(meta, parsed)
+    }
+
+    /// Starts storing a file whose rows come in chunks ([`FileLoad::append`]),
+    /// all in one transaction that [`FileLoad::finish`] commits; dropped
+    /// unfinished, nothing of the file is stored.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn begin_file(&mut self, file_name: &str) -> Result<FileLoad<'_>, StoreError> {
+        let context = format!("storing {file_name}");
         let transaction = self.connection.transaction().context(context.clone())?;
         let file_id: i64 = transaction
             .query_row("SELECT nextval('file_id_seq')", [], |r| r.get(0))
             .context(context.clone())?;
-        let n_loaded = parsed.responses.len().max(parsed.records.len());
-        transaction
-            .execute(
-                "INSERT INTO files (file_id, sha256, file_name, source, kind, sheet, loaded_on, \
-                 n_rows, n_loaded, n_rejected, layout, question_numbers) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                params![
-                    file_id,
-                    meta.sha256,
-                    meta.file_name,
-                    parsed.source,
-                    parsed.kind.as_str(),
-                    parsed.sheet,
-                    date_value(meta.loaded_on),
-                    parsed.n_rows as i64,
-                    n_loaded as i64,
-                    parsed.rejected.len() as i64,
-                    parsed.layout,
-                    parsed.question_numbers,
-                ],
-            )
-            .context(context.clone())?;
-        let text = |t: &str| Value::Text(t.to_string());
-        let optional_text = |t: &Option<String>| t.as_deref().map(text).unwrap_or(Value::Null);
-        append_rows(
-            &transaction,
-            "responses",
-            parsed.responses.iter().map(|response| {
-                vec![
-                    Value::BigInt(file_id),
-                    Value::BigInt(response.row_number as i64),
-                    text(&response.response_id),
-                    text(&parsed.source),
-                    text(&response.channel),
-                    timestamp_value(response.submitted_at),
-                    Value::Text(response.submitted_at.format("%Y-%m").to_string()),
-                    optional_text(&response.customer_id),
-                    optional_text(&response.dealer),
-                    Value::Null, // superseded_by (V3)
-                    response
-                        .duration_seconds
-                        .map(Value::BigInt)
-                        .unwrap_or(Value::Null),
-                ]
-            }),
-            &context,
-        )?;
-        // Answers are the bulk of every survey: appended as Arrow batches.
-        {
-            let mut appender = transaction.appender("answers").context(context.clone())?;
-            for chunk in parsed.answers.chunks(ANSWER_BATCH_ROWS) {
-                let batch = answers_batch(file_id, chunk).map_err(|e| StoreError::Arrow {
-                    context: context.clone(),
-                    message: e.to_string(),
-                })?;
-                appender
-                    .append_record_batch(batch)
-                    .context(context.clone())?;
-            }
-            appender.flush().context(context.clone())?;
-        }
-        if let Some(table) = record_table(parsed.kind) {
-            append_rows(
-                &transaction,
-                table,
-                parsed
-                    .records
-                    .iter()
-                    .zip(&parsed.record_rows)
-                    .map(|(record, row_number)| {
-                        let mut values =
-                            vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
-                        values.extend(record.iter().map(field_value));
-                        if parsed.kind == SourceKind::Callback {
-                            values.push(Value::Null); // superseded_by (V3)
-                        }
-                        values
-                    }),
-                &context,
-            )?;
-        }
-        append_rows(
-            &transaction,
-            "rejected_rows",
-            parsed.rejected.iter().map(|rejected| {
-                vec![
-                    Value::BigInt(file_id),
-                    text(&meta.file_name),
-                    text(&rejected.sheet),
-                    Value::BigInt(rejected.row_number as i64),
-                    text(&rejected.column),
-                    text(&rejected.value),
-                    text(&rejected.expected),
-                ]
-            }),
-            &context,
-        )?;
-        let superseded = if !parsed.responses.is_empty() {
-            supersede_older_exports(
-                &transaction,
-                file_id,
-                &parsed.source,
-                meta.replaces_periods,
-                &context,
-            )?
-        } else {
-            Vec::new()
-        };
-        transaction.commit().context(context)?;
-        Ok((file_id, superseded))
+        Ok(FileLoad {
+            transaction,
+            file_id,
+            context,
+        })
     }
 
     /// Replaces the configuration mirrors (question map, departments and
@@ -882,12 +932,12 @@ impl Store {
             for index in 0..batch.num_rows() {
                 row.clear();
                 for column in batch.columns() {
-                    row.push(arrow_value(column, index).map_err(|message| {
-                        StoreError::Arrow {
+                    row.push(
+                        arrow_value(column, index).map_err(|message| StoreError::Arrow {
                             context: context.clone(),
                             message,
-                        }
-                    })?);
+                        })?,
+                    );
                 }
                 each(&row)?;
             }
@@ -1072,12 +1122,16 @@ fn arrow_value(column: &arrow::array::ArrayRef, index: usize) -> Result<SqlValue
     }
     Ok(match column.data_type() {
         DataType::Utf8 => SqlValue::Text(downcast::<StringArray>(column)?.value(index).to_string()),
-        DataType::LargeUtf8 => {
-            SqlValue::Text(downcast::<LargeStringArray>(column)?.value(index).to_string())
-        }
-        DataType::Utf8View => {
-            SqlValue::Text(downcast::<StringViewArray>(column)?.value(index).to_string())
-        }
+        DataType::LargeUtf8 => SqlValue::Text(
+            downcast::<LargeStringArray>(column)?
+                .value(index)
+                .to_string(),
+        ),
+        DataType::Utf8View => SqlValue::Text(
+            downcast::<StringViewArray>(column)?
+                .value(index)
+                .to_string(),
+        ),
         DataType::Int64 => SqlValue::Int(downcast::<Int64Array>(column)?.value(index)),
         DataType::Int32 => SqlValue::Int(i64::from(downcast::<Int32Array>(column)?.value(index))),
         DataType::Float64 => SqlValue::Float(downcast::<Float64Array>(column)?.value(index)),

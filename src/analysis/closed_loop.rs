@@ -289,7 +289,6 @@ struct PlanRow {
     department: SqlValue,
     root_cause: String,
     action: String,
-    owner: String,
     due_on: Option<NaiveDate>,
     status: String,
 }
@@ -307,7 +306,6 @@ fn plan_rows(store: &Store, on: NaiveDate) -> Result<Vec<PlanRow>, StoreError> {
             department: row[2].clone(),
             root_cause: row[3].as_text().unwrap_or_default(),
             action: row[4].as_text().unwrap_or_default(),
-            owner: row[5].as_text().unwrap_or_default(),
             due_on: row[6].as_date(),
             status: row[7].as_text().unwrap_or_default(),
         })

@@ -118,6 +118,41 @@ pub struct ParsedFile {
     /// empty when they are not all numbered. Exports of one survey in
     /// different formats share it (see migration V4).
     pub question_numbers: String,
+    /// Rows already handed to the store while streaming.
+    pub flushed: Flushed,
+}
+
+/// Rows of a file handed to the store before the end of the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flushed {
+    /// Responses.
+    pub responses: usize,
+    /// Answers.
+    pub answers: usize,
+    /// Records.
+    pub records: usize,
+}
+
+impl ParsedFile {
+    /// Responses of the whole file (flushed and not).
+    pub fn n_responses(&self) -> usize {
+        self.flushed.responses + self.responses.len()
+    }
+
+    /// Answers of the whole file.
+    pub fn n_answers(&self) -> usize {
+        self.flushed.answers + self.answers.len()
+    }
+
+    /// Records of the whole file.
+    pub fn n_records(&self) -> usize {
+        self.flushed.records + self.records.len()
+    }
+
+    /// Rows loaded: responses, or records for record kinds.
+    pub fn n_loaded(&self) -> usize {
+        self.n_responses().max(self.n_records())
+    }
 }
 
 /// Why a file as a whole could not be loaded.
@@ -172,7 +207,7 @@ pub enum IngestError {
     },
 }
 
-/// Reads and parses one file.
+/// Reads and parses one file, all of it in memory (tests, small files).
 ///
 /// # Errors
 /// Unreadable files, files no source matches, missing mapped columns, or
@@ -182,32 +217,116 @@ pub fn parse_file(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ParsedFile, IngestError> {
-    let sheets = table::read_table(file_name, bytes)?;
-    let detected =
-        sources::detect(config, file_name, &sheets).ok_or_else(|| IngestError::UnknownSource {
-            sheets: sheets
+    match parse_file_with(
+        config,
+        file_name,
+        bytes,
+        usize::MAX,
+        &mut |_| Ok::<(), std::convert::Infallible>(()),
+    ) {
+        Ok(parsed) => parsed,
+        Err(never) => match never {},
+    }
+}
+
+/// Records per chunk when streaming record kinds (answers chunk by the
+/// caller's `chunk_answers`).
+const CHUNK_RECORDS: usize = 16_384;
+
+/// Reads and parses one file row by row: whenever `chunk_answers` answers
+/// (or 16,384 records) have been parsed, `flush` gets the file's rows so far
+/// (responses, answers, records) and they are cleared, so memory does not
+/// grow with the file. What is returned holds the rows not yet flushed, the
+/// counts of all rows, and every refused cell. The outer error is `flush`'s;
+/// the inner one says why the file cannot be loaded (then whatever was
+/// flushed must be discarded: the store's transaction is rolled back).
+///
+/// # Errors
+/// `flush` fails.
+pub fn parse_file_with<E>(
+    config: &Config,
+    file_name: &str,
+    bytes: &[u8],
+    chunk_answers: usize,
+    flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
+) -> Result<Result<ParsedFile, IngestError>, E> {
+    let mut table = match table::open_table(file_name, bytes) {
+        Ok(table) => table,
+        Err(error) => return Ok(Err(error.into())),
+    };
+    let Some(detected) = sources::detect(config, file_name, &table.heads) else {
+        return Ok(Err(IngestError::UnknownSource {
+            sheets: table
+                .heads
                 .iter()
                 .map(|s| format!("'{}'", s.name))
                 .collect::<Vec<_>>()
                 .join(", "),
-        })?;
-    let sheet = &sheets[detected.sheet_index];
-    let parsed = match detected.source.kind {
-        SourceKind::Survey => parse_responses(config, &detected, sheet, file_name)?,
-        SourceKind::Callback => {
-            let mut parsed = parse_records(config, &detected, sheet)?;
-            let with_answers = parse_responses(config, &detected, sheet, file_name)?;
-            parsed.responses = with_answers.responses;
-            parsed.answers = with_answers.answers;
-            parsed.rejected.extend(with_answers.rejected);
-            dedup_rejected(&mut parsed.rejected);
-            parsed
-        }
-        _ => parse_records(config, &detected, sheet)?,
+        }));
     };
+    let head = table.heads[detected.sheet_index].clone();
+    let kind = detected.source.kind;
+    let mut parsed = empty_parsed(&detected, &head);
+    let records = match kind {
+        SourceKind::Survey => None,
+        _ => match RecordParser::new(config, &detected, &head) {
+            Ok(parser) => Some(parser),
+            Err(error) => return Ok(Err(error)),
+        },
+    };
+    let mut responses = match kind {
+        SourceKind::Survey | SourceKind::Callback => {
+            match ResponseParser::new(config, &detected, &head, file_name, &mut parsed) {
+                Ok(parser) => Some(parser),
+                Err(error) => return Ok(Err(error)),
+            }
+        }
+        _ => None,
+    };
+    let rows = match table.rows(
+        detected.sheet_index,
+        data_start(&detected),
+        detected.headers.len(),
+    ) {
+        Ok(rows) => rows,
+        Err(error) => return Ok(Err(error.into())),
+    };
+    for row in rows {
+        let (row_index, row) = match row {
+            Ok(row) => row,
+            Err(error) => return Ok(Err(error.into())),
+        };
+        if row_is_blank(&row) {
+            continue;
+        }
+        parsed.n_rows += 1;
+        let first_rejected = parsed.rejected.len();
+        if let Some(parser) = &records {
+            parser.row(&head, row_index, &row, &mut parsed);
+        }
+        if let Some(parser) = &mut responses {
+            parser.row(&head, row_index, &row, &mut parsed);
+        }
+        if records.is_some() && responses.is_some() {
+            // A callback's cell can be refused as a field and as an answer.
+            dedup_rejected(&mut parsed.rejected, first_rejected);
+        }
+        if parsed.answers.len() >= chunk_answers
+            || (chunk_answers != usize::MAX && parsed.records.len() >= CHUNK_RECORDS)
+        {
+            flush(&mut parsed)?;
+            parsed.flushed.responses += parsed.responses.len();
+            parsed.flushed.answers += parsed.answers.len();
+            parsed.flushed.records += parsed.records.len();
+            parsed.responses.clear();
+            parsed.answers.clear();
+            parsed.records.clear();
+            parsed.record_rows.clear();
+        }
+    }
     if detected.source.all_or_nothing && !parsed.rejected.is_empty() {
-        return Err(IngestError::AllOrNothing {
-            sheet: sheet.name.clone(),
+        return Ok(Err(IngestError::AllOrNothing {
+            sheet: head.name.clone(),
             source_name: detected.source.name.clone(),
             n_problems: parsed.rejected.len(),
             problems: parsed
@@ -222,12 +341,11 @@ pub fn parse_file(
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
-        });
+        }));
     }
-    let loaded = parsed.records.len() + parsed.responses.len();
-    if loaded == 0 {
-        return Err(IngestError::NothingLoaded {
-            sheet: sheet.name.clone(),
+    if parsed.n_records() + parsed.n_responses() == 0 {
+        return Ok(Err(IngestError::NothingLoaded {
+            sheet: head.name.clone(),
             n_rows: parsed.n_rows,
             first: parsed
                 .rejected
@@ -239,19 +357,23 @@ pub fn parse_file(
                     )
                 })
                 .unwrap_or_else(|| "the sheet has no data rows below the header".to_string()),
-        });
+        }));
     }
-    Ok(parsed)
+    Ok(Ok(parsed))
 }
 
-fn dedup_rejected(rejected: &mut Vec<RejectedCell>) {
+/// Drops repeated refusals among those from `from` on (one row's), sorted
+/// by column.
+fn dedup_rejected(rejected: &mut Vec<RejectedCell>, from: usize) {
+    let mut row: Vec<RejectedCell> = rejected.drain(from..).collect();
     let mut seen = BTreeSet::new();
-    rejected.retain(|r| seen.insert((r.row_number, r.column.clone(), r.expected.clone())));
-    rejected.sort_by(|a, b| {
+    row.retain(|r| seen.insert((r.row_number, r.column.clone(), r.expected.clone())));
+    row.sort_by(|a, b| {
         a.row_number
             .cmp(&b.row_number)
             .then(a.column.cmp(&b.column))
     });
+    rejected.extend(row);
 }
 
 /// The column of every mapped field; errors when the column of a required
@@ -363,20 +485,31 @@ fn cell_at(row: &[Cell], column: usize) -> &Cell {
     row.get(column).unwrap_or(&Cell::Empty)
 }
 
-/// Record kinds: one typed row per data row.
-fn parse_records(
-    config: &Config,
-    detected: &Detected,
-    sheet: &Sheet,
-) -> Result<ParsedFile, IngestError> {
-    let columns = field_columns(detected, sheet)?;
-    let kind = detected.source.kind;
-    let mut parsed = empty_parsed(detected, sheet);
-    for (row_index, row) in sheet.rows.iter().enumerate().skip(data_start(detected)) {
-        if row_is_blank(row) {
-            continue;
-        }
-        parsed.n_rows += 1;
+/// Record kinds (and callbacks' fields): one typed row per data row.
+struct RecordParser<'a, 'c> {
+    config: &'a Config,
+    detected: &'a Detected<'c>,
+    columns: BTreeMap<String, usize>,
+}
+
+impl<'a, 'c> RecordParser<'a, 'c> {
+    fn new(
+        config: &'a Config,
+        detected: &'a Detected<'c>,
+        sheet: &Sheet,
+    ) -> Result<RecordParser<'a, 'c>, IngestError> {
+        Ok(RecordParser {
+            config,
+            detected,
+            columns: field_columns(detected, sheet)?,
+        })
+    }
+
+    /// Parses data row `row_index` (0-based) of `sheet` (whose head holds
+    /// the header rows) into `parsed`.
+    fn row(&self, sheet: &Sheet, row_index: usize, row: &[Cell], parsed: &mut ParsedFile) {
+        let (config, detected, columns) = (self.config, self.detected, &self.columns);
+        let kind = detected.source.kind;
         let row_number = row_index + 1;
         let mut values = Vec::with_capacity(kind.fields().len());
         let mut row_ok = true;
@@ -419,7 +552,6 @@ fn parse_records(
             parsed.record_rows.push(row_number);
         }
     }
-    Ok(parsed)
 }
 
 fn empty_parsed(detected: &Detected, sheet: &Sheet) -> ParsedFile {
@@ -436,6 +568,7 @@ fn empty_parsed(detected: &Detected, sheet: &Sheet) -> ParsedFile {
         n_rows: 0,
         layout: crate::inbox::content_hash(detected.headers.join("\u{1f}").as_bytes()),
         question_numbers: String::new(),
+        flushed: Flushed::default(),
     }
 }
 
@@ -507,15 +640,29 @@ struct QuestionColumn<'c> {
 }
 
 /// Survey and callback files: responses and long-form answers.
-fn parse_responses(
-    config: &Config,
-    detected: &Detected,
-    sheet: &Sheet,
-    file_name: &str,
-) -> Result<ParsedFile, IngestError> {
+struct ResponseParser<'a, 'c> {
+    config: &'a Config,
+    detected: &'a Detected<'c>,
+    columns: BTreeMap<String, usize>,
+    question_columns: Vec<QuestionColumn<'a>>,
+    id_field: &'static str,
+    at_field: &'static str,
+    file_month: Option<NaiveDateTime>,
+    seen_ids: BTreeSet<String>,
+}
+
+impl<'a, 'c> ResponseParser<'a, 'c> {
+    /// Finds the question columns (and sets the file's unmapped questions
+    /// and question numbers in `parsed`).
+    fn new(
+        config: &'a Config,
+        detected: &'a Detected<'c>,
+        sheet: &Sheet,
+        file_name: &str,
+        parsed: &mut ParsedFile,
+    ) -> Result<ResponseParser<'a, 'c>, IngestError> {
     let columns = field_columns(detected, sheet)?;
     let source = detected.source;
-    let mut parsed = empty_parsed(detected, sheet);
     let field_column_set: BTreeSet<usize> = columns.values().copied().collect();
 
     let mut question_columns: Vec<QuestionColumn> = Vec::new();
@@ -590,12 +737,26 @@ fn parse_responses(
         _ => ("respondent_id", "submitted_at"),
     };
     let file_month = month_in_file_name(file_name);
-    let mut seen_ids = BTreeSet::new();
-    for (row_index, row) in sheet.rows.iter().enumerate().skip(data_start(detected)) {
-        if row_is_blank(row) {
-            continue;
-        }
-        parsed.n_rows += 1;
+    Ok(ResponseParser {
+        config,
+        detected,
+        columns,
+        question_columns,
+        id_field,
+        at_field,
+        file_month,
+        seen_ids: BTreeSet::new(),
+    })
+    }
+
+    /// Parses data row `row_index` (0-based) of `sheet` (whose head holds
+    /// the header rows) into `parsed`.
+    fn row(&mut self, sheet: &Sheet, row_index: usize, row: &[Cell], parsed: &mut ParsedFile) {
+        let (config, detected, columns) = (self.config, self.detected, &self.columns);
+        let (id_field, at_field, file_month) = (self.id_field, self.at_field, self.file_month);
+        let source = detected.source;
+        let seen_ids = &mut self.seen_ids;
+        let question_columns = &self.question_columns;
         let row_number = row_index + 1;
         let reject = |parsed: &mut ParsedFile, column: usize, expected: String| {
             parsed.rejected.push(RejectedCell {
@@ -613,16 +774,16 @@ fn parse_responses(
             Some(&id_column) => {
                 let id = cell_at(row, id_column).text().trim().to_string();
                 if id.is_empty() {
-                    reject(&mut parsed, id_column, "a respondent id".to_string());
-                    continue;
+                    reject(parsed, id_column, "a respondent id".to_string());
+                    return;
                 }
                 if !seen_ids.insert(id.clone()) {
                     reject(
-                        &mut parsed,
+                        parsed,
                         id_column,
                         "an id not used by an earlier row of this file".to_string(),
                     );
-                    continue;
+                    return;
                 }
                 id
             }
@@ -635,7 +796,7 @@ fn parse_responses(
                 let blank = cell_at(row, at_column).is_blank();
                 // Unreached callbacks have no call time; they carry no answers.
                 if source.kind == SourceKind::Callback && blank {
-                    continue;
+                    return;
                 }
                 // Exports with the time blanked take the month in the file name.
                 if let (true, Some(month_start)) = (blank, file_month) {
@@ -647,8 +808,8 @@ fn parse_responses(
                         }
                         _ => expected,
                     };
-                    reject(&mut parsed, at_column, expected);
-                    continue;
+                    reject(parsed, at_column, expected);
+                    return;
                 }
             }
         };
@@ -674,7 +835,7 @@ fn parse_responses(
                 .map(|&c| answers::parse_bool(cell_at(row, c)).unwrap_or(false))
                 .unwrap_or(true);
             if !reached {
-                continue;
+                return;
             }
         }
         // How long it took is metadata: a bad value is reported, the
@@ -683,7 +844,7 @@ fn parse_responses(
             Some((column, cell)) if !cell.is_blank() => match answers::parse_duration(cell) {
                 Ok(seconds) => Some(seconds),
                 Err(expected) => {
-                    reject(&mut parsed, column, expected);
+                    reject(parsed, column, expected);
                     None
                 }
             },
@@ -698,13 +859,13 @@ fn parse_responses(
             duration_seconds,
             row_number,
         });
-        for question_column in &question_columns {
+        for question_column in question_columns {
             let cell = cell_at(row, question_column.column);
             let (question_key, value) = match question_column.question {
                 Some(question) => match parse_scored(source, question.scale, cell) {
                     Ok(value) => (Some(question.key.clone()), value),
                     Err(expected) => {
-                        reject(&mut parsed, question_column.column, expected);
+                        reject(parsed, question_column.column, expected);
                         continue;
                     }
                 },
@@ -727,7 +888,6 @@ fn parse_responses(
             });
         }
     }
-    Ok(parsed)
 }
 
 /// The first moment of the month named in a file name (`…_2026-10.xlsx`,

@@ -244,6 +244,17 @@ fn convert_cell(data: &Data) -> Cell {
     }
 }
 
+/// Like [`decode_text`], but valid UTF-8 (the common case) is borrowed, not
+/// copied.
+pub fn decode_text_borrowed(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if encoding_rs::Encoding::for_bom(bytes).is_none() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return std::borrow::Cow::Borrowed(text);
+        }
+    }
+    std::borrow::Cow::Owned(decode_text(bytes))
+}
+
 /// Decodes text bytes: BOMs first, then strict UTF-8, then GB18030 (a
 /// superset of GBK, what Excel writes as "CSV" on Chinese Windows).
 pub fn decode_text(bytes: &[u8]) -> String {
@@ -310,6 +321,303 @@ fn read_text(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError> {
         rows,
         date_system: DateSystem::Excel1900,
     }])
+}
+
+/// Rows read from the top of every sheet before the data is streamed: the
+/// header search (30 rows) and multi-row headers below it.
+pub const HEAD_ROWS: usize = 40;
+
+/// The widest row csat reads (Excel's 16,384 columns); cells further right
+/// are ignored, so no row is allocated by a position a file gave.
+pub const MAX_COLUMNS: usize = 16_384;
+
+/// One row as streamed: its 0-based index in the sheet and its cells.
+pub type Row = (usize, Vec<Cell>);
+
+/// A file opened for streaming: the first [`HEAD_ROWS`] rows of every sheet
+/// (to find the source and its header), then the rows of one sheet one at
+/// a time ([`Table::rows`]), so memory does not grow with the file.
+/// `.xlsx`/`.xlsm` stream from calamine's cell reader and text from the
+/// CSV reader; `.xls` and `.ods` (which calamine reads whole) are read as
+/// before.
+pub struct Table<'b> {
+    /// The first rows of every sheet, in workbook order.
+    pub heads: Vec<Sheet>,
+    inner: TableInner<'b>,
+}
+
+enum TableInner<'b> {
+    Xlsx(Box<calamine::Xlsx<Cursor<&'b [u8]>>>),
+    Whole(Vec<Sheet>),
+    Text {
+        text: std::borrow::Cow<'b, str>,
+        delimiter: u8,
+    },
+}
+
+/// Opens `bytes` (named `file_name`, whose extension picks the reader) for
+/// streaming and reads the head of every sheet.
+///
+/// # Errors
+/// Unsupported extension, corrupt or encrypted workbooks, empty files.
+pub fn open_table<'b>(file_name: &str, bytes: &'b [u8]) -> Result<Table<'b>, TableError> {
+    if bytes.is_empty() {
+        return Err(TableError::Empty);
+    }
+    let extension = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let table = match extension.as_str() {
+        "xlsx" | "xlsm" if !bytes.starts_with(OLE_MAGIC) => open_xlsx(bytes)?,
+        "xlsx" | "xlsm" | "xls" | "ods" => {
+            let sheets = read_workbook(&extension, bytes)?;
+            Table {
+                heads: sheets
+                    .iter()
+                    .map(|sheet| Sheet {
+                        name: sheet.name.clone(),
+                        rows: sheet.rows.iter().take(HEAD_ROWS).cloned().collect(),
+                        date_system: sheet.date_system,
+                    })
+                    .collect(),
+                inner: TableInner::Whole(sheets),
+            }
+        }
+        "csv" | "tsv" | "txt" => {
+            let text = decode_text_borrowed(bytes);
+            if text.trim().is_empty() {
+                return Err(TableError::Empty);
+            }
+            let delimiter = sniff_delimiter(&text);
+            let mut table = Table {
+                heads: Vec::new(),
+                inner: TableInner::Text { text, delimiter },
+            };
+            let rows = table
+                .rows(0, 0, MAX_COLUMNS)?
+                .take(HEAD_ROWS)
+                .collect::<Result<Vec<Row>, TableError>>()?;
+            let name = file_name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or(file_name)
+                .to_string();
+            table.heads.push(Sheet {
+                name,
+                rows: dense(rows),
+                date_system: DateSystem::Excel1900,
+            });
+            table
+        }
+        _ => return Err(TableError::UnsupportedType(extension)),
+    };
+    if table
+        .heads
+        .iter()
+        .all(|s| s.rows.iter().all(|r| r.iter().all(Cell::is_blank)))
+    {
+        return Err(TableError::Empty);
+    }
+    Ok(table)
+}
+
+/// Rows indexed from 0 with the blank rows between them filled in.
+fn dense(rows: Vec<Row>) -> Vec<Vec<Cell>> {
+    let mut dense: Vec<Vec<Cell>> = Vec::new();
+    for (index, cells) in rows {
+        if index >= dense.len() {
+            dense.resize(index, Vec::new());
+            dense.push(cells);
+        }
+    }
+    dense
+}
+
+fn open_xlsx(bytes: &[u8]) -> Result<Table<'_>, TableError> {
+    if let Some(expanded) = zip_declared_size(bytes) {
+        if expanded > MAX_EXPANDED_BYTES {
+            return Err(TableError::ZipBomb {
+                expanded_mb: expanded / (1024 * 1024),
+                file_mb: bytes.len() as u64 / (1024 * 1024),
+                limit_mb: MAX_EXPANDED_BYTES / (1024 * 1024),
+            });
+        }
+    }
+    let workbook: calamine::Xlsx<_> =
+        calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+            let message = e.to_string();
+            if message.to_lowercase().contains("password")
+                || message.to_lowercase().contains("encrypt")
+            {
+                TableError::Encrypted
+            } else {
+                TableError::Workbook(message)
+            }
+        })?;
+    let mut table = Table {
+        heads: Vec::new(),
+        inner: TableInner::Xlsx(Box::new(workbook)),
+    };
+    let TableInner::Xlsx(workbook) = &table.inner else {
+        unreachable!("just built")
+    };
+    let date_system = if workbook.has_1904_epoch() {
+        DateSystem::Excel1904
+    } else {
+        DateSystem::Excel1900
+    };
+    let names = workbook.sheet_names();
+    for (index, name) in names.into_iter().enumerate() {
+        let rows = table
+            .rows(index, 0, MAX_COLUMNS)?
+            .take_while(|row| row.as_ref().map_or(true, |(i, _)| *i < HEAD_ROWS))
+            .collect::<Result<Vec<Row>, TableError>>()?;
+        table.heads.push(Sheet {
+            name,
+            rows: dense(rows),
+            date_system,
+        });
+    }
+    Ok(table)
+}
+
+impl<'b> Table<'b> {
+    /// The rows of sheet `sheet_index` from row `from` (0-based) on, one at
+    /// a time, blank rows of an Excel sheet skipped, each row cut at
+    /// `width` cells (the header's width: nothing further right is read).
+    ///
+    /// # Errors
+    /// The sheet does not exist; a row that cannot be read is an `Err` item.
+    pub fn rows(
+        &mut self,
+        sheet_index: usize,
+        from: usize,
+        width: usize,
+    ) -> Result<Box<dyn Iterator<Item = Result<Row, TableError>> + '_>, TableError> {
+        let width = width.min(MAX_COLUMNS);
+        match &mut self.inner {
+            TableInner::Whole(sheets) => {
+                let sheet = sheets.get(sheet_index).ok_or_else(|| {
+                    TableError::Workbook(format!("no sheet number {}", sheet_index + 1))
+                })?;
+                Ok(Box::new(sheet.rows.iter().enumerate().skip(from).map(
+                    move |(index, row)| Ok((index, row.iter().take(width).cloned().collect())),
+                )))
+            }
+            TableInner::Text { text, delimiter } => {
+                let reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .delimiter(*delimiter)
+                    .from_reader(text.as_bytes());
+                Ok(Box::new(
+                    reader
+                        .into_records()
+                        .enumerate()
+                        .skip(from)
+                        .map(move |(index, record)| {
+                            let record = record.map_err(|e| {
+                                TableError::Text(format!("record {}: {e}", index + 1))
+                            })?;
+                            let cells = record
+                                .iter()
+                                .take(width)
+                                .map(|field| {
+                                    if field.is_empty() {
+                                        Cell::Empty
+                                    } else {
+                                        Cell::Text(field.to_string())
+                                    }
+                                })
+                                .collect();
+                            Ok((index, cells))
+                        }),
+                ))
+            }
+            TableInner::Xlsx(workbook) => {
+                let name = workbook
+                    .sheet_names()
+                    .get(sheet_index)
+                    .cloned()
+                    .ok_or_else(|| {
+                        TableError::Workbook(format!("no sheet number {}", sheet_index + 1))
+                    })?;
+                let reader = workbook
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| TableError::Workbook(format!("sheet '{name}': {e}")))?;
+                Ok(Box::new(XlsxRows {
+                    reader,
+                    name,
+                    from,
+                    width,
+                    pending: None,
+                    done: false,
+                }))
+            }
+        }
+    }
+}
+
+/// Rows assembled from calamine's cell reader (cells come row by row).
+struct XlsxRows<'a, 'b> {
+    reader: calamine::XlsxCellReader<'a, Cursor<&'b [u8]>>,
+    name: String,
+    from: usize,
+    width: usize,
+    /// The row being assembled.
+    pending: Option<Row>,
+    done: bool,
+}
+
+impl Iterator for XlsxRows<'_, '_> {
+    type Item = Result<Row, TableError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let cell = match self.reader.next_cell() {
+                Ok(cell) => cell,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(TableError::Workbook(format!(
+                        "sheet '{}': {e}",
+                        self.name
+                    ))));
+                }
+            };
+            let Some(cell) = cell else {
+                self.done = true;
+                break;
+            };
+            let (row, column) = cell.get_position();
+            let (row, column) = (row as usize, column as usize);
+            if row < self.from || column >= self.width {
+                continue;
+            }
+            let value = convert_cell(&Data::from(cell.get_value().clone()));
+            if value == Cell::Empty {
+                continue;
+            }
+            let finished = match &mut self.pending {
+                Some((index, cells)) if *index == row => {
+                    if cells.len() <= column {
+                        cells.resize(column + 1, Cell::Empty);
+                    }
+                    cells[column] = value;
+                    None
+                }
+                _ => {
+                    let mut cells = vec![Cell::Empty; column + 1];
+                    cells[column] = value;
+                    self.pending.replace((row, cells))
+                }
+            };
+            if finished.is_some() {
+                return finished.map(Ok);
+            }
+        }
+        self.pending.take().map(Ok)
+    }
 }
 
 /// Picks the separator (`,`, `;` or tab) that appears most often in the
@@ -400,6 +708,71 @@ mod tests {
             "{declared}"
         );
         assert_eq!(zip_declared_size(b"not a zip"), None);
+    }
+
+    #[test]
+    fn a_sparse_workbook_streams_without_a_dense_grid() {
+        // Cells at A1 and XFD1048576: the declared dimension is the whole
+        // sheet; the streaming reader allocates only what it keeps.
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(0, 0, "序号").unwrap();
+        sheet.write_string(0, 1, "提交答卷时间").unwrap();
+        sheet.write_string(1_048_575, 16_383, "远处").unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let mut table = open_table("稀疏.xlsx", &bytes).unwrap();
+        assert_eq!(table.heads[0].rows.len(), 1);
+        let rows: Vec<Row> = table.rows(0, 1, 2).unwrap().map(Result::unwrap).collect();
+        assert!(rows.is_empty(), "the far cell is outside the header's width");
+        let rows: Vec<Row> = table
+            .rows(0, 0, MAX_COLUMNS)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].0, 1_048_575);
+        assert_eq!(rows[1].1.len(), MAX_COLUMNS);
+    }
+
+    #[test]
+    fn streamed_rows_match_the_whole_reading() {
+        let text = "导出时间: 2026-11-01\n\n回访单号,回访类型\nH1,安装回访\nH2,\"三个,月\"\n";
+        let whole = read_table("回访.csv", text.as_bytes()).unwrap();
+        let mut table = open_table("回访.csv", text.as_bytes()).unwrap();
+        let streamed: Vec<Row> = table
+            .rows(0, 2, MAX_COLUMNS)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let expected: Vec<Row> = whole[0].rows.iter().cloned().enumerate().skip(2).collect();
+        assert_eq!(streamed, expected);
+        assert_eq!(table.heads[0].rows, whole[0].rows);
+
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(0, 0, "标题").unwrap();
+        sheet.write_string(2, 0, "编号").unwrap();
+        sheet.write_string(2, 2, "得分").unwrap();
+        sheet.write_number(3, 0, 7.0).unwrap();
+        sheet.write_number(3, 2, 4.5).unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let whole = read_table("x.xlsx", &bytes).unwrap();
+        let mut table = open_table("x.xlsx", &bytes).unwrap();
+        // The same cells; a streamed row ends at its last cell.
+        let trimmed = |rows: &[Vec<Cell>]| -> Vec<Vec<Cell>> {
+            rows.iter()
+                .map(|row| {
+                    let end = row.iter().rposition(|c| *c != Cell::Empty).map_or(0, |i| i + 1);
+                    row[..end].to_vec()
+                })
+                .collect()
+        };
+        assert_eq!(table.heads[0].rows, trimmed(&whole[0].rows));
+        let streamed: Vec<Row> = table.rows(0, 3, 3).unwrap().map(Result::unwrap).collect();
+        assert_eq!(
+            streamed,
+            vec![(3, vec![Cell::Number(7.0), Cell::Empty, Cell::Number(4.5)])]
+        );
     }
 
     #[test]

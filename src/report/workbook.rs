@@ -1164,7 +1164,12 @@ fn customers_sheet(
         sheet.write_string_with_format(row, 5, &customer.terms_grade, format)?;
         sheet.write_string_with_format(row, 6, &customer.payment_terms, &formats.text)?;
     }
-    more_rows_line(sheet, 1 + shown as u32, results.customer_terms.len() - shown, formats)?;
+    more_rows_line(
+        sheet,
+        1 + shown as u32,
+        results.customer_terms.len() - shown,
+        formats,
+    )?;
     if results.customer_terms.is_empty() {
         sheet.write_string_with_format(
             1,
@@ -1274,7 +1279,12 @@ pub(super) fn write_problem_item(
     problem: &crate::analysis::closed_loop::ProblemItem,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.write_string_with_format(row, 0, origin_label(&problem.origin, formats), &formats.text)?;
+    sheet.write_string_with_format(
+        row,
+        0,
+        origin_label(&problem.origin, formats),
+        &formats.text,
+    )?;
     sheet.write_string_with_format(row, 1, &problem.item_id, &formats.text)?;
     sheet.write_string_with_format(row, 2, problem.happened_on.to_string(), &formats.text)?;
     match problem.severity {
@@ -1321,7 +1331,12 @@ fn problems_sheet(
         row += 1;
         sheet.write_string_with_format(row, 0, &group.department, &formats.text)?;
         sheet.write_string_with_format(row, 1, &group.category, &formats.text)?;
-        sheet.write_string_with_format(row, 2, origin_label(&group.origin, formats), &formats.text)?;
+        sheet.write_string_with_format(
+            row,
+            2,
+            origin_label(&group.origin, formats),
+            &formats.text,
+        )?;
         sheet.write_number_with_format(row, 3, group.n as f64, &formats.integer)?;
         sheet.write_number_with_format(row, 4, group.n_open as f64, &formats.integer)?;
         let overdue = if group.n_overdue > 0 {
@@ -1343,7 +1358,10 @@ fn problems_sheet(
         0,
         formats.lang.pick(
             format!("合计 {n_problems} 个问题，{} 组", loop_.n_problem_groups),
-            format!("In all {n_problems} problems in {} groups", loop_.n_problem_groups),
+            format!(
+                "In all {n_problems} problems in {} groups",
+                loop_.n_problem_groups
+            ),
         ),
         &formats.label,
     )?;

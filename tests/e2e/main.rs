@@ -803,6 +803,7 @@ fn bench_measures_both_formats_on_a_small_run() {
         "--today",
         "2026-11-23",
         "bench",
+        "--formats",
         "--answers",
         "2400",
         "--customers",

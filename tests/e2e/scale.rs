@@ -170,7 +170,10 @@ fn detail_sheets(path: &Path) -> Vec<(String, Vec<String>)> {
         .into_iter()
         .map(|name| {
             let range = workbook.worksheet_range(&name).unwrap();
-            assert_eq!(range.get_value((0, 1)).map(|c| c.to_string()).as_deref(), Some("编号"));
+            assert_eq!(
+                range.get_value((0, 1)).map(|c| c.to_string()).as_deref(),
+                Some("编号")
+            );
             let ids = range.rows().skip(1).map(|row| row[1].to_string()).collect();
             (name, ids)
         })
@@ -225,7 +228,8 @@ fn a_month_past_the_cap_lists_groups_capped_items_and_detail_workbooks() {
     for n in 1..=3 {
         calls.push(call(&format!("B{n}"), 25, true, ["abc", "4", "4", "4"], ""));
     }
-    let complaints = "客户投诉登记表\n投诉编号,受理日期,严重等级,责任部门\nT1,2026-10-20,1级,技术质量中心\n";
+    let complaints =
+        "客户投诉登记表\n投诉编号,受理日期,严重等级,责任部门\nT1,2026-10-20,1级,技术质量中心\n";
     drop_into_inbox(
         &data_dir,
         &[
@@ -262,16 +266,29 @@ fn a_month_past_the_cap_lists_groups_capped_items_and_detail_workbooks() {
     );
     let quality_complaint = &loop_.problem_groups[2];
     assert_eq!(
-        (quality_complaint.oldest_open_due, quality_complaint.owner.as_str()),
+        (
+            quality_complaint.oldest_open_due,
+            quality_complaint.owner.as_str()
+        ),
         (NaiveDate::from_ymd_opt(2026, 10, 21), "品质部经理")
     );
 
     let listed: Vec<&str> = loop_.problems.iter().map(|p| p.item_id.as_str()).collect();
-    assert_eq!(listed, vec!["A1", "A2", "T1", "Q01", "Q02", "U1", "U2", "U3"]);
+    assert_eq!(
+        listed,
+        vec!["A1", "A2", "T1", "Q01", "Q02", "U1", "U2", "U3"]
+    );
     let departments: Vec<(&str, i64, i64, Option<&str>)> = loop_
         .problem_departments
         .iter()
-        .map(|d| (d.department.as_str(), d.n_total, d.n_listed, d.detail_file.as_deref()))
+        .map(|d| {
+            (
+                d.department.as_str(),
+                d.n_total,
+                d.n_listed,
+                d.detail_file.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         departments,
@@ -299,11 +316,17 @@ fn a_month_past_the_cap_lists_groups_capped_items_and_detail_workbooks() {
         vec![
             (
                 "问题明细 1".to_string(),
-                vec!["Q03", "Q04", "Q05", "Q06"].into_iter().map(String::from).collect()
+                vec!["Q03", "Q04", "Q05", "Q06"]
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
             ),
             (
                 "问题明细 2".to_string(),
-                vec!["Q07", "Q08", "Q09", "Q10"].into_iter().map(String::from).collect()
+                vec!["Q07", "Q08", "Q09", "Q10"]
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
             ),
         ]
     );
@@ -338,21 +361,26 @@ fn a_month_past_the_cap_lists_groups_capped_items_and_detail_workbooks() {
         .map(|row| row[1].as_str())
         .collect();
     assert_eq!(sheet_items, listed);
-    let detail_rows: usize = quality.iter().chain(&unassigned).map(|(_, ids)| ids.len()).sum();
-    assert_eq!(sheet_items.len() + detail_rows, 18);
-    assert!(cells
+    let detail_rows: usize = quality
         .iter()
-        .any(|row| row[0] == "技术质量中心" && row[3] == "8 个：details/csat-problems-2026-10-quality.xlsx"));
+        .chain(&unassigned)
+        .map(|(_, ids)| ids.len())
+        .sum();
+    assert_eq!(sheet_items.len() + detail_rows, 18);
+    assert!(cells.iter().any(|row| row[0] == "技术质量中心"
+        && row[3] == "8 个：details/csat-problems-2026-10-quality.xlsx"));
 
     // 数据质量: two refused cells listed, a line for the third.
     let quality_sheet = read_sheet(&outcome.path, "数据质量");
-    let lines: Vec<String> = quality_sheet
-        .rows()
-        .map(|row| row[0].to_string())
-        .collect();
-    assert!(lines.contains(&"拒收的单元格与行（3 处）".to_string()), "{lines:?}");
+    let lines: Vec<String> = quality_sheet.rows().map(|row| row[0].to_string()).collect();
     assert!(
-        lines.iter().any(|l| l.starts_with("另有 1 处未列出（共 3 处；列出前 2 处")),
+        lines.contains(&"拒收的单元格与行（3 处）".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("另有 1 处未列出（共 3 处；列出前 2 处")),
         "{lines:?}"
     );
 
