@@ -167,10 +167,15 @@ def main(directory):
 
 
 def compare(directory, company, department_scores, pareto):
-    """The same figures from csat's workbook (its 部门得分 and 问题柏拉图 sheets)."""
+    """The same figures from csat's workbook (总览, 部门得分, 问题柏拉图)."""
     path = glob.glob(os.path.join(directory, "reports", "*", "csat-report-*.xlsx"))[0]
     workbook = CalamineWorkbook.from_path(path)
     differences = []
+
+    summary = workbook.get_sheet_by_name("总览").to_python()
+    theirs = next(row[1] for row in summary if row[0] == "公司满意度") * 100
+    if abs(theirs - company) > 1e-6:
+        differences.append(f"company: csat {theirs}, peer {company}")
 
     departments = workbook.get_sheet_by_name("部门得分").to_python()
     header = next(i for i, row in enumerate(departments) if "部门" in row)
@@ -188,7 +193,7 @@ def compare(directory, company, department_scores, pareto):
     sheet = workbook.get_sheet_by_name("问题柏拉图").to_python()
     header = next(i for i, row in enumerate(sheet) if "问题类别" in row)
     cat_col = sheet[header].index("问题类别")
-    n_col = sheet[header].index("问题数")
+    n_col = sheet[header].index("件数")
     theirs = []
     for row in sheet[header + 1:]:
         if not row[cat_col] or not isinstance(row[n_col], (int, float)):
@@ -199,7 +204,7 @@ def compare(directory, company, department_scores, pareto):
     if differences:
         print("DIFFERENT from csat:\n  " + "\n  ".join(differences))
     else:
-        print(f"agrees with csat ({os.path.relpath(path, directory)}): department scores and Pareto")
+        print(f"agrees with csat ({os.path.relpath(path, directory)}): company and department scores, Pareto")
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ const LABELS: &[(&str, &str)] = &[
     ("发放数未知", "Number sent unknown"),
     ("受理日期", "Received"),
     ("受访者得分分布（直方图）", "Respondents by score (histogram)"),
-    ("各维度为 1–5 分的平均分；提出问题 = 接通且有备注或有低分（≤2）的回访。", "Dimensions: average on 1–5; problems = reached calls with a remark or an answer ≤ 2."),
+    ("各维度为 1–5 分的平均分；提出问题 = 接通且有备注（无、正常等不算）或有低分（≤2）的回访。", "Dimensions: average on 1–5; problems = reached calls with a remark (not 无, 正常 and the like) or an answer ≤ 2."),
     ("同比显著", "Significant (year)"),
     ("同比（百分点）", "vs last year (pts)"),
     ("否", "No"),
