@@ -1242,14 +1242,62 @@ fn action_plan_file(last_month: &str, today: NaiveDate) -> Result<Vec<u8>, XlsxE
 /// question, so each respondent answers 20 scored questions: (key, header,
 /// department, indicator, category).
 const BENCH_EXTRA_QUESTIONS: &[(&str, &str, &str, &str, &str)] = &[
-    ("bench_store", "15、门店环境与陈列：", "dealers", "service", "门店服务"),
-    ("bench_guide", "16、产品说明与使用指导：", "marketing", "service", "销售服务"),
-    ("bench_courier", "17、配送人员的服务态度：", "manufacturing", "delivery", "物流配送"),
-    ("bench_booking", "18、预约送货时间的便利性：", "manufacturing", "delivery", "物流配送"),
-    ("bench_hotline", "19、售后电话的接通速度：", "customer_service", "service", "售后响应"),
-    ("bench_repair", "20、维修质量：", "after_sales", "service", "售后响应"),
-    ("bench_member", "21、会员活动与优惠：", "marketing", "price", "价格"),
-    ("bench_overall", "22、整体购物体验：", "dealers", "loyalty", "客户忠诚"),
+    (
+        "bench_store",
+        "15、门店环境与陈列：",
+        "dealers",
+        "service",
+        "门店服务",
+    ),
+    (
+        "bench_guide",
+        "16、产品说明与使用指导：",
+        "marketing",
+        "service",
+        "销售服务",
+    ),
+    (
+        "bench_courier",
+        "17、配送人员的服务态度：",
+        "manufacturing",
+        "delivery",
+        "物流配送",
+    ),
+    (
+        "bench_booking",
+        "18、预约送货时间的便利性：",
+        "manufacturing",
+        "delivery",
+        "物流配送",
+    ),
+    (
+        "bench_hotline",
+        "19、售后电话的接通速度：",
+        "customer_service",
+        "service",
+        "售后响应",
+    ),
+    (
+        "bench_repair",
+        "20、维修质量：",
+        "after_sales",
+        "service",
+        "售后响应",
+    ),
+    (
+        "bench_member",
+        "21、会员活动与优惠：",
+        "marketing",
+        "price",
+        "价格",
+    ),
+    (
+        "bench_overall",
+        "22、整体购物体验：",
+        "dealers",
+        "loyalty",
+        "客户忠诚",
+    ),
 ];
 
 /// The configuration `csat bench` runs with: the shipped one without a
@@ -1330,7 +1378,11 @@ pub fn bench_month(
         sheet.write_string(row, 2, format!("{}秒", rng.gen_range(45..600)))?;
         sheet.write_string(row, 3, ["手机提交", "微信", "链接"][rng.gen_range(0..3)])?;
         sheet.write_string(row, 4, "直接访问")?;
-        sheet.write_string(row, 5, format!("1.2.{}.{}", rng.gen_range(0..255), rng.gen_range(1..254)))?;
+        sheet.write_string(
+            row,
+            5,
+            format!("1.2.{}.{}", rng.gen_range(0..255), rng.gen_range(1..254)),
+        )?;
         sheet.write_string(row, 6, dealer.name)?;
         let mut column = 7u16;
         for question in SURVEY_QUESTIONS {

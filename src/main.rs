@@ -933,7 +933,9 @@ fn bench_months(data_dir: &DataDir, sizes: &[usize], today: NaiveDate) -> Result
             &survey,
         )?;
         std::fs::write(
-            bench_dir.inbox().join(format!("回访记录_bench_{month}.csv")),
+            bench_dir
+                .inbox()
+                .join(format!("回访记录_bench_{month}.csv")),
             &calls,
         )?;
         drop((survey, calls));

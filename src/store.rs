@@ -399,6 +399,9 @@ impl FileLoad<'_> {
     }
 }
 
+/// DuckDB's memory limit, MB (see `Store::limit_memory`).
+pub const DEFAULT_MEMORY_LIMIT_MB: u32 = 192;
+
 /// An open csat database.
 pub struct Store {
     connection: Connection,
@@ -452,7 +455,24 @@ impl Store {
         Ok(store)
     }
 
+    /// Bounds DuckDB's memory: its buffer pool and the intermediates of a
+    /// query stay under [`DEFAULT_MEMORY_LIMIT_MB`] (or `CSAT_DB_MEMORY_MB`),
+    /// larger sorts, joins and aggregates spilling to a temporary folder
+    /// beside the database, so the process's peak memory does not grow with
+    /// the stored answers.
+    fn limit_memory(&self) -> Result<(), StoreError> {
+        let megabytes = std::env::var("CSAT_DB_MEMORY_MB")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .filter(|mb| *mb >= 32)
+            .unwrap_or(DEFAULT_MEMORY_LIMIT_MB);
+        self.connection
+            .execute_batch(&format!("SET memory_limit = '{megabytes}MB'"))
+            .context("limiting the database's memory")
+    }
+
     fn migrate(&self) -> Result<(), StoreError> {
+        self.limit_memory()?;
         self.connection
             .execute_batch(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)",
@@ -888,6 +908,7 @@ impl Store {
         params: &[Param],
     ) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         let context = format!("running {name}");
+        let started = std::time::Instant::now();
         let mut statement = self.connection.prepare(sql).context(context.clone())?;
         let values: Vec<Value> = params.iter().map(param_value).collect();
         let mut rows = statement
@@ -903,6 +924,12 @@ impl Store {
             }
             out.push(values);
         }
+        tracing::debug!(
+            query = name,
+            rows = out.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "query"
+        );
         Ok(out)
     }
 
@@ -921,6 +948,7 @@ impl Store {
         mut each: impl FnMut(&[SqlValue]) -> Result<(), E>,
     ) -> Result<(), E> {
         let context = format!("running {name}");
+        let started = std::time::Instant::now();
         let mut statement = self.connection.prepare(sql).context(context.clone())?;
         let values: Vec<Value> = params.iter().map(param_value).collect();
         let batches = statement
@@ -942,6 +970,11 @@ impl Store {
                 each(&row)?;
             }
         }
+        tracing::debug!(
+            query = name,
+            ms = started.elapsed().as_millis() as u64,
+            "streamed query"
+        );
         Ok(())
     }
 

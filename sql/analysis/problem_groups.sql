@@ -17,7 +17,7 @@ WITH grouped AS (
            count(*) FILTER (WHERE NOT i.closed) AS n_open,
            count(*) FILTER (WHERE NOT i.closed AND i.due_on < CAST($2 AS DATE)) AS n_overdue,
            strftime(min(i.due_on) FILTER (WHERE NOT i.closed), '%Y-%m-%d') AS oldest_open_due,
-           CASE WHEN count(DISTINCT i.plan_owner) = 1 THEN min(i.plan_owner) END AS plan_owner
+           CASE WHEN min(i.plan_owner) = max(i.plan_owner) THEN min(i.plan_owner) END AS plan_owner
     FROM month_problem_items($1, $2) AS i
     GROUP BY ALL
 )

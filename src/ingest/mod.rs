@@ -217,13 +217,9 @@ pub fn parse_file(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ParsedFile, IngestError> {
-    match parse_file_with(
-        config,
-        file_name,
-        bytes,
-        usize::MAX,
-        &mut |_| Ok::<(), std::convert::Infallible>(()),
-    ) {
+    match parse_file_with(config, file_name, bytes, usize::MAX, &mut |_| {
+        Ok::<(), std::convert::Infallible>(())
+    }) {
         Ok(parsed) => parsed,
         Err(never) => match never {},
     }
@@ -661,92 +657,92 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
         file_name: &str,
         parsed: &mut ParsedFile,
     ) -> Result<ResponseParser<'a, 'c>, IngestError> {
-    let columns = field_columns(detected, sheet)?;
-    let source = detected.source;
-    let field_column_set: BTreeSet<usize> = columns.values().copied().collect();
+        let columns = field_columns(detected, sheet)?;
+        let source = detected.source;
+        let field_column_set: BTreeSet<usize> = columns.values().copied().collect();
 
-    let mut question_columns: Vec<QuestionColumn> = Vec::new();
-    for (column, normalized) in detected.headers.iter().enumerate() {
-        if field_column_set.contains(&column) || normalized.is_empty() {
-            continue;
-        }
-        let first_row_header = header_text(sheet, detected.header_row, column);
-        // Multi-row headers (Qualtrics, SurveyMonkey): the question is the
-        // code and the text below it, e.g. "Q3_1 How satisfied …".
-        let mut header = column_label(sheet, detected, column);
-        // A matrix question's sub-items may follow its first column as bare
-        // columns: "5、请评价以下方面—送货速度", "安装质量", … Each becomes
-        // "5、请评价以下方面—安装质量".
-        let follows_question = question_columns
-            .last()
-            .is_some_and(|q| q.column + 1 == column);
-        if source.kind == SourceKind::Survey
-            && source.question_columns.is_none()
-            && follows_question
-            && strip_question_number(&first_row_header).1.is_none()
-            && !is_metadata_header(normalized)
-        {
-            let previous = &question_columns.last().expect("follows a question").header;
-            let stem = previous
-                .split_once('—')
-                .map_or(previous.as_str(), |(stem, _)| stem);
-            header = format!("{stem}—{}", first_row_header.trim());
-        }
-        let label = sources::normalize_header(&header);
-        let question = config.questions.iter().find(|q| {
-            let wanted = sources::normalize_header(&q.match_text);
-            q.source.as_ref().is_none_or(|s| *s == source.name)
-                && (normalized.contains(wanted.as_str()) || label.contains(wanted.as_str()))
-        });
-        let excluded = source
-            .not_questions
-            .iter()
-            .any(|h| sources::normalize_header(h) == normalized.as_str());
-        let is_question_column = !excluded
-            && match &source.question_columns {
-                Some(pattern) => sources::name_matches(pattern, &first_row_header),
-                None => strip_question_number(&header).1.is_some(),
-            };
-        if question.is_some() || (source.kind == SourceKind::Survey && is_question_column) {
-            if question.is_none() {
-                parsed.unmapped_questions.push(header.clone());
+        let mut question_columns: Vec<QuestionColumn> = Vec::new();
+        for (column, normalized) in detected.headers.iter().enumerate() {
+            if field_column_set.contains(&column) || normalized.is_empty() {
+                continue;
             }
-            question_columns.push(QuestionColumn {
-                column,
-                header,
-                question,
+            let first_row_header = header_text(sheet, detected.header_row, column);
+            // Multi-row headers (Qualtrics, SurveyMonkey): the question is the
+            // code and the text below it, e.g. "Q3_1 How satisfied …".
+            let mut header = column_label(sheet, detected, column);
+            // A matrix question's sub-items may follow its first column as bare
+            // columns: "5、请评价以下方面—送货速度", "安装质量", … Each becomes
+            // "5、请评价以下方面—安装质量".
+            let follows_question = question_columns
+                .last()
+                .is_some_and(|q| q.column + 1 == column);
+            if source.kind == SourceKind::Survey
+                && source.question_columns.is_none()
+                && follows_question
+                && strip_question_number(&first_row_header).1.is_none()
+                && !is_metadata_header(normalized)
+            {
+                let previous = &question_columns.last().expect("follows a question").header;
+                let stem = previous
+                    .split_once('—')
+                    .map_or(previous.as_str(), |(stem, _)| stem);
+                header = format!("{stem}—{}", first_row_header.trim());
+            }
+            let label = sources::normalize_header(&header);
+            let question = config.questions.iter().find(|q| {
+                let wanted = sources::normalize_header(&q.match_text);
+                q.source.as_ref().is_none_or(|s| *s == source.name)
+                    && (normalized.contains(wanted.as_str()) || label.contains(wanted.as_str()))
             });
+            let excluded = source
+                .not_questions
+                .iter()
+                .any(|h| sources::normalize_header(h) == normalized.as_str());
+            let is_question_column = !excluded
+                && match &source.question_columns {
+                    Some(pattern) => sources::name_matches(pattern, &first_row_header),
+                    None => strip_question_number(&header).1.is_some(),
+                };
+            if question.is_some() || (source.kind == SourceKind::Survey && is_question_column) {
+                if question.is_none() {
+                    parsed.unmapped_questions.push(header.clone());
+                }
+                question_columns.push(QuestionColumn {
+                    column,
+                    header,
+                    question,
+                });
+            }
         }
-    }
 
-    if source.kind == SourceKind::Survey {
-        let numbers: Option<BTreeSet<u32>> = question_columns
-            .iter()
-            .map(|q| strip_question_number(&q.header).1)
-            .collect();
-        parsed.question_numbers = numbers
-            .unwrap_or_default()
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-    }
+        if source.kind == SourceKind::Survey {
+            let numbers: Option<BTreeSet<u32>> = question_columns
+                .iter()
+                .map(|q| strip_question_number(&q.header).1)
+                .collect();
+            parsed.question_numbers = numbers
+                .unwrap_or_default()
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+        }
 
-    let (id_field, at_field) = match source.kind {
-        SourceKind::Callback => ("callback_id", "called_at"),
-        _ => ("respondent_id", "submitted_at"),
-    };
-    let file_month = month_in_file_name(file_name);
-    Ok(ResponseParser {
-        config,
-        detected,
-        columns,
-        question_columns,
-        id_field,
-        at_field,
-        file_month,
-        seen_ids: BTreeSet::new(),
-    })
+        let (id_field, at_field) = match source.kind {
+            SourceKind::Callback => ("callback_id", "called_at"),
+            _ => ("respondent_id", "submitted_at"),
+        };
+        let file_month = month_in_file_name(file_name);
+        Ok(ResponseParser {
+            config,
+            detected,
+            columns,
+            question_columns,
+            id_field,
+            at_field,
+            file_month,
+            seen_ids: BTreeSet::new(),
+        })
     }
 
     /// Parses data row `row_index` (0-based) of `sheet` (whose head holds

@@ -444,17 +444,15 @@ fn open_xlsx(bytes: &[u8]) -> Result<Table<'_>, TableError> {
             });
         }
     }
-    let workbook: calamine::Xlsx<_> =
-        calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-            let message = e.to_string();
-            if message.to_lowercase().contains("password")
-                || message.to_lowercase().contains("encrypt")
-            {
-                TableError::Encrypted
-            } else {
-                TableError::Workbook(message)
-            }
-        })?;
+    let workbook: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        let message = e.to_string();
+        if message.to_lowercase().contains("password") || message.to_lowercase().contains("encrypt")
+        {
+            TableError::Encrypted
+        } else {
+            TableError::Workbook(message)
+        }
+    })?;
     let mut table = Table {
         heads: Vec::new(),
         inner: TableInner::Xlsx(Box::new(workbook)),
@@ -511,29 +509,24 @@ impl<'b> Table<'b> {
                     .flexible(true)
                     .delimiter(*delimiter)
                     .from_reader(text.as_bytes());
-                Ok(Box::new(
-                    reader
-                        .into_records()
-                        .enumerate()
-                        .skip(from)
-                        .map(move |(index, record)| {
-                            let record = record.map_err(|e| {
-                                TableError::Text(format!("record {}: {e}", index + 1))
-                            })?;
-                            let cells = record
-                                .iter()
-                                .take(width)
-                                .map(|field| {
-                                    if field.is_empty() {
-                                        Cell::Empty
-                                    } else {
-                                        Cell::Text(field.to_string())
-                                    }
-                                })
-                                .collect();
-                            Ok((index, cells))
-                        }),
-                ))
+                Ok(Box::new(reader.into_records().enumerate().skip(from).map(
+                    move |(index, record)| {
+                        let record = record
+                            .map_err(|e| TableError::Text(format!("record {}: {e}", index + 1)))?;
+                        let cells = record
+                            .iter()
+                            .take(width)
+                            .map(|field| {
+                                if field.is_empty() {
+                                    Cell::Empty
+                                } else {
+                                    Cell::Text(field.to_string())
+                                }
+                            })
+                            .collect();
+                        Ok((index, cells))
+                    },
+                )))
             }
             TableInner::Xlsx(workbook) => {
                 let name = workbook
@@ -723,7 +716,10 @@ mod tests {
         let mut table = open_table("稀疏.xlsx", &bytes).unwrap();
         assert_eq!(table.heads[0].rows.len(), 1);
         let rows: Vec<Row> = table.rows(0, 1, 2).unwrap().map(Result::unwrap).collect();
-        assert!(rows.is_empty(), "the far cell is outside the header's width");
+        assert!(
+            rows.is_empty(),
+            "the far cell is outside the header's width"
+        );
         let rows: Vec<Row> = table
             .rows(0, 0, MAX_COLUMNS)
             .unwrap()
@@ -762,7 +758,10 @@ mod tests {
         let trimmed = |rows: &[Vec<Cell>]| -> Vec<Vec<Cell>> {
             rows.iter()
                 .map(|row| {
-                    let end = row.iter().rposition(|c| *c != Cell::Empty).map_or(0, |i| i + 1);
+                    let end = row
+                        .iter()
+                        .rposition(|c| *c != Cell::Empty)
+                        .map_or(0, |i| i + 1);
                     row[..end].to_vec()
                 })
                 .collect()

@@ -394,3 +394,44 @@ fn a_month_past_the_cap_lists_groups_capped_items_and_detail_workbooks() {
         .collect();
     assert!(details.is_empty(), "{details:?}");
 }
+
+/// `csat bench` at a small size (no timing asserted): both generated files
+/// load (half the answers in the survey, half in the callbacks; callbacks
+/// not reached carry none), every figure is printed, the largest sheet is
+/// within Excel's rows, and the peak memory of the ingest and the report,
+/// measured by the child processes themselves, stays under the bound the
+/// README promises (250 MB ingest, 300 MB report).
+#[test]
+fn bench_measures_a_month_within_the_memory_bound() {
+    let temp = tempfile::tempdir().unwrap();
+    let output = csat(&[
+        "--data-dir",
+        temp.path().to_str().unwrap(),
+        "--today",
+        "2026-11-05",
+        "bench",
+        "--sizes",
+        "40000",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields.len(), 10, "{line}");
+    let number = |i: usize| fields[i].parse::<f64>().unwrap();
+    // 20,000 survey answers (1,000 respondents × 20) and 5,000 calls × 4
+    // scores of which the reached ones (92 % ± noise) count.
+    assert!(number(0) > 20_000.0 + 0.85 * 20_000.0, "{line}");
+    assert!(number(0) < 40_000.0 + 1_000.0, "{line}");
+    assert!(number(2) > 0.0 && number(2) < 250.0, "ingest peak {line}");
+    assert!(number(4) > 0.0 && number(4) < 300.0, "report peak {line}");
+    assert!(number(8) <= 1_048_576.0, "{line}");
+}
