@@ -644,7 +644,10 @@ struct ResponseParser<'a, 'c> {
     id_field: &'static str,
     at_field: &'static str,
     file_month: Option<NaiveDateTime>,
-    seen_ids: BTreeSet<String>,
+    /// The ids seen so far, as 64-bit hashes (SipHash with fixed keys, so
+    /// runs are repeatable): a file of millions of rows keeps 8 bytes per
+    /// id, not the id.
+    seen_ids: std::collections::HashSet<u64>,
 }
 
 impl<'a, 'c> ResponseParser<'a, 'c> {
@@ -741,7 +744,7 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             id_field,
             at_field,
             file_month,
-            seen_ids: BTreeSet::new(),
+            seen_ids: std::collections::HashSet::new(),
         })
     }
 
@@ -773,7 +776,13 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                     reject(parsed, id_column, "a respondent id".to_string());
                     return;
                 }
-                if !seen_ids.insert(id.clone()) {
+                let hash = {
+                    use std::hash::{Hash, Hasher};
+                    let mut hasher = std::hash::DefaultHasher::new();
+                    id.hash(&mut hasher);
+                    hasher.finish()
+                };
+                if !seen_ids.insert(hash) {
                     reject(
                         parsed,
                         id_column,
