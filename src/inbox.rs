@@ -182,6 +182,31 @@ pub fn content_hash(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// SHA-256 of a file's content as lowercase hex, read in blocks (the same
+/// as [`content_hash`] of its bytes, without holding them).
+///
+/// # Errors
+/// The file cannot be read.
+pub fn content_hash_file(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 /// Moves `file` into `dir`, keeping its name unless taken, in which case the
 /// first 8 hex digits of its hash are added before the extension.
 ///

@@ -247,8 +247,20 @@ pub fn ingest_with_progress(
             });
             continue;
         }
-        let bytes = fs::read(&path).map_err(io_context(format!("reading {}", path.display())))?;
-        let sha256 = inbox::content_hash(&bytes);
+        // A large text file is hashed and parsed from disk, block by block;
+        // anything else is read whole (a workbook is a ZIP or OLE archive).
+        let from_disk = ingest::is_text_file(&file_name) && size > TEXT_IN_MEMORY_BYTES;
+        let bytes = if from_disk {
+            Vec::new()
+        } else {
+            fs::read(&path).map_err(io_context(format!("reading {}", path.display())))?
+        };
+        let sha256 = if from_disk {
+            inbox::content_hash_file(&path)
+                .map_err(io_context(format!("reading {}", path.display())))?
+        } else {
+            inbox::content_hash(&bytes)
+        };
         if let Some(stored) = store.find_file(&sha256)? {
             inbox::move_into(&path, &data_dir.archive().join("duplicates"), &sha256)
                 .map_err(io_context(format!("archiving {file_name}")))?;
@@ -263,13 +275,23 @@ pub fn ingest_with_progress(
         // Rows go to the store in chunks as they are parsed, inside the
         // file's one transaction: memory does not grow with the file.
         let mut load = store.begin_file(&file_name)?;
-        let parsed = ingest::parse_file_with(
-            config,
-            &file_name,
-            &bytes,
-            STREAM_CHUNK_ANSWERS,
-            &mut |chunk| load.append(chunk),
-        )?;
+        let parsed = if from_disk {
+            ingest::parse_text_path_with(
+                config,
+                &file_name,
+                &path,
+                STREAM_CHUNK_ANSWERS,
+                &mut |chunk| load.append(chunk),
+            )?
+        } else {
+            ingest::parse_file_with(
+                config,
+                &file_name,
+                &bytes,
+                STREAM_CHUNK_ANSWERS,
+                &mut |chunk| load.append(chunk),
+            )?
+        };
         match parsed {
             Ok(parsed) => {
                 let replaces_periods = config
@@ -331,6 +353,10 @@ pub fn ingest_with_progress(
     });
     Ok(summary)
 }
+
+/// Text files up to this size are read whole; larger ones are parsed from
+/// disk as they are read.
+const TEXT_IN_MEMORY_BYTES: u64 = 1024 * 1024;
 
 /// Answers parsed before they are appended to the store (an Arrow batch).
 const STREAM_CHUNK_ANSWERS: usize = 65_536;

@@ -246,7 +246,53 @@ pub fn parse_file_with<E>(
     chunk_answers: usize,
     flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
 ) -> Result<Result<ParsedFile, IngestError>, E> {
-    let mut table = match table::open_table(file_name, bytes) {
+    parse_table_with(
+        config,
+        file_name,
+        table::open_table(file_name, bytes),
+        chunk_answers,
+        flush,
+    )
+}
+
+/// Like [`parse_file_with`], for a delimited text file read from disk as
+/// it is parsed (a file too large to hold whole).
+///
+/// # Errors
+/// `flush` fails.
+pub fn parse_text_path_with<E>(
+    config: &Config,
+    file_name: &str,
+    path: &std::path::Path,
+    chunk_answers: usize,
+    flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
+) -> Result<Result<ParsedFile, IngestError>, E> {
+    parse_table_with(
+        config,
+        file_name,
+        table::open_text_file(file_name, path),
+        chunk_answers,
+        flush,
+    )
+}
+
+/// True for the extensions [`parse_text_path_with`] reads.
+pub fn is_text_file(file_name: &str) -> bool {
+    let extension = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(extension.as_str(), "csv" | "tsv" | "txt")
+}
+
+fn parse_table_with<E>(
+    config: &Config,
+    file_name: &str,
+    table: Result<table::Table<'_>, table::TableError>,
+    chunk_answers: usize,
+    flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
+) -> Result<Result<ParsedFile, IngestError>, E> {
+    let mut table = match table {
         Ok(table) => table,
         Err(error) => return Ok(Err(error.into())),
     };

@@ -348,6 +348,13 @@ pub struct Table<'b> {
 
 enum TableInner<'b> {
     Xlsx(Box<calamine::Xlsx<Cursor<&'b [u8]>>>),
+    /// A text file read from disk, decoded as it is read.
+    TextFile {
+        path: std::path::PathBuf,
+        encoding: &'static encoding_rs::Encoding,
+        bom_len: usize,
+        delimiter: u8,
+    },
     Whole(Vec<Sheet>),
     Text {
         text: std::borrow::Cow<'b, str>,
@@ -420,6 +427,166 @@ pub fn open_table<'b>(file_name: &str, bytes: &'b [u8]) -> Result<Table<'b>, Tab
         return Err(TableError::Empty);
     }
     Ok(table)
+}
+
+/// Opens a delimited text file for streaming from disk, for files too large
+/// to hold whole: the encoding is decided as [`decode_text`] decides it (a
+/// BOM; else UTF-8, keeping a few broken bytes as U+FFFD; else GB18030) in
+/// one pass over the file, then the text is decoded block by block as the
+/// rows are read.
+///
+/// # Errors
+/// The file cannot be read, or holds only blanks.
+pub fn open_text_file(
+    file_name: &str,
+    path: &std::path::Path,
+) -> Result<Table<'static>, TableError> {
+    use std::io::Read;
+    let read_error = |e: std::io::Error| TableError::Text(e.to_string());
+    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let mut start = [0u8; 4];
+    let mut n_start = 0;
+    while n_start < start.len() {
+        let n = file.read(&mut start[n_start..]).map_err(read_error)?;
+        if n == 0 {
+            break;
+        }
+        n_start += n;
+    }
+    if n_start == 0 {
+        return Err(TableError::Empty);
+    }
+    let (encoding, bom_len) = match encoding_rs::Encoding::for_bom(&start[..n_start]) {
+        Some(found) => found,
+        None => {
+            // One pass: how much of it is broken as UTF-8.
+            let mut file = std::fs::File::open(path).map_err(read_error)?;
+            let mut decoder = encoding_rs::UTF_8.new_decoder_without_bom_handling();
+            let mut raw = vec![0u8; 1 << 16];
+            let mut text = String::new();
+            let (mut broken, mut valid_non_ascii) = (0usize, 0usize);
+            loop {
+                let n = file.read(&mut raw).map_err(read_error)?;
+                let last = n == 0;
+                text.clear();
+                text.reserve(decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16));
+                let _ = decoder.decode_to_string(&raw[..n], &mut text, last);
+                for c in text.chars() {
+                    if c == '\u{FFFD}' {
+                        broken += 1;
+                    } else if !c.is_ascii() {
+                        valid_non_ascii += 1;
+                    }
+                }
+                if last {
+                    break;
+                }
+            }
+            if broken == 0 || valid_non_ascii > broken * 4 {
+                (encoding_rs::UTF_8, 0)
+            } else {
+                (encoding_rs::GB18030, 0)
+            }
+        }
+    };
+    let mut head_text = String::new();
+    decoded_file(path, encoding, bom_len)
+        .map_err(read_error)?
+        .take(1 << 18)
+        .read_to_string(&mut head_text)
+        .map_err(read_error)?;
+    if head_text.trim().is_empty() && std::fs::metadata(path).map_or(0, |m| m.len()) < (1 << 18) {
+        return Err(TableError::Empty);
+    }
+    let delimiter = sniff_delimiter(&head_text);
+    let mut table = Table {
+        heads: Vec::new(),
+        inner: TableInner::TextFile {
+            path: path.to_path_buf(),
+            encoding,
+            bom_len,
+            delimiter,
+        },
+    };
+    let rows = table
+        .rows(0, 0, MAX_COLUMNS)?
+        .take(HEAD_ROWS)
+        .collect::<Result<Vec<Row>, TableError>>()?;
+    let name = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(file_name)
+        .to_string();
+    table.heads.push(Sheet {
+        name,
+        rows: dense(rows),
+        date_system: DateSystem::Excel1900,
+    });
+    if table.heads[0]
+        .rows
+        .iter()
+        .all(|r| r.iter().all(Cell::is_blank))
+    {
+        return Err(TableError::Empty);
+    }
+    Ok(table)
+}
+
+/// The file at `path` as UTF-8, decoded from `encoding` block by block
+/// after skipping `bom_len` bytes (broken bytes become U+FFFD).
+fn decoded_file(
+    path: &std::path::Path,
+    encoding: &'static encoding_rs::Encoding,
+    bom_len: usize,
+) -> std::io::Result<DecodingReader<std::io::BufReader<std::fs::File>>> {
+    use std::io::Seek;
+    let mut file = std::fs::File::open(path)?;
+    file.seek(std::io::SeekFrom::Start(bom_len as u64))?;
+    Ok(DecodingReader {
+        inner: std::io::BufReader::with_capacity(1 << 16, file),
+        decoder: encoding.new_decoder_without_bom_handling(),
+        raw: vec![0u8; 1 << 16],
+        out: String::new(),
+        position: 0,
+        done: false,
+    })
+}
+
+/// A reader of UTF-8 decoded from another encoding as it is read.
+struct DecodingReader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    raw: Vec<u8>,
+    out: String,
+    position: usize,
+    done: bool,
+}
+
+impl<R: std::io::Read> std::io::Read for DecodingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.position < self.out.len() {
+                let available = &self.out.as_bytes()[self.position..];
+                let n = available.len().min(buf.len());
+                buf[..n].copy_from_slice(&available[..n]);
+                self.position += n;
+                return Ok(n);
+            }
+            if self.done {
+                return Ok(0);
+            }
+            let n = self.inner.read(&mut self.raw)?;
+            let last = n == 0;
+            self.out.clear();
+            self.position = 0;
+            self.out
+                .reserve(self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16));
+            let _ = self
+                .decoder
+                .decode_to_string(&self.raw[..n], &mut self.out, last);
+            self.done = last;
+        }
+    }
 }
 
 /// Rows indexed from 0 with the blank rows between them filled in.
@@ -527,6 +694,41 @@ impl<'b> Table<'b> {
                         Ok((index, cells))
                     },
                 )))
+            }
+            TableInner::TextFile {
+                path,
+                encoding,
+                bom_len,
+                delimiter,
+            } => {
+                let reader = decoded_file(path, encoding, *bom_len)
+                    .map_err(|e| TableError::Text(e.to_string()))?;
+                let reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .delimiter(*delimiter)
+                    .from_reader(reader);
+                Ok(Box::new(
+                    reader.into_byte_records().enumerate().skip(from).map(
+                        move |(index, record)| {
+                            let record = record.map_err(|e| {
+                                TableError::Text(format!("record {}: {e}", index + 1))
+                            })?;
+                            let cells = record
+                                .iter()
+                                .take(width)
+                                .map(|field| {
+                                    if field.is_empty() {
+                                        Cell::Empty
+                                    } else {
+                                        Cell::Text(String::from_utf8_lossy(field).into_owned())
+                                    }
+                                })
+                                .collect();
+                            Ok((index, cells))
+                        },
+                    ),
+                ))
             }
             TableInner::Xlsx(workbook) => {
                 let name = workbook
@@ -772,6 +974,50 @@ mod tests {
             streamed,
             vec![(3, vec![Cell::Number(7.0), Cell::Empty, Cell::Number(4.5)])]
         );
+    }
+
+    #[test]
+    fn a_text_file_read_from_disk_gives_the_same_rows() {
+        let gbk = encoding_rs::GBK
+            .encode("导出时间: 2026-11-01\n回访单号,回访类型\nH1,安装回访\n")
+            .0
+            .into_owned();
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "姓名\t得分\r\n张三\t5\r\n".encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        // Mostly UTF-8 with one broken byte: only that cell changes.
+        let mut broken = "编号,意见\n1,很好的床垫\n2,送货".as_bytes().to_vec();
+        broken.push(0xFF);
+        broken.extend_from_slice("太慢\n3,安装师傅专业\n".as_bytes());
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in [
+            ("gbk.csv", gbk),
+            (
+                "bom.csv",
+                "\u{feff}a;b;c\n1;\"x;y\";3\n".as_bytes().to_vec(),
+            ),
+            ("utf16.txt", utf16),
+            ("broken.csv", broken),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let whole = read_table(name, &bytes).unwrap();
+            let mut table = open_text_file(name, &path).unwrap();
+            assert_eq!(table.heads[0].rows, whole[0].rows, "{name}");
+            let streamed: Vec<Vec<Cell>> = table
+                .rows(0, 0, MAX_COLUMNS)
+                .unwrap()
+                .map(|row| row.unwrap().1)
+                .collect();
+            assert_eq!(streamed, whole[0].rows, "{name}");
+        }
+        let empty = dir.path().join("empty.csv");
+        std::fs::write(&empty, " \n\n").unwrap();
+        assert!(matches!(
+            open_text_file("empty.csv", &empty),
+            Err(TableError::Empty)
+        ));
     }
 
     #[test]
