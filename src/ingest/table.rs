@@ -489,12 +489,15 @@ pub fn open_text_file(
             }
         }
     };
-    let mut head_text = String::new();
+    // The first 256 KiB, for the separator (a character cut at the end
+    // does not matter).
+    let mut head_bytes = Vec::new();
     decoded_file(path, encoding, bom_len)
         .map_err(read_error)?
         .take(1 << 18)
-        .read_to_string(&mut head_text)
+        .read_to_end(&mut head_bytes)
         .map_err(read_error)?;
+    let head_text = String::from_utf8_lossy(&head_bytes);
     if head_text.trim().is_empty() && std::fs::metadata(path).map_or(0, |m| m.len()) < (1 << 18) {
         return Err(TableError::Empty);
     }
@@ -1012,6 +1015,20 @@ mod tests {
                 .collect();
             assert_eq!(streamed, whole[0].rows, "{name}");
         }
+        // Longer than the 256 KiB sniffed for the separator, with the cut
+        // inside a three-byte character.
+        let mut long = String::from("编号,意见\n");
+        let mut n = 0;
+        while long.len() < (1 << 18) + 4096 {
+            n += 1;
+            long.push_str(&format!("{n},送货很慢\n"));
+        }
+        assert!(!long.is_char_boundary(1 << 18), "the cut is inside a character");
+        let long_path = dir.path().join("long.csv");
+        std::fs::write(&long_path, &long).unwrap();
+        let mut table = open_text_file("long.csv", &long_path).unwrap();
+        assert_eq!(table.rows(0, 1, MAX_COLUMNS).unwrap().count(), n);
+
         let empty = dir.path().join("empty.csv");
         std::fs::write(&empty, " \n\n").unwrap();
         assert!(matches!(
