@@ -1023,7 +1023,10 @@ mod tests {
             n += 1;
             long.push_str(&format!("{n},送货很慢\n"));
         }
-        assert!(!long.is_char_boundary(1 << 18), "the cut is inside a character");
+        assert!(
+            !long.is_char_boundary(1 << 18),
+            "the cut is inside a character"
+        );
         let long_path = dir.path().join("long.csv");
         std::fs::write(&long_path, &long).unwrap();
         let mut table = open_text_file("long.csv", &long_path).unwrap();
