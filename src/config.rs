@@ -49,6 +49,13 @@ pub struct Config {
     /// How the report is written.
     #[serde(default)]
     pub report: ReportSettings,
+    /// Key-driver analysis: the outcome question and the questions left out.
+    #[serde(default)]
+    pub drivers: DriverSettings,
+    /// Customer comments (客户原声): which survey columns are comments,
+    /// placeholder answers, stop words.
+    #[serde(default)]
+    pub comments: CommentSettings,
     /// Departments that carry satisfaction targets.
     #[serde(default)]
     pub departments: Vec<Department>,
@@ -162,9 +169,11 @@ impl SourceKind {
     /// Canonical fields of this kind and whether each is required.
     pub fn fields(self) -> &'static [(&'static str, bool)] {
         match self {
+            // Without a time column the month comes from the file or sheet
+            // name (see `month_from`).
             SourceKind::Survey => &[
                 ("respondent_id", false),
-                ("submitted_at", true),
+                ("submitted_at", false),
                 ("customer_id", false),
                 ("dealer", false),
                 ("region", false),
@@ -306,6 +315,38 @@ pub struct Source {
     /// and bad cells are kept as rejected rows.
     #[serde(default)]
     pub all_or_nothing: bool,
+    /// How year-last dates are written: `month_first` (`10/1/2026` is
+    /// 1 October, as Google Forms and SurveyMonkey write it; the default) or
+    /// `day_first` (1 October is `1/10/2026`).
+    #[serde(default)]
+    pub date_order: DateOrder,
+    /// Where a survey row without a submission time (no time column, or the
+    /// cell blank) takes its month: `file_name` or `sheet_name`. By default
+    /// the sheet name, then the file name (`2026-10`, `202610`, `2610`,
+    /// `2026年10月`, `10月`).
+    #[serde(default)]
+    pub month_from: Option<MonthFrom>,
+}
+
+/// The order of day and month in a date written with the year last.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// `10/1/2026` is 1 October.
+    #[default]
+    MonthFirst,
+    /// `1/10/2026` is 1 October.
+    DayFirst,
+}
+
+/// Where the month of a row without a time is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonthFrom {
+    /// The file's name (`回访_2610.csv`).
+    FileName,
+    /// The sheet's name (`10月回访`); for a text file, its file name.
+    SheetName,
 }
 
 fn default_header_rows() -> usize {
@@ -470,6 +511,119 @@ pub struct KeywordRule {
     pub department: Option<String>,
 }
 
+/// Key-driver analysis (关键驱动因素): which question is the outcome.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriverSettings {
+    /// Key of the outcome question. When absent: the question keyed
+    /// `overall` or whose `match` text says 整体满意/总体满意/overall
+    /// satisfaction, else the first `nps10` (recommend) question.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// Questions that are not drivers (other outcomes such as repurchase
+    /// intent or the recommend question).
+    #[serde(default)]
+    pub not_drivers: Vec<String>,
+}
+
+/// Customer comments (客户原声): free-text survey answers, callback remarks
+/// and complaint descriptions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentSettings {
+    /// A survey column that no question maps is a comment column when its
+    /// header contains one of these texts (case-insensitive).
+    #[serde(default = "default_comment_columns")]
+    pub columns: Vec<String>,
+    /// Answers that say nothing (无, 没有, (空), N/A …), dropped after
+    /// trimming spaces and punctuation, case-insensitive.
+    #[serde(default = "default_placeholders")]
+    pub placeholders: Vec<String>,
+    /// Words never offered as topics, in addition to the built-in list of
+    /// function words (的, 了, 很, the, and …).
+    #[serde(default)]
+    pub stop_words: Vec<String>,
+    /// How many frequent terms outside the keyword rules are listed.
+    #[serde(default = "default_max_terms")]
+    pub max_terms: usize,
+    /// A term is listed only when at least this many comments of the month
+    /// use it.
+    #[serde(default = "default_min_term_comments")]
+    pub min_term_comments: i64,
+}
+
+fn default_comment_columns() -> Vec<String> {
+    [
+        "意见",
+        "建议",
+        "留言",
+        "评论",
+        "反馈",
+        "comment",
+        "suggestion",
+        "feedback",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn default_placeholders() -> Vec<String> {
+    [
+        "无",
+        "没有",
+        "暂无",
+        "无意见",
+        "没意见",
+        "没有意见",
+        "无建议",
+        "没有建议",
+        "空",
+        "(空)",
+        "（空）",
+        "跳过",
+        "(跳过)",
+        "不清楚",
+        "不知道",
+        "无所谓",
+        "n/a",
+        "na",
+        "none",
+        "no",
+        "nil",
+        "null",
+        "nothing",
+        "-",
+        "--",
+        "/",
+        "。",
+        ".",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn default_max_terms() -> usize {
+    10
+}
+
+fn default_min_term_comments() -> i64 {
+    2
+}
+
+impl Default for CommentSettings {
+    fn default() -> Self {
+        CommentSettings {
+            columns: default_comment_columns(),
+            placeholders: default_placeholders(),
+            stop_words: Vec::new(),
+            max_terms: default_max_terms(),
+            min_term_comments: default_min_term_comments(),
+        }
+    }
+}
+
 /// Deadlines in working days (SPEC "Complaints, proposals, action plans").
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -600,8 +754,10 @@ pub struct DeliverySettings {
     pub expected_sources: Vec<String>,
 }
 
-/// Who is alerted (升级与告警), and through which channels.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Who is alerted (升级与告警), and through which channels; also the
+/// limits of every network call (alerts, and the report e-mails sent
+/// through the same mail server).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertSettings {
     /// E-mail addresses alerted (president, chairman …).
@@ -614,6 +770,62 @@ pub struct AlertSettings {
     /// The mail server.
     #[serde(default)]
     pub smtp: Option<SmtpSettings>,
+    /// Seconds to wait for a connection to a mail server or webhook (SMTP:
+    /// also for each of the server's replies).
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_seconds: u64,
+    /// Seconds one network call may take in all (connect, send, answer);
+    /// after that it counts as failed and is retried.
+    #[serde(default = "default_network_timeout")]
+    pub timeout_seconds: u64,
+    /// Minutes before a failed alert delivery is tried again; the wait
+    /// doubles after each failure, up to six hours.
+    #[serde(default = "default_alert_retry_minutes")]
+    pub retry_minutes: u64,
+    /// Attempts per alert and target before csat gives up (and logs an
+    /// error).
+    #[serde(default = "default_alert_max_attempts")]
+    pub max_attempts: u32,
+    /// When more than this many alerts are due for one recipient or
+    /// channel in one run, they go out as one digest (counts by kind, the
+    /// first this many listed).
+    #[serde(default = "default_digest_over")]
+    pub digest_over: usize,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            recipients: Vec::new(),
+            webhooks: Vec::new(),
+            smtp: None,
+            connect_timeout_seconds: default_connect_timeout(),
+            timeout_seconds: default_network_timeout(),
+            retry_minutes: default_alert_retry_minutes(),
+            max_attempts: default_alert_max_attempts(),
+            digest_over: default_digest_over(),
+        }
+    }
+}
+
+fn default_connect_timeout() -> u64 {
+    10
+}
+
+fn default_network_timeout() -> u64 {
+    30
+}
+
+fn default_alert_retry_minutes() -> u64 {
+    5
+}
+
+fn default_alert_max_attempts() -> u32 {
+    10
+}
+
+fn default_digest_over() -> usize {
+    10
 }
 
 /// How csat reaches the mail server.
@@ -998,6 +1210,18 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        let alerts = &self.alerts;
+        if !(1..=600).contains(&alerts.connect_timeout_seconds)
+            || !(1..=600).contains(&alerts.timeout_seconds)
+        {
+            return Err(
+                "[alerts] connect_timeout_seconds and timeout_seconds must be 1–600 seconds"
+                    .to_string(),
+            );
+        }
+        if alerts.max_attempts == 0 || alerts.digest_over == 0 {
+            return Err("[alerts] max_attempts and digest_over must be at least 1".to_string());
+        }
         let mut seen = std::collections::BTreeSet::new();
         for department in &self.departments {
             if !seen.insert(department.key.as_str()) {
@@ -1011,6 +1235,31 @@ impl Config {
         for question in &self.questions {
             if !seen_questions.insert(question.key.as_str()) {
                 return Err(format!("question key '{}' is defined twice", question.key));
+            }
+            // `csat sources suggest` leaves these for a person to decide.
+            for (what, value, known) in [
+                (
+                    "indicator",
+                    &question.indicator,
+                    self.indicators
+                        .iter()
+                        .map(|i| i.key.as_str())
+                        .collect::<Vec<_>>(),
+                ),
+                (
+                    "department",
+                    &question.department,
+                    self.departments.iter().map(|d| d.key.as_str()).collect(),
+                ),
+            ] {
+                if value.trim().eq_ignore_ascii_case("todo") {
+                    return Err(format!(
+                        "question '{}' (match '{}'): {what} is still TODO; fill in one of: {}",
+                        question.key,
+                        question.match_text,
+                        known.join(", ")
+                    ));
+                }
             }
             if self.department(&question.department).is_none() {
                 return Err(format!(
@@ -1049,6 +1298,13 @@ impl Config {
                 "the grading criteria's weights add up to {weights}, not 100"
             ));
         }
+        for key in self.drivers.outcome.iter().chain(&self.drivers.not_drivers) {
+            if !self.questions.iter().any(|q| &q.key == key) {
+                return Err(format!(
+                    "[drivers] names question '{key}', which is not among [[questions]]"
+                ));
+            }
+        }
         for rule in &self.keyword_rules {
             if let Some(department) = &rule.department {
                 if self.department(department).is_none() {
@@ -1079,6 +1335,14 @@ impl Config {
                         field,
                         source.kind.as_str(),
                         known.join(", ")
+                    ));
+                }
+            }
+            for (field, header) in &source.fields {
+                if header.trim().eq_ignore_ascii_case("todo") {
+                    return Err(format!(
+                        "source '{}': field '{}' is still TODO; name the column that holds it",
+                        source.name, field
                     ));
                 }
             }
@@ -1155,6 +1419,27 @@ impl Config {
             .copied()
             .or(department.target)
             .unwrap_or(self.company.target)
+    }
+
+    /// The outcome question of the key-driver analysis: `[drivers] outcome`,
+    /// else the overall-satisfaction question (key `overall`, or a `match`
+    /// text with 整体满意, 总体满意 or "overall satisfaction"), else the first
+    /// recommend (`nps10`) question.
+    pub fn driver_outcome(&self) -> Option<&Question> {
+        if let Some(key) = &self.drivers.outcome {
+            return self.questions.iter().find(|q| &q.key == key);
+        }
+        let overall = |q: &&Question| {
+            let text = q.match_text.to_lowercase();
+            q.key == "overall"
+                || ["整体满意", "总体满意", "overall satisfaction"]
+                    .iter()
+                    .any(|t| text.contains(t))
+        };
+        self.questions
+            .iter()
+            .find(overall)
+            .or_else(|| self.questions.iter().find(|q| q.scale == Scale::Nps10))
     }
 
     /// The problem category of low answers to a question.

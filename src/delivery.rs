@@ -78,10 +78,12 @@ impl Readiness {
     }
 }
 
-/// E-mails `attachment` (an xlsx named `file_name`) with `body` as text.
+/// E-mails `attachment` (an xlsx named `file_name`) with `body` as text,
+/// within `limits` (connecting and each reply within `limits.connect`, the
+/// whole within `limits.total`).
 ///
 /// # Errors
-/// Bad addresses, or the server refusing.
+/// Bad addresses, the server refusing, or no answer within the limits.
 pub fn send_report(
     smtp: &crate::config::SmtpSettings,
     recipient: &str,
@@ -89,32 +91,41 @@ pub fn send_report(
     body: &str,
     file_name: &str,
     attachment: Vec<u8>,
-) -> Result<(), String> {
+    limits: crate::alerts::NetLimits,
+) -> Result<(), crate::alerts::SendError> {
+    use crate::alerts::SendError;
     use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
     use lettre::{Message, Transport};
+    let refused = |message: String| SendError {
+        message,
+        unreachable: false,
+    };
     let xlsx =
         ContentType::parse("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| refused(e.to_string()))?;
     let message = Message::builder()
         .from(
             smtp.from
                 .parse()
-                .map_err(|e| format!("sender '{}': {e}", smtp.from))?,
+                .map_err(|e| refused(format!("sender '{}': {e}", smtp.from)))?,
         )
         .to(recipient
             .parse()
-            .map_err(|e| format!("recipient '{recipient}': {e}"))?)
+            .map_err(|e| refused(format!("recipient '{recipient}': {e}")))?)
         .subject(subject)
         .multipart(
             MultiPart::mixed()
                 .singlepart(SinglePart::plain(body.to_string()))
                 .singlepart(Attachment::new(file_name.to_string()).body(attachment, xlsx)),
         )
-        .map_err(|e| e.to_string())?;
-    crate::alerts::mailer(smtp)?
-        .send(&message)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| refused(e.to_string()))?;
+    let mailer = crate::alerts::mailer(smtp, limits)?;
+    crate::alerts::within(limits.total, move || {
+        mailer
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| crate::alerts::smtp_error(&e))
+    })
 }
 
 /// The path of a month's workbook under `reports`.

@@ -259,6 +259,9 @@ struct SurveyQuestion {
     dongguan: f64,
     /// Change of the mean per month of history (negative: getting worse).
     trend: f64,
+    /// True effect on overall satisfaction: how much a point above (or
+    /// below) this question's own mean moves the overall answer.
+    effect: f64,
 }
 
 const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
@@ -268,6 +271,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 4.35,
         dongguan: 0.0,
         trend: 0.0,
+        effect: 0.25,
     },
     SurveyQuestion {
         key: "comfort",
@@ -275,6 +279,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 4.45,
         dongguan: 0.0,
         trend: 0.0,
+        effect: 0.12,
     },
     SurveyQuestion {
         key: "workmanship",
@@ -282,6 +287,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 4.15,
         dongguan: 0.0,
         trend: -0.03,
+        effect: 0.18,
     },
     SurveyQuestion {
         key: "craft_detail",
@@ -289,6 +295,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 4.2,
         dongguan: 0.0,
         trend: 0.0,
+        effect: 0.02,
     },
     SurveyQuestion {
         key: "consultant",
@@ -296,6 +303,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 4.3,
         dongguan: 0.0,
         trend: 0.0,
+        effect: 0.1,
     },
     SurveyQuestion {
         key: "ordering",
@@ -303,6 +311,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 4.1,
         dongguan: 0.0,
         trend: 0.0,
+        effect: 0.04,
     },
     SurveyQuestion {
         key: "delivery_on_time",
@@ -310,6 +319,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 4.15,
         dongguan: -0.6,
         trend: 0.0,
+        effect: 0.15,
     },
     SurveyQuestion {
         key: "installer",
@@ -317,6 +327,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 3.55,
         dongguan: 0.0,
         trend: 0.025,
+        effect: 0.55,
     },
     SurveyQuestion {
         key: "after_sales_speed",
@@ -324,6 +335,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 3.45,
         dongguan: 0.0,
         trend: 0.02,
+        effect: 0.3,
     },
     SurveyQuestion {
         key: "price",
@@ -331,6 +343,7 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 3.85,
         dongguan: 0.0,
         trend: 0.0,
+        effect: 0.06,
     },
     SurveyQuestion {
         key: "repurchase",
@@ -338,11 +351,50 @@ const SURVEY_QUESTIONS: &[SurveyQuestion] = &[
         mean: 4.25,
         dongguan: 0.0,
         trend: 0.0,
+        effect: 0.0,
     },
 ];
 
 const NPS_HEADER: &str = "13、您有多大可能向亲友推荐我们的品牌？（0-10分）";
 const SUGGESTION_HEADER: &str = "14、您的其他意见或建议：";
+const OVERALL_HEADER: &str = "15、总体而言，您对我们的整体满意度：";
+
+/// Overall satisfaction's mean on the 5-point scale before the items' effects.
+const OVERALL_MEAN: f64 = 3.95;
+
+/// The true effect of each survey question on overall satisfaction (the
+/// generator's weights): what the key-driver analysis should recover.
+pub fn driver_effects() -> Vec<(&'static str, f64)> {
+    SURVEY_QUESTIONS.iter().map(|q| (q.key, q.effect)).collect()
+}
+
+/// Survey comments by theme (the theme is drawn from the main random
+/// stream, the wording from a stream of its own), and comments on other
+/// subjects no keyword rule of the demo covers.
+const SUGGESTIONS: [&[&str]; 4] = [
+    &[
+        "希望送货时间更准时",
+        "送货比约定晚了两天",
+        "送货师傅提前打电话，很好",
+    ],
+    &["安装师傅很专业", "安装师傅迟到一个小时", "安装后床架有点晃"],
+    &[
+        "床垫有点异味，散了几天才好",
+        "异味比较大，希望改进",
+        "没有异味，质量不错",
+    ],
+    &["价格再优惠一些就好了", "价格偏高", "活动价格很划算"],
+];
+const OTHER_COMMENTS: &[&str] = &[
+    "客服电话一直打不通",
+    "客服回复太慢",
+    "包装破损，外包装要加强",
+    "发票开具太慢",
+    "床垫偏硬，睡着腰有点酸",
+    "门店导购很热情",
+];
+/// Answers that say nothing, as customers write them.
+const PLACEHOLDER_COMMENTS: &[&str] = &["无", "没有", "无意见", "N/A", "。"];
 
 const CALLBACK_TYPES: &[&str] = &["安装回访", "问题关闭回访", "三个月回访", "增值服务回访"];
 
@@ -591,7 +643,7 @@ fn survey_file(
     truth: &mut Vec<GeneratedResponse>,
 ) -> Result<Vec<u8>, XlsxError> {
     let n_respondents = rng.gen_range(90..130);
-    let (headers, rows) = survey_rows(rng, month, month_index, n_respondents, truth);
+    let (headers, rows) = survey_rows(rng, month, month_index, n_respondents, truth, true);
     let created = month_start(&shift_month(month, 1));
     sheet_file(created, "Sheet1", None, &headers, &rows)
 }
@@ -642,7 +694,7 @@ pub fn bench_survey(
 ) -> Result<(Vec<u8>, Vec<u8>), XlsxError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut truth = Vec::new();
-    let (headers, rows) = survey_rows(&mut rng, month, 0, n_respondents, &mut truth);
+    let (headers, rows) = survey_rows(&mut rng, month, 0, n_respondents, &mut truth, false);
     let created = month_start(&shift_month(month, 1));
     let xlsx = sheet_file(created, "Sheet1", None, &headers, &rows)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -673,6 +725,7 @@ fn survey_rows(
     month_index: usize,
     n_respondents: usize,
     truth: &mut Vec<GeneratedResponse>,
+    with_overall: bool,
 ) -> SurveyRows {
     let mut headers = vec![
         "序号",
@@ -686,6 +739,9 @@ fn survey_rows(
     headers.extend(SURVEY_QUESTIONS.iter().map(|q| q.header));
     headers.push(NPS_HEADER);
     headers.push(SUGGESTION_HEADER);
+    if with_overall {
+        headers.push(OVERALL_HEADER);
+    }
     let mut submitted: Vec<NaiveDateTime> = (0..n_respondents)
         .map(|_| random_time_in(rng, month))
         .collect();
@@ -719,6 +775,15 @@ fn survey_rows(
             )),
             text(dealer.name),
         ];
+        // The overall answer, the comments' wording and the placeholders
+        // come from a stream of their own, so every other figure of the
+        // demo stays as it was before they were added.
+        let mut side = ChaCha8Rng::seed_from_u64(
+            (at.and_utc().timestamp() as u64) ^ ((index as u64) << 40) ^ 0x0E5A_11ED,
+        );
+        // Σ effect × (answer − the answer's own mean): the items' pull on
+        // overall satisfaction.
+        let mut pull = 0.0;
         let mut answers = Vec::new();
         for question in SURVEY_QUESTIONS {
             let dongguan = if dealer.region == "东莞" {
@@ -739,6 +804,7 @@ fn survey_rows(
                 let value = likert(rng, mean);
                 row.push(text(likert_label(rng, value)));
                 answers.push((question.key, Some(value)));
+                pull += question.effect * (value - mean);
             }
         }
         if rng.gen_bool(0.03) {
@@ -751,16 +817,31 @@ fn survey_rows(
             row.push(text(format!("{value}")));
             answers.push(("recommend", Some(value)));
         }
-        let suggestions = [
-            "希望送货时间更准时",
-            "安装师傅很专业",
-            "床垫有点异味，散了几天才好",
-            "价格再优惠一些就好了",
-        ];
         if rng.gen_bool(0.15) {
-            row.push(text(suggestions[rng.gen_range(0..suggestions.len())]));
+            let theme = SUGGESTIONS[rng.gen_range(0..SUGGESTIONS.len())];
+            row.push(text(theme[side.gen_range(0..theme.len())]));
+        } else if side.gen_bool(0.06) {
+            row.push(text(
+                OTHER_COMMENTS[side.gen_range(0..OTHER_COMMENTS.len())],
+            ));
+        } else if side.gen_bool(0.04) {
+            row.push(text(
+                PLACEHOLDER_COMMENTS[side.gen_range(0..PLACEHOLDER_COMMENTS.len())],
+            ));
         } else {
             row.push(text("(空)"));
+        }
+        if with_overall {
+            if side.gen_bool(0.03) {
+                row.push(text("(跳过)"));
+                answers.push(("overall", None));
+            } else {
+                let value = (OVERALL_MEAN + dealer.effect + pull + noise(&mut side, 0.45))
+                    .round()
+                    .clamp(1.0, 5.0);
+                row.push(text(likert_label(&mut side, value)));
+                answers.push(("overall", Some(value)));
+            }
         }
         rows.push(row);
         truth.push(GeneratedResponse {

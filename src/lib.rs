@@ -17,6 +17,7 @@ pub mod alerts;
 pub mod analysis;
 pub mod calendar;
 pub mod config;
+pub mod crash_guard;
 pub mod delivery;
 pub mod demo;
 mod fuzz;

@@ -30,10 +30,10 @@ struct Cli {
     /// Configuration file [default: <data-dir>/csat.toml, else the built-in demo configuration].
     #[arg(long, global = true)]
     config: Option<PathBuf>,
-    /// Run as if today were this date (YYYY-MM-DD); default: the system date.
     /// Report labels: zh (default) or en [default: the configuration's].
     #[arg(long, global = true, value_enum)]
     lang: Option<csat::report::labels::Lang>,
+    /// Run as if today were this date (YYYY-MM-DD); default: the system date.
     #[arg(long, global = true, value_parser = parse_date)]
     today: Option<NaiveDate>,
     /// Log format on stderr.
@@ -50,6 +50,17 @@ enum LogFormat {
 }
 
 #[derive(Subcommand, Debug)]
+enum SourcesAction {
+    /// Print a ready-to-paste [[sources]] entry and [[questions]] stubs for
+    /// files csat does not recognise yet, each guess explained.
+    Suggest {
+        /// The files (xlsx, xlsm, xls, ods, csv, tsv, txt).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum Command {
     /// Generate a sample company into the inbox, ingest it, and write last month's report.
     Demo {
@@ -62,6 +73,18 @@ enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        /// Show what the configuration would do with these files (source,
+        /// column mapping, counts, refused cells), storing and moving nothing.
+        #[arg(long, requires = "files")]
+        dry_run: bool,
+        /// The files for --dry-run (anywhere, not only in the inbox).
+        #[arg(requires = "dry_run")]
+        files: Vec<PathBuf>,
+    },
+    /// Help with the [[sources]] configuration.
+    Sources {
+        #[command(subcommand)]
+        action: SourcesAction,
     },
     /// Build a month's workbook from what is stored.
     Report {
@@ -171,6 +194,12 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    // Everything csat creates is its owner's alone (customers' evaluations
+    // are confidential), whatever umask the caller had.
+    // SAFETY: umask only changes this process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
     // `csat status | head`: a reader that goes away is not an error.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -244,7 +273,33 @@ fn run(cli: Cli) -> Result<Outcome> {
     let today = cli.today.unwrap_or_else(|| Local::now().date_naive());
     match &cli.command {
         Command::Demo { seed } => demo(&cli, &data_dir, *seed, today),
-        Command::Ingest { json } => {
+        Command::Ingest {
+            dry_run: true,
+            files,
+            ..
+        } => {
+            let config = load_config(&cli, &data_dir)?;
+            dry_run(&config, files, today)
+        }
+        Command::Sources {
+            action: SourcesAction::Suggest { files },
+        } => {
+            let mut config = load_config(&cli, &data_dir)?;
+            for (index, path) in files.iter().enumerate() {
+                let (name, bytes) = read_named_file(&config, path)?;
+                let suggestion =
+                    csat::ingest::suggest::suggest(&config, &name, &bytes, Some(today))
+                        .with_context(|| format!("{}", path.display()))?;
+                if index > 0 {
+                    println!();
+                }
+                print!("{}", suggestion.toml);
+                // The next file's draft knows this one's names and layout.
+                suggestion.add_to(&mut config);
+            }
+            Ok(Outcome::Ok)
+        }
+        Command::Ingest { json, .. } => {
             let config = load_config(&cli, &data_dir)?;
             let mut store = pipeline::open_store(&data_dir)?;
             let now = SystemTime::now();
@@ -408,7 +463,10 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Status {
             json,
             jobs_dir: dir,
-        } => status(&data_dir, dir.as_deref(), *json),
+        } => {
+            let config = load_config(&cli, &data_dir)?;
+            status(&config, &data_dir, dir.as_deref(), *json, today)
+        }
         Command::Check => check(&cli, &data_dir),
         Command::Bench {
             sizes,
@@ -481,6 +539,7 @@ fn print_ingest(summary: &IngestSummary, per_file: bool) {
                 answers_loaded,
                 rejected,
                 unmapped_questions,
+                columns_not_loaded,
                 replaced,
             } => {
                 if per_file {
@@ -507,6 +566,12 @@ fn print_ingest(summary: &IngestSummary, per_file: bool) {
                         unmapped_questions.join(" | ")
                     );
                 }
+                if per_file && !columns_not_loaded.is_empty() {
+                    println!(
+                        "    columns not loaded (neither a field nor a question): {}",
+                        columns_not_loaded.join(" | ")
+                    );
+                }
             }
             FileOutcome::Duplicate {
                 file,
@@ -520,11 +585,130 @@ fn print_ingest(summary: &IngestSummary, per_file: bool) {
             FileOutcome::Rejected { file, reason } => {
                 println!("  rejected   {file}: {reason}");
             }
+            FileOutcome::Failed { file, reason } => {
+                println!("  failed     {file}: {reason}");
+            }
         }
     }
 }
 
-fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome> {
+/// Reads a file named on the command line, refusing what the inbox would
+/// refuse unread (links, files over `max_file_mb`).
+fn read_named_file(config: &Config, path: &Path) -> Result<(String, Vec<u8>)> {
+    let metadata =
+        std::fs::symlink_metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    if metadata.file_type().is_symlink() {
+        bail!(
+            "{} is a symbolic link: name the file itself",
+            path.display()
+        );
+    }
+    let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
+    if metadata.len() > max_bytes {
+        bail!(
+            "{} is {:.1} MB; the limit is {} MB ([inbox] max_file_mb)",
+            path.display(),
+            metadata.len() as f64 / (1024.0 * 1024.0),
+            config.inbox.max_file_mb
+        );
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((name, bytes))
+}
+
+/// `csat ingest --dry-run FILE…`: what the configuration would do with each
+/// file; nothing is stored or moved (the database is not even opened).
+fn dry_run(config: &Config, files: &[PathBuf], today: NaiveDate) -> Result<Outcome> {
+    use csat::ingest::ColumnRole;
+    let mut partial = false;
+    for path in files {
+        let (name, bytes) = read_named_file(config, path)?;
+        match csat::ingest::parse_file_on(config, &name, &bytes, Some(today)) {
+            Err(error) => {
+                partial = true;
+                println!("would reject {name}: {error}");
+                if matches!(error, csat::ingest::IngestError::UnknownSource { .. }) {
+                    println!(
+                        "  `csat sources suggest {}` drafts a [[sources]] entry for it",
+                        path.display()
+                    );
+                }
+            }
+            Ok(parsed) => {
+                // Counted as `ingest` counts them.
+                let rows = parsed.responses.len().max(parsed.records.len());
+                println!(
+                    "would load {name} as source '{}' ({}), sheet '{}': {} data rows; {rows} rows loaded, {} answers, {} cells refused ({} responses)",
+                    parsed.source,
+                    parsed.kind.as_str(),
+                    parsed.sheet,
+                    parsed.n_rows,
+                    parsed.answers.len(),
+                    parsed.rejected.len(),
+                    parsed.responses.len()
+                );
+                println!("  columns:");
+                for column in &parsed.columns {
+                    let role = match &column.role {
+                        ColumnRole::Field(field) => format!("field {field}"),
+                        ColumnRole::Question(key) => format!("question {key}"),
+                        ColumnRole::Unmapped => {
+                            "unmapped question (stored, not scored)".to_string()
+                        }
+                        ColumnRole::NotLoaded => "not loaded".to_string(),
+                    };
+                    println!("    {} → {role}", column.header);
+                }
+                let mut per_question: std::collections::BTreeMap<&str, usize> = Default::default();
+                for answer in &parsed.answers {
+                    *per_question
+                        .entry(
+                            answer
+                                .question_key
+                                .as_deref()
+                                .unwrap_or(&answer.question_text),
+                        )
+                        .or_default() += 1;
+                }
+                if !per_question.is_empty() {
+                    println!("  answers per question:");
+                    for (question, n) in &per_question {
+                        println!("    {question}: {n}");
+                    }
+                }
+                if !parsed.rejected.is_empty() {
+                    partial = true;
+                    println!("  first refused cells:");
+                    for cell in parsed.rejected.iter().take(20) {
+                        println!(
+                            "    sheet '{}', row {}, column '{}': '{}' is not {}",
+                            cell.sheet, cell.row_number, cell.column, cell.value, cell.expected
+                        );
+                    }
+                }
+            }
+        }
+    }
+    println!("dry run: nothing was stored or moved");
+    Ok(if partial {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    })
+}
+
+
+fn status(
+    config: &Config,
+    data_dir: &DataDir,
+    dir: Option<&Path>,
+    json: bool,
+    today: NaiveDate,
+) -> Result<Outcome> {
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, dir)))?;
     let now = chrono::Utc::now();
     let runs = pipeline::last_runs(data_dir)?;
@@ -546,10 +730,23 @@ fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome>
             )
         })
         .collect();
+    // What the next monthly report (last month's) is waiting for.
+    let report_month = analysis::previous_month(today);
+    let readiness = {
+        let store = pipeline::open_store(data_dir)?;
+        pipeline::readiness(config, data_dir, &store, &report_month)?
+    };
     if json {
         let value = serde_json::json!({
             "last_runs": runs,
             "files_waiting": waiting,
+            "next_report": {
+                "month": report_month,
+                "ready": readiness.is_ready(),
+                "missing_sources": readiness.missing_sources,
+                "waiting_files": readiness.waiting_files,
+                "rejected_files": readiness.rejected_files,
+            },
             "next_runs": next.iter().map(|(job, at)| serde_json::json!({"job": job, "next_run": at})).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -582,6 +779,14 @@ fn status(data_dir: &DataDir, dir: Option<&Path>, json: bool) -> Result<Outcome>
     for name in &waiting {
         println!("  {name}");
     }
+    println!(
+        "Next report ({report_month}): {}",
+        if readiness.is_ready() {
+            "ready: all expected inputs are in".to_string()
+        } else {
+            format!("waiting: {}", readiness.describe())
+        }
+    );
     println!("Next runs:");
     for (job, at) in &next {
         println!("  {job:<15} {at}");
@@ -596,6 +801,7 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         data_dir.database(),
         data_dir.reports(),
         data_dir.archive(),
+        data_dir.rejected(),
     ]);
     // Inside a directory others cannot enter, nothing is exposed.
     let root_open = exposed
@@ -649,6 +855,8 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         closed_loop: Default::default(),
         band_counts: [0; 4],
         histogram: [0; 10],
+        drivers: Default::default(),
+        comments: Default::default(),
     }))?;
     println!("templates: ok ({} compiled)", report::TEMPLATES.len());
     let jobs = scheduler::load_jobs(Some(&jobs_dir(data_dir, None)))?;

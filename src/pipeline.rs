@@ -38,6 +38,8 @@ pub enum FileOutcome {
         rejected: Vec<RejectedCell>,
         /// Question columns no question of the configuration matches.
         unmapped_questions: Vec<String>,
+        /// Columns holding data that are neither a field nor a question.
+        columns_not_loaded: Vec<String>,
         /// Older exports of the same source and months this file replaced.
         replaced: Vec<Superseded>,
     },
@@ -57,6 +59,14 @@ pub enum FileOutcome {
         /// Why.
         reason: String,
     },
+    /// Could not be processed in this pass (a file-system or database
+    /// failure on this file); left where it was for the next pass.
+    Failed {
+        /// File name.
+        file: String,
+        /// What failed.
+        reason: String,
+    },
 }
 
 /// The result of one ingest pass.
@@ -72,7 +82,7 @@ impl IngestSummary {
     /// True when a file or a row was refused.
     pub fn is_partial(&self) -> bool {
         self.files.iter().any(|f| match f {
-            FileOutcome::Rejected { .. } => true,
+            FileOutcome::Rejected { .. } | FileOutcome::Failed { .. } => true,
             FileOutcome::Loaded { rejected, .. } => !rejected.is_empty(),
             FileOutcome::Duplicate { .. } => false,
         })
@@ -190,159 +200,57 @@ pub fn ingest_with_progress(
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    for link in &scan.links {
-        let file_name = link
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let reason = "a symbolic link: csat reads only files placed in the inbox itself and never follows links (copy the file in)".to_string();
+    // The crash-loop breaker: a note left by a process that died on a file.
+    crate::crash_guard::install(data_dir.root());
+    if let Some(sha256) = crate::crash_guard::take_note(data_dir.root()) {
+        store.mark_crashed(&sha256)?;
+    }
+    let refused = scan
+        .links
+        .iter()
+        .map(|path| (path, inbox::LINK_REASON))
+        .chain(scan.special.iter().map(|path| (path, inbox::SPECIAL_REASON)));
+    for (link, reason) in refused {
+        let file_name = display_name(link);
+        let reason = reason.to_string();
         warn!(file = %file_name, %reason, "rejected");
-        inbox::quarantine(
+        let outcome = match inbox::quarantine(
             link,
             &data_dir.rejected(),
             &inbox::content_hash(file_name.as_bytes()),
             &[format!("{file_name}: {reason}")],
-        )
-        .map_err(io_context(format!("quarantining {file_name}")))?;
-        summary.files.push(FileOutcome::Rejected {
-            file: file_name,
-            reason,
-        });
+        ) {
+            Ok(_) => FileOutcome::Rejected {
+                file: file_name,
+                reason,
+            },
+            Err(error) => failed(file_name, "quarantining it", &error),
+        };
+        summary.files.push(outcome);
     }
     let files = scan.ready;
-    let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
     let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());
     let total = files.len();
     for (done, path) in files.into_iter().enumerate() {
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file_name = display_name(&path);
         progress(IngestProgress {
             done,
             total,
             file: Some(&file_name),
         });
         let _span = info_span!("ingest", file = %file_name).entered();
-        let size = fs::metadata(&path)
-            .map_err(io_context(format!("reading {}", path.display())))?
-            .len();
-        if size > max_bytes {
-            let reason = format!(
-                "the file is {:.1} MB; the limit is {} MB ([inbox] max_file_mb in the configuration)",
-                size as f64 / (1024.0 * 1024.0),
-                config.inbox.max_file_mb
-            );
-            warn!(reason = %report::mask::mask_personal(&reason), "rejected");
-            inbox::quarantine(
-                &path,
-                &data_dir.rejected(),
-                &format!("{size:016x}"),
-                &[format!("{file_name}: {reason}")],
-            )
-            .map_err(io_context(format!("quarantining {file_name}")))?;
-            summary.files.push(FileOutcome::Rejected {
-                file: file_name,
-                reason,
-            });
-            continue;
-        }
-        // A large text file is hashed and parsed from disk, block by block;
-        // anything else is read whole (a workbook is a ZIP or OLE archive).
-        let from_disk = ingest::is_text_file(&file_name) && size > TEXT_IN_MEMORY_BYTES;
-        let bytes = if from_disk {
-            Vec::new()
-        } else {
-            fs::read(&path).map_err(io_context(format!("reading {}", path.display())))?
-        };
-        let sha256 = if from_disk {
-            inbox::content_hash_file(&path)
-                .map_err(io_context(format!("reading {}", path.display())))?
-        } else {
-            inbox::content_hash(&bytes)
-        };
-        if let Some(stored) = store.find_file(&sha256)? {
-            inbox::move_into(&path, &data_dir.archive().join("duplicates"), &sha256)
-                .map_err(io_context(format!("archiving {file_name}")))?;
-            info!(original = %stored.file_name, "duplicate, skipped");
-            summary.files.push(FileOutcome::Duplicate {
-                file: file_name,
-                original: stored.file_name,
-                loaded_on: stored.loaded_on,
-            });
-            continue;
-        }
-        // Rows go to the store in chunks as they are parsed, inside the
-        // file's one transaction: memory does not grow with the file.
-        let mut load = store.begin_file(&file_name)?;
-        let parsed = if from_disk {
-            ingest::parse_text_path_with(
-                config,
-                &file_name,
-                &path,
-                STREAM_CHUNK_ANSWERS,
-                &mut |chunk| load.append(chunk),
-            )?
-        } else {
-            ingest::parse_file_with(
-                config,
-                &file_name,
-                &bytes,
-                STREAM_CHUNK_ANSWERS,
-                &mut |chunk| load.append(chunk),
-            )?
-        };
-        match parsed {
-            Ok(parsed) => {
-                let replaces_periods = config
-                    .sources
-                    .iter()
-                    .find(|s| s.name == parsed.source)
-                    .is_some_and(|s| s.reexport == Reexport::Replace);
-                let meta = FileMeta {
-                    sha256: sha256.clone(),
-                    file_name: file_name.clone(),
-                    loaded_on: today,
-                    replaces_periods,
-                };
-                let (_, replaced) = load.finish(&meta, &parsed)?;
-                inbox::move_into(&path, &archive_dir, &sha256)
-                    .map_err(io_context(format!("archiving {file_name}")))?;
-                let rows_loaded = parsed.n_loaded();
-                let answers_loaded = parsed.n_answers();
-                info!(
-                    source = %parsed.source,
-                    rows = rows_loaded,
-                    answers = parsed.n_answers(),
-                    rejected = parsed.rejected.len(),
-                    "loaded"
-                );
-                summary.files.push(FileOutcome::Loaded {
+        match ingest_file(config, data_dir, store, &path, &file_name, &archive_dir, today, now) {
+            Ok(Some(outcome)) => summary.files.push(outcome),
+            Ok(None) => summary.settling.push(file_name),
+            Err(FileFailure::Store(error)) => {
+                warn!(error = %report::mask::mask_personal(&error.to_string()), "not processed");
+                summary.files.push(FileOutcome::Failed {
                     file: file_name,
-                    source: parsed.source,
-                    rows_loaded,
-                    answers_loaded,
-                    rejected: parsed.rejected,
-                    unmapped_questions: parsed.unmapped_questions,
-                    replaced,
+                    reason: format!("the database refused it ({error}); it stays in the inbox and is tried again at the next run"),
                 });
             }
-            Err(error) => {
-                // Whatever was appended is rolled back.
-                drop(load);
-                let reason = error.to_string();
-                warn!(reason = %report::mask::mask_personal(&reason), "rejected");
-                inbox::quarantine(
-                    &path,
-                    &data_dir.rejected(),
-                    &sha256,
-                    &[format!("{file_name}: {reason}")],
-                )
-                .map_err(io_context(format!("quarantining {file_name}")))?;
-                summary.files.push(FileOutcome::Rejected {
-                    file: file_name,
-                    reason,
-                });
+            Err(FileFailure::Io { doing, error }) => {
+                summary.files.push(failed(file_name, &doing, &error));
             }
         }
     }
@@ -360,6 +268,292 @@ const TEXT_IN_MEMORY_BYTES: u64 = 1024 * 1024;
 
 /// Answers parsed before they are appended to the store (an Arrow batch).
 const STREAM_CHUNK_ANSWERS: usize = 65_536;
+
+/// How many interrupted readings of one file (the process killed while
+/// reading it, not by the file: an operator, a shutdown, the OOM killer)
+/// csat tolerates before it sets the file aside.
+pub const MAX_INTERRUPTED_READS: i64 = 20;
+
+/// Why one file could not be processed in this pass (the pass goes on).
+enum FileFailure {
+    /// A file-system operation on it failed.
+    Io {
+        /// What was being done.
+        doing: String,
+        /// The cause.
+        error: std::io::Error,
+    },
+    /// The store refused it.
+    Store(crate::store::StoreError),
+}
+
+impl From<crate::store::StoreError> for FileFailure {
+    fn from(error: crate::store::StoreError) -> FileFailure {
+        FileFailure::Store(error)
+    }
+}
+
+fn file_io(doing: impl Into<String>) -> impl FnOnce(std::io::Error) -> FileFailure {
+    let doing = doing.into();
+    move |error| FileFailure::Io { doing, error }
+}
+
+fn display_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn failed(file: String, doing: &str, error: &std::io::Error) -> FileOutcome {
+    let reason = format!("{doing} failed: {error}; it stays where it is and is tried again at the next run");
+    warn!(file = %file, reason = %report::mask::mask_personal(&reason), "not processed");
+    FileOutcome::Failed { file, reason }
+}
+
+/// Quarantines `path` with `reason`, as an outcome.
+fn reject(
+    data_dir: &DataDir,
+    path: &std::path::Path,
+    file_name: String,
+    sha256: &str,
+    reason: String,
+) -> Result<FileOutcome, FileFailure> {
+    warn!(reason = %report::mask::mask_personal(&reason), "rejected");
+    inbox::quarantine(
+        path,
+        &data_dir.rejected(),
+        sha256,
+        &[format!("{file_name}: {reason}")],
+    )
+    .map_err(file_io("quarantining it"))?;
+    Ok(FileOutcome::Rejected {
+        file: file_name,
+        reason,
+    })
+}
+
+/// One inbox file: read through one checked handle, parsed in isolation
+/// (a panic quarantines the file; a fatal signal leaves a crash note),
+/// stored in one transaction, moved out of the inbox. `None` when it turned
+/// out to be still changing.
+#[allow(clippy::too_many_arguments)]
+fn ingest_file(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    path: &std::path::Path,
+    file_name: &str,
+    archive_dir: &std::path::Path,
+    today: NaiveDate,
+    now: SystemTime,
+) -> Result<Option<FileOutcome>, FileFailure> {
+    let file_name = file_name.to_string();
+    let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
+    let settle = Duration::from_secs(config.inbox.settle_seconds);
+    // One checked open (no link followed, non-blocking, a regular file
+    // within the size limit); everything after reads through this handle.
+    let (file, len) = match inbox::open_checked(path, max_bytes, now, settle)
+        .map_err(file_io("reading it"))?
+    {
+        inbox::InboxOpen::Settling => return Ok(None),
+        inbox::InboxOpen::Refused(reason) => {
+            let tag = inbox::content_hash(file_name.as_bytes());
+            return reject(data_dir, path, file_name, &tag, reason).map(Some);
+        }
+        inbox::InboxOpen::Opened { file, len } => (file, len),
+    };
+    // A large text file is hashed and parsed from disk, block by block,
+    // through the same handle; anything else is read whole (a workbook is a
+    // ZIP or OLE archive).
+    let from_disk = ingest::is_text_file(&file_name) && len > TEXT_IN_MEMORY_BYTES;
+    let (bytes, sha256, disk) = if from_disk {
+        match inbox::hash_opened(&file, max_bytes).map_err(file_io("reading it"))? {
+            Err(reason) => {
+                let tag = inbox::content_hash(file_name.as_bytes());
+                return reject(data_dir, path, file_name, &tag, reason).map(Some);
+            }
+            Ok((sha256, read)) => (Vec::new(), sha256, Some((file, read))),
+        }
+    } else {
+        match inbox::read_opened(file, len, max_bytes).map_err(file_io("reading it"))? {
+            inbox::InboxFile::Settling => return Ok(None),
+            inbox::InboxFile::Refused(reason) => {
+                let tag = inbox::content_hash(file_name.as_bytes());
+                return reject(data_dir, path, file_name, &tag, reason).map(Some);
+            }
+            inbox::InboxFile::Read { bytes, sha256 } => (bytes, sha256, None),
+        }
+    };
+    if let Some(stored) = store.find_file(&sha256)? {
+        inbox::move_into(path, &data_dir.archive().join("duplicates"), &sha256)
+            .map_err(file_io("archiving it"))?;
+        store.end_attempt(&sha256)?;
+        info!(original = %stored.file_name, "duplicate, skipped");
+        return Ok(Some(FileOutcome::Duplicate {
+            file: file_name,
+            original: stored.file_name,
+            loaded_on: stored.loaded_on,
+        }));
+    }
+    let attempt = store.begin_attempt(&sha256, &file_name)?;
+    if attempt.crashed || attempt.interrupted >= MAX_INTERRUPTED_READS {
+        let reason = if attempt.crashed {
+            "csat stopped abnormally while reading this file (the process crashed), so it was set aside instead of being read again; the other files load as usual. Open it in Excel, save it again (or export it again), and drop the new file; if it keeps happening, send the file to the administrator".to_string()
+        } else {
+            format!("csat was stopped {} times while reading this file, so it was set aside; the other files load as usual. Export it again or split it, and drop the new file", attempt.interrupted)
+        };
+        let outcome = reject(data_dir, path, file_name, &sha256, reason)?;
+        store.end_attempt(&sha256)?;
+        return Ok(Some(outcome));
+    }
+    // Rows go to the store in chunks as they are parsed, inside the file's
+    // one transaction: memory does not grow with the file. Whatever was
+    // appended is rolled back unless the file loads.
+    let mut load = store.begin_file(&file_name)?;
+    crate::crash_guard::arm(&sha256);
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match disk {
+        Some((file, read)) => ingest::parse_text_file_with(
+            config,
+            &file_name,
+            file,
+            read,
+            Some(today),
+            STREAM_CHUNK_ANSWERS,
+            &mut |chunk| load.append(chunk),
+        ),
+        None => ingest::parse_file_with(
+            config,
+            &file_name,
+            &bytes,
+            Some(today),
+            STREAM_CHUNK_ANSWERS,
+            &mut |chunk| load.append(chunk),
+        ),
+    }));
+    crate::crash_guard::disarm();
+    let parsed = match parsed {
+        Ok(Ok(Ok(parsed))) => parsed,
+        Ok(Err(error)) => {
+            drop(load);
+            return Err(FileFailure::Store(error));
+        }
+        Ok(Ok(Err(error))) => {
+            drop(load);
+            let mut reason = error.to_string();
+            // A file no source matches gets a first draft of its layout,
+            // when the draft loads it (only that is worth a person's time).
+            let suggestion = match error {
+                // (A large text file parsed from disk is not held whole.)
+                ingest::IngestError::UnknownSource { .. } if !bytes.is_empty() => {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        ingest::suggest::suggest(config, &file_name, &bytes, Some(today))
+                    }))
+                    .ok()
+                    .and_then(Result::ok)
+                    .filter(|s| s.loads)
+                }
+                _ => None,
+            };
+            if suggestion.is_some() {
+                reason.push_str(&format!(
+                    "; a suggested [[sources]] entry for it is in {file_name}.suggested.toml beside this file"
+                ));
+            }
+            warn!(reason = %report::mask::mask_personal(&reason), "rejected");
+            let target = inbox::quarantine(
+                path,
+                &data_dir.rejected(),
+                &sha256,
+                &[format!("{file_name}: {reason}")],
+            )
+            .map_err(file_io("quarantining it"))?;
+            if let Some(suggestion) = suggestion {
+                write_suggestion(&target, &suggestion.toml);
+            }
+            store.end_attempt(&sha256)?;
+            return Ok(Some(FileOutcome::Rejected {
+                file: file_name,
+                reason,
+            }));
+        }
+        Err(panic) => {
+            drop(load);
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let reason = format!("csat failed on this file (an internal error, reported to the administrator: {message}); it was set aside and the other files load as usual");
+            let outcome = reject(data_dir, path, file_name, &sha256, reason)?;
+            store.end_attempt(&sha256)?;
+            return Ok(Some(outcome));
+        }
+    };
+    let replaces_periods = config
+        .sources
+        .iter()
+        .find(|s| s.name == parsed.source)
+        .is_some_and(|s| s.reexport == Reexport::Replace);
+    let meta = FileMeta {
+        sha256: sha256.clone(),
+        file_name: file_name.clone(),
+        loaded_on: today,
+        replaces_periods,
+    };
+    let (_, replaced) = load.finish(&meta, &parsed)?;
+    // Stored: from here on the file is a duplicate for any later pass, so a
+    // failed move is retried as an archive of a duplicate.
+    store.end_attempt(&sha256)?;
+    inbox::move_into(path, archive_dir, &sha256).map_err(file_io("archiving it (its rows are stored)"))?;
+    drop(bytes);
+    let rows_loaded = parsed.n_loaded();
+    let answers_loaded = parsed.n_answers();
+    let columns_not_loaded = parsed.not_loaded();
+    info!(
+        source = %parsed.source,
+        rows = rows_loaded,
+        answers = answers_loaded,
+        rejected = parsed.rejected.len(),
+        "loaded"
+    );
+    Ok(Some(FileOutcome::Loaded {
+        file: file_name,
+        source: parsed.source,
+        rows_loaded,
+        answers_loaded,
+        rejected: parsed.rejected,
+        columns_not_loaded,
+        unmapped_questions: parsed.unmapped_questions,
+        replaced,
+    }))
+}
+
+/// Writes `<quarantined file>.suggested.toml`: owner-only, created
+/// exclusively and never through a link (a stale file of that name, or a
+/// link planted there, is removed first, never followed). A failure is
+/// logged; the file stays quarantined with its reasons either way.
+fn write_suggestion(quarantined: &std::path::Path, text: &str) {
+    use std::io::Write;
+    let mut path = quarantined.as_os_str().to_owned();
+    path.push(".suggested.toml");
+    let path = PathBuf::from(path);
+    if fs::symlink_metadata(&path).is_ok() {
+        let _ = fs::remove_file(&path);
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options
+        .open(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()));
+    if let Err(error) = written {
+        warn!(file = %path.display(), %error, "the suggested configuration could not be written");
+    }
+}
 
 /// A written monthly report.
 #[derive(Debug, Clone)]
@@ -515,6 +709,9 @@ pub struct PassOutcome {
     pub runs: Vec<PassRun>,
     /// Deadline warnings and overdue notices raised (also sent as alerts).
     pub deadline_notices: Vec<String>,
+    /// Jobs whose retry window closed without a successful run, as raised
+    /// now (each once, as an alert).
+    pub given_up: Vec<String>,
 }
 
 /// Takes the data directory's scheduler lock (`csat.lock`): only one csat
@@ -654,6 +851,7 @@ pub fn scheduler_pass(
     }
 
     let mut store = open_store(data_dir)?;
+    outcome.given_up = retry_windows_closed(config, &mut store, jobs, at, &timezone)?;
     let month = analysis::previous_month(today);
     for spec in jobs.iter().filter(|j| j.deadline_day.is_some()) {
         let delivered = if config.delivery.recipients.is_empty() {
@@ -706,6 +904,104 @@ pub fn scheduler_pass(
         crate::alerts::send(&mut store, config, &[alert], local.naive_local())?;
     }
     Ok(outcome)
+}
+
+/// The final alert for every tick of a job with retries whose retry window
+/// has closed at `at` without a successful run: the monthly report of
+/// month M was not produced (or not delivered), how often it was tried and
+/// the last error. Sent once (the alert's key is the job and tick); returns
+/// the subjects raised now.
+///
+/// # Errors
+/// A query or recording an alert fails.
+fn retry_windows_closed(
+    config: &Config,
+    store: &mut Store,
+    jobs: &[crate::scheduler::JobSpec],
+    at: chrono::DateTime<chrono::Utc>,
+    timezone: &chrono_tz::Tz,
+) -> Result<Vec<String>, PipelineError> {
+    let mut raised = Vec::new();
+    for spec in jobs {
+        for (tick, closed_at) in crate::scheduler::closed_retry_windows(spec, at) {
+            let attempts = store.query(
+                "attempts of a tick",
+                "SELECT outcome, message, strftime(started_at, '%Y-%m-%d %H:%M:%S'), \
+                 strftime(finished_at, '%Y-%m-%d %H:%M:%S') FROM job_runs \
+                 WHERE job = $1 AND strftime(scheduled_for, '%Y-%m-%d %H:%M:%S') = $2 \
+                 ORDER BY finished_at",
+                &[
+                    crate::store::Param::Text(spec.job.clone()),
+                    crate::store::Param::Text(tick.format("%Y-%m-%d %H:%M:%S").to_string()),
+                ],
+            )?;
+            let failed =
+                |r: &Vec<crate::store::SqlValue>| r[0].as_text().as_deref() == Some("failed");
+            let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
+                continue;
+            };
+            if !attempts.iter().all(failed) {
+                continue;
+            }
+            // Recorded times are UTC; people read local time.
+            let local = |text: Option<String>| {
+                text.and_then(|t| {
+                    chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok()
+                })
+                .map(|t| {
+                    t.and_utc()
+                        .with_timezone(timezone)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default()
+            };
+            let last_error = report::mask::mask_personal(&last[1].as_text().unwrap_or_default());
+            let closed = closed_at.with_timezone(timezone).format("%Y-%m-%d %H:%M");
+            let tried = format!(
+                "自 {} 起共尝试 {} 次均未成功，重试期已于 {closed} 结束，不再自动重试。\n最后一次（{}）失败原因：{last_error}",
+                local(first[2].as_text()),
+                attempts.len(),
+                local(last[3].as_text()),
+            );
+            let (subject, body) = if spec.job == "monthly_report" {
+                let month = analysis::previous_month(tick.with_timezone(timezone).date_naive());
+                (
+                    format!("【月报未生成】{month} 月报未能生成并送达，重试期已结束"),
+                    format!(
+                        "{} {month} 客户满意度月报未能生成并送达。{tried}\n处理原因后可运行 csat run monthly_report（或 csat deliver --month {month}）补发。",
+                        config.company.name
+                    ),
+                )
+            } else {
+                (
+                    format!("【任务未完成】{} 重试期已结束", spec.job),
+                    format!(
+                        "任务 {}（计划于 {}）未能完成。{tried}",
+                        spec.job,
+                        tick.with_timezone(timezone).format("%Y-%m-%d %H:%M")
+                    ),
+                )
+            };
+            let alert = crate::alerts::alert(
+                "job-given-up",
+                &format!("{}/{}", spec.job, tick.format("%Y-%m-%dT%H:%M:%SZ")),
+                subject.clone(),
+                body,
+            );
+            let sent = crate::alerts::send(
+                store,
+                config,
+                &[alert],
+                at.with_timezone(timezone).naive_local(),
+            )?;
+            if !sent.raised.is_empty() {
+                tracing::error!(job = %spec.job, tick = %tick, error = %last_error, "retry window closed without success");
+                raised.push(subject);
+            }
+        }
+    }
+    Ok(raised)
 }
 
 /// What `deliver` did.
@@ -791,10 +1087,12 @@ pub fn readiness(
             {
                 let entry = entry.map_err(io_context(format!("reading {}", dir.display())))?;
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if entry.path().is_file()
-                    && !name.starts_with('.')
-                    && !name.ends_with(".reasons.txt")
-                {
+                // Never followed: a link counts as the file it is.
+                let is_file = entry
+                    .file_type()
+                    .map(|t| t.is_file() || t.is_symlink())
+                    .unwrap_or(false);
+                if is_file && !inbox::is_ignored_name(&name) && !inbox::is_note_name(&name) {
                     names.push(name);
                 }
             }
@@ -907,6 +1205,10 @@ pub fn deliver(
             ));
         }
     }
+    // A mail server that does not answer costs one timeout, not one per
+    // recipient: the rest are recorded as failed and retried with the job.
+    let limits = crate::alerts::NetLimits::of(&config.alerts);
+    let mut unreachable: Option<String> = None;
     for (kind, department, recipient, attachment, name) in parcels {
         let already = store.query(
             "delivered",
@@ -924,9 +1226,19 @@ pub fn deliver(
             continue;
         }
         let sha256 = crate::inbox::content_hash(&attachment);
-        let error =
-            crate::delivery::send_report(smtp, &recipient, &subject, &body, &name, attachment)
-                .err();
+        let error = match unreachable.clone() {
+            Some(error) => Some(format!("not tried after an earlier failure: {error}")),
+            None => crate::delivery::send_report(
+                smtp, &recipient, &subject, &body, &name, attachment, limits,
+            )
+            .err()
+            .map(|e| {
+                if e.unreachable {
+                    unreachable = Some(e.message.clone());
+                }
+                e.message
+            }),
+        };
         if let Some(e) = &error {
             warn!(error = %report::mask::mask_personal(e), "report e-mail not delivered");
         }
@@ -999,12 +1311,21 @@ pub fn alerts_line(run: &crate::alerts::AlertRun) -> String {
         run.raised.len(),
         run.delivered
     );
+    if run.digests > 0 {
+        line.push_str(&format!(" ({} as digests)", run.digests));
+    }
     if !run.failed.is_empty() {
         line.push_str(&format!(
-            ", {} failed (retried next run): {}",
+            ", {} failed (retried later): {}",
             run.failed.len(),
             run.failed.join("; ")
         ));
+    }
+    if run.waiting > 0 {
+        line.push_str(&format!(", {} waiting to be retried", run.waiting));
+    }
+    if !run.given_up.is_empty() {
+        line.push_str(&format!(", given up: {}", run.given_up.join("; ")));
     }
     line
 }
@@ -1145,6 +1466,18 @@ pub fn record_job_run(
     Ok(())
 }
 
+impl FileOutcome {
+    /// The file's name.
+    pub fn file(&self) -> &str {
+        match self {
+            FileOutcome::Loaded { file, .. }
+            | FileOutcome::Duplicate { file, .. }
+            | FileOutcome::Rejected { file, .. }
+            | FileOutcome::Failed { file, .. } => file,
+        }
+    }
+}
+
 impl IngestSummary {
     /// Counts, in one line.
     pub fn one_line(&self) -> String {
@@ -1154,6 +1487,7 @@ impl IngestSummary {
         let mut rows = 0;
         let mut answers = 0;
         let mut rejected_cells = 0;
+        let mut failed = 0;
         for file in &self.files {
             match file {
                 FileOutcome::Loaded {
@@ -1169,11 +1503,17 @@ impl IngestSummary {
                 }
                 FileOutcome::Duplicate { .. } => duplicates += 1,
                 FileOutcome::Rejected { .. } => rejected += 1,
+                FileOutcome::Failed { .. } => failed += 1,
             }
         }
         format!(
-            "{} files: {loaded} loaded ({rows} rows, {answers} answers, {rejected_cells} cells rejected), {duplicates} duplicates skipped, {rejected} rejected",
-            self.files.len()
+            "{} files: {loaded} loaded ({rows} rows, {answers} answers, {rejected_cells} cells rejected), {duplicates} duplicates skipped, {rejected} rejected{}",
+            self.files.len(),
+            if failed > 0 {
+                format!(", {failed} failed (tried again next run)")
+            } else {
+                String::new()
+            }
         )
     }
 }

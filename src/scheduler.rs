@@ -248,6 +248,32 @@ pub fn due_jobs(jobs: &[JobSpec], history: &[RunRecord], now: DateTime<Utc>) -> 
     due
 }
 
+/// The ticks of `spec` whose retry window has closed at `now`, with the
+/// moment each closed: the latest tick once it is more than
+/// `catch_up_hours` old (`due_jobs` no longer runs it), and the tick before
+/// it (closed when the latest came, or earlier). A job without
+/// `retry_minutes` has no retry window.
+pub fn closed_retry_windows(
+    spec: &JobSpec,
+    now: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    if spec.retry_minutes.is_none() {
+        return Vec::new();
+    }
+    let Some(latest) = spec.previous_run(now) else {
+        return Vec::new();
+    };
+    let catch_up = chrono::Duration::hours(spec.catch_up_hours);
+    let mut closed = Vec::new();
+    if let Some(before) = spec.previous_run(latest - chrono::Duration::seconds(1)) {
+        closed.push((before, (before + catch_up).min(latest)));
+    }
+    if now - latest > catch_up {
+        closed.push((latest, latest + catch_up));
+    }
+    closed
+}
+
 /// The day a monthly output is due in the month of `today`: `day`, or the
 /// last working day before it when it is not worked.
 pub fn deadline_in_month(
@@ -347,6 +373,10 @@ pub type Pass = Arc<dyn Fn() + Send + Sync>;
 pub async fn serve(pass: Pass, tick_seconds: u32) -> Result<(), JobError> {
     let scheduler_error =
         |e: tokio_cron_scheduler::JobSchedulerError| JobError::Scheduler(e.to_string());
+    // Listen before the first pass: a SIGTERM while it runs (a catch-up
+    // job, a slow mail server) lets it finish and then stops, instead of
+    // killing the process mid-job.
+    let shutdown = Shutdown::listen();
     let mut scheduler = JobScheduler::new().await.map_err(scheduler_error)?;
     let gate = Arc::new(tokio::sync::Mutex::new(()));
     let run = {
@@ -375,32 +405,54 @@ pub async fn serve(pass: Pass, tick_seconds: u32) -> Result<(), JobError> {
     scheduler.add(job).await.map_err(scheduler_error)?;
     scheduler.start().await.map_err(scheduler_error)?;
     tracing::info!(tick_seconds, "scheduler started");
-    wait_for_shutdown().await;
+    shutdown.wait().await;
     tracing::info!("shutting down: waiting for a running job to finish");
     let _guard = gate.lock().await;
     scheduler.shutdown().await.map_err(scheduler_error)?;
     Ok(())
 }
 
-async fn wait_for_shutdown() {
+/// SIGINT and SIGTERM, listened to from the moment it is made: a signal
+/// that arrives before [`Shutdown::wait`] is kept, not lost (and does not
+/// kill the process).
+struct Shutdown {
     #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Shutdown {
+    fn listen() -> Shutdown {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Shutdown {
+                signals: signal(SignalKind::interrupt())
+                    .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)))
+                    .ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            Shutdown {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let Some((mut interrupt, mut terminate)) = self.signals else {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            };
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -540,6 +592,28 @@ mod tests {
             "ok",
         ));
         assert!(due_jobs(&[report], &done, utc(2026, 12, 1, 3, 0, 0)).is_empty());
+    }
+
+    #[test]
+    fn the_report_retry_window_closes_seven_days_after_the_tick() {
+        let report = job("monthly_report");
+        let december = utc(2026, 11, 30, 22, 0, 0);
+        let november = utc(2026, 10, 31, 22, 0, 0);
+        // Within the seven days (168 hours) of December's tick only
+        // November's window is closed (at its own seven days).
+        let open = closed_retry_windows(&report, utc(2026, 12, 7, 21, 59, 0));
+        assert_eq!(open, vec![(november, utc(2026, 11, 7, 22, 0, 0))]);
+        // Just past: December's closes, exactly at tick + 168 h.
+        let closed = closed_retry_windows(&report, utc(2026, 12, 7, 22, 0, 1));
+        assert_eq!(
+            closed,
+            vec![
+                (november, utc(2026, 11, 7, 22, 0, 0)),
+                (december, utc(2026, 12, 7, 22, 0, 0))
+            ]
+        );
+        // The ingest job has no retries, so no window.
+        assert!(closed_retry_windows(&job("ingest"), utc(2026, 12, 7, 22, 0, 1)).is_empty());
     }
 
     #[test]

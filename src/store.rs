@@ -62,7 +62,43 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "deliveries",
         include_str!("../sql/migrations/V10__deliveries.sql"),
     ),
+    (
+        11,
+        "ingest_attempts",
+        include_str!("../sql/migrations/V11__ingest_attempts.sql"),
+    ),
+    (
+        12,
+        "alert_retries",
+        include_str!("../sql/migrations/V12__alert_retries.sql"),
+    ),
+    (13, "scale", include_str!("../sql/migrations/V13__scale.sql")),
 ];
+
+/// The longest text a query returns, in characters: below Excel's 32,767
+/// per cell, so no value from a file can stop a workbook from being written.
+/// Longer text is cut with a visible marker saying how long it was.
+pub const MAX_TEXT_CHARS: usize = 32_000;
+
+/// `text` cut to [`MAX_TEXT_CHARS`] with a marker, when longer.
+pub fn bounded_text(text: String) -> String {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        None => text,
+        Some((cut, _)) => {
+            let total = text.chars().count();
+            format!("{}… [截断 truncated: {total} characters]", &text[..cut])
+        }
+    }
+}
+
+/// Where the reading of an inbox file stands (the crash-loop breaker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Attempt {
+    /// Earlier readings of the file that never finished.
+    pub interrupted: i64,
+    /// Whether one of them ended by a fatal signal (abort, crash).
+    pub crashed: bool,
+}
 
 /// A store error: DuckDB's message with what csat was doing.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +118,15 @@ pub enum StoreError {
         context: String,
         /// DuckDB's error.
         source: duckdb::Error,
+    },
+    /// A query returned a row its reader cannot read (a column missing or
+    /// of another type): the SQL and its reader disagree.
+    #[error("database: {query}: {message}")]
+    Shape {
+        /// The query's key.
+        query: String,
+        /// Which column, and what was expected.
+        message: String,
     },
 }
 
@@ -203,6 +248,18 @@ impl SqlValue {
             _ => None,
         }
     }
+}
+
+/// What was tried so far to deliver one alert (one fingerprint) to one
+/// target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlertAttempts {
+    /// An attempt succeeded.
+    pub delivered: bool,
+    /// Failed attempts.
+    pub failures: i64,
+    /// When the latest failed attempt was made.
+    pub last_failure: Option<NaiveDateTime>,
 }
 
 /// A bound query parameter.
@@ -805,10 +862,30 @@ impl Store {
         channel: &str,
         target: &str,
     ) -> Result<bool, StoreError> {
+        Ok(self
+            .alert_attempts(key, fingerprint, channel, target)?
+            .delivered)
+    }
+
+    /// What was tried so far to deliver `alert` with this fingerprint to
+    /// `target` through `channel`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn alert_attempts(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        channel: &str,
+        target: &str,
+    ) -> Result<AlertAttempts, StoreError> {
         let rows = self.query(
             "alert deliveries",
-            "SELECT count(*) FROM alert_deliveries WHERE alert_key = $1 AND fingerprint = $2 \
-             AND channel = $3 AND target = $4 AND ok",
+            "SELECT coalesce(bool_or(ok), false) AS delivered, \
+             count(*) FILTER (WHERE NOT ok) AS failures, \
+             strftime(max(sent_at) FILTER (WHERE NOT ok), '%Y-%m-%d %H:%M:%S') AS last_failure \
+             FROM alert_deliveries WHERE alert_key = $1 AND fingerprint = $2 \
+             AND channel = $3 AND target = $4",
             &[
                 Param::Text(key.to_string()),
                 Param::Text(fingerprint.to_string()),
@@ -816,13 +893,24 @@ impl Store {
                 Param::Text(target.to_string()),
             ],
         )?;
-        Ok(rows.first().and_then(|r| r[0].as_i64()).unwrap_or(0) > 0)
+        // An aggregate: always one row.
+        let row = rows.first();
+        Ok(AlertAttempts {
+            delivered: row.and_then(|r| r[0].as_bool()).unwrap_or(false),
+            failures: row.and_then(|r| r[1].as_i64()).unwrap_or(0),
+            last_failure: row
+                .and_then(|r| r[2].as_text())
+                .and_then(|t| chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok()),
+        })
     }
 
-    /// Records one delivery attempt of an alert (and the alert itself).
+    /// Records one delivery attempt of an alert (and the alert itself):
+    /// `attempt` is its number (1 for the first), `next_attempt_at` when a
+    /// failed one may be tried again (`None` once delivered or given up).
     ///
     /// # Errors
     /// A database failure.
+    #[allow(clippy::too_many_arguments)]
     pub fn record_alert_delivery(
         &mut self,
         alert: &crate::alerts::Alert,
@@ -830,12 +918,15 @@ impl Store {
         target: &str,
         at: chrono::NaiveDateTime,
         error: Option<&str>,
+        attempt: i64,
+        next_attempt_at: Option<chrono::NaiveDateTime>,
     ) -> Result<(), StoreError> {
         let context = "recording an alert";
         let transaction = self.connection.transaction().context(context)?;
         transaction
             .execute(
-                "INSERT INTO alert_deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO alert_deliveries (alert_key, fingerprint, channel, target, sent_at, \
+                 ok, error, attempt, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 params![
                     alert.key,
                     alert.fingerprint,
@@ -843,7 +934,9 @@ impl Store {
                     target,
                     timestamp_value(at),
                     error.is_none(),
-                    error
+                    error,
+                    attempt,
+                    next_attempt_at.map(timestamp_value)
                 ],
             )
             .context(context)?;
@@ -979,7 +1072,7 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces `problem_deadlines` (V9) with `rows` of (day, severity,
+    /// Replaces `problem_deadlines` (V13) with `rows` of (day, severity,
     /// due date): the deadlines of a month's problems by csat's calendar.
     ///
     /// # Errors
@@ -1000,6 +1093,62 @@ impl Store {
             }),
             context,
         )
+    }
+
+    /// Notes that the reading of the file `sha256` begins and returns how
+    /// earlier readings ended: a row left from before means the process
+    /// stopped while reading it.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn begin_attempt(&self, sha256: &str, file_name: &str) -> Result<Attempt, StoreError> {
+        let context = "recording an ingest attempt";
+        let rows = self.query(
+            context,
+            "SELECT attempts, crashed FROM ingest_attempts WHERE sha256 = $1",
+            &[Param::Text(sha256.to_string())],
+        )?;
+        let before = rows
+            .first()
+            .map(|row| Attempt {
+                interrupted: row.first().and_then(SqlValue::as_i64).unwrap_or(0),
+                crashed: row.get(1).and_then(SqlValue::as_bool).unwrap_or(false),
+            })
+            .unwrap_or_default();
+        self.connection
+            .execute(
+                "INSERT INTO ingest_attempts VALUES (?, ?, 1, false) ON CONFLICT (sha256) \
+                 DO UPDATE SET attempts = ingest_attempts.attempts + 1",
+                params![sha256, file_name],
+            )
+            .context(context)?;
+        Ok(before)
+    }
+
+    /// Notes that the file `sha256` was dealt with (loaded, archived or
+    /// quarantined).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn end_attempt(&self, sha256: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute("DELETE FROM ingest_attempts WHERE sha256 = ?", params![sha256])
+            .map(|_| ())
+            .context("clearing an ingest attempt")
+    }
+
+    /// Notes that the process died by a fatal signal while reading `sha256`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn mark_crashed(&self, sha256: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE ingest_attempts SET crashed = true WHERE sha256 = ?",
+                params![sha256],
+            )
+            .map(|_| ())
+            .context("recording a crash")
     }
 
     /// Prepares a query without running it (`csat check`).
@@ -1252,7 +1401,7 @@ fn sql_value(value: ValueRef<'_>) -> SqlValue {
         ValueRef::Float(f) => SqlValue::Float(f.into()),
         ValueRef::Double(f) => SqlValue::Float(f),
         ValueRef::Decimal(d) => SqlValue::Float(d.to_string().parse().unwrap_or(f64::NAN)),
-        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Text(t) => SqlValue::Text(bounded_text(String::from_utf8_lossy(t).into_owned())),
         other => SqlValue::Text(format!("{other:?}")),
     }
 }

@@ -7,7 +7,7 @@
 --
 -- planned: callbacks planned or made in the month; reached: of those, reached;
 -- problems: reached callbacks with a remark that is not a no-problem text
--- (macro no_problem, V7) or any low answer (≤ the scale's low_max); average
+-- (macro no_problem, V13) or any low answer (≤ the scale's low_max); average
 -- per dimension on its own scale, with its answers.
 WITH calls AS (
     SELECT callback_id, callback_type, reached, remark, file_id

@@ -3,7 +3,7 @@
 -- problem_items.sql, for the departments' detail workbooks. Read in
 -- batches (the list can run to millions of rows).
 --
--- Grain: one row per problem (macro month_problem_items, V9).
+-- Grain: one row per problem (macro month_problem_items, V13).
 -- Order: departments as configured (unowned last), then rank.
 WITH ranked AS (
     SELECT *,

@@ -1,6 +1,6 @@
 -- The problem list (问题清单) in aggregate: one row per responsible
 -- department × category × origin of month $1's problems as of $2
--- (macro month_problem_items, V9), at most $3 rows (n_groups says how many
+-- (macro month_problem_items, V13), at most $3 rows (n_groups says how many
 -- there are in all).
 --
 -- Grain: (department, category, origin); department '' when no department

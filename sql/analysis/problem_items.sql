@@ -3,7 +3,7 @@
 -- severity 1, 2, 3, then other problems; open before closed; earliest due
 -- first, so the most overdue lead; then date, origin, id).
 --
--- Grain: one row per problem (macro month_problem_items, V9); rank is its
+-- Grain: one row per problem (macro month_problem_items, V13); rank is its
 -- place in its department, n_department the department's problems (those
 -- past $3 go to the department's detail workbook: problem_details.sql).
 -- Order: departments as configured (unowned last), then rank.

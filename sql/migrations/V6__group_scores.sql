@@ -86,11 +86,10 @@ WITH items AS (
     FROM group_item_scores
     GROUP BY dimension, group_key, month
 ),
--- Respondents through a DISTINCT (a hash aggregate, which spills to disk
--- under the memory limit) rather than count(DISTINCT …), which does not.
 respondents AS (
-    SELECT dimension, group_key, month, count(*) AS n_responses
-    FROM (SELECT DISTINCT dimension, group_key, month, file_id, response_id FROM group_answers)
+    SELECT dimension, group_key, month,
+           count(DISTINCT CAST(file_id AS VARCHAR) || ':' || response_id) AS n_responses
+    FROM group_answers
     GROUP BY dimension, group_key, month
 )
 SELECT i.dimension,

@@ -11,20 +11,9 @@
 -- description or the callback's remark ('keyword'); else 未分类 ('none').
 -- Department: the record's, the question's, else the keyword rule's.
 -- A complaint whose status is in excluded_statuses is kept, marked excluded.
--- A callback remark that says there is nothing to report (无, 没有, 正常, /,
--- N/A …: [pareto] no_problem_texts, mirrored in no_problem_texts already
--- trimmed and lowercased) is no problem: macro no_problem.
 ALTER TABLE keyword_rules ADD COLUMN department VARCHAR;
 CREATE TABLE problem_weights (severity INTEGER NOT NULL, weight DOUBLE NOT NULL);
 CREATE TABLE excluded_statuses (status VARCHAR NOT NULL);
-CREATE TABLE no_problem_texts (text VARCHAR NOT NULL);
-
--- True when a remark is blank or a no-problem text once trimmed of spaces
--- and end punctuation (the set of config::NO_PROBLEM_TRIM) and lowercased.
-CREATE MACRO no_problem(remark) AS
-    coalesce(lower(trim(remark, ' ' || chr(9) || chr(13) || chr(10) || '　。.!！,，;；~～')), '') = ''
-    OR lower(trim(remark, ' ' || chr(9) || chr(13) || chr(10) || '　。.!！,，;；~～'))
-       IN (SELECT text FROM no_problem_texts);
 
 CREATE VIEW problems AS
 WITH raw AS (
@@ -70,7 +59,7 @@ WITH raw AS (
     FROM callbacks AS c
     WHERE c.reached
       AND c.superseded_by IS NULL
-      AND NOT no_problem(c.remark)
+      AND nullif(trim(c.remark), '') IS NOT NULL
 )
 SELECT raw.month,
        raw.origin,

@@ -2,6 +2,8 @@
 //! results. Every figure in the report comes from here.
 
 pub mod closed_loop;
+pub mod comments;
+pub mod drivers;
 pub mod grading;
 
 use chrono::NaiveDate;
@@ -107,6 +109,14 @@ pub const QUERIES: &[Query] = &[
     Query {
         key: "grading_previous_criteria",
         sql: include_str!("../../sql/analysis/grading_previous_criteria.sql"),
+    },
+    Query {
+        key: "key_drivers",
+        sql: include_str!("../../sql/analysis/key_drivers.sql"),
+    },
+    Query {
+        key: "comments",
+        sql: include_str!("../../sql/analysis/comments.sql"),
     },
 ];
 
@@ -445,6 +455,10 @@ pub struct MonthlyResults {
     pub band_counts: [i64; 4],
     /// Respondents per 10-point bin of their own M (0–10 … 90–100).
     pub histogram: [i64; 10],
+    /// Which questions drive the outcome question (关键驱动因素).
+    pub drivers: drivers::KeyDrivers,
+    /// What customers wrote, by topic (客户原声).
+    pub comments: comments::CommentTopics,
 }
 
 impl MonthlyResults {
@@ -470,6 +484,11 @@ impl MonthlyResults {
         slice.rejected.clear();
         slice.n_rejected_total = 0;
         slice.problem_sources.clear();
+        // Drivers the department answers for; customers' own words stay out.
+        for view in [&mut slice.drivers.month, &mut slice.drivers.three_months] {
+            view.drivers.retain(|d| d.department == key);
+        }
+        slice.comments = comments::CommentTopics::default();
         let loop_ = &mut slice.closed_loop;
         loop_.items.retain(|i| i.department == name);
         loop_.problems.retain(|p| p.department == name);
@@ -907,7 +926,12 @@ pub fn monthly(
         band_counts[band] += n;
     }
 
+    let drivers = drivers::key_drivers(store, config, month)?;
+    let comments = comments::comment_topics(store, config, month)?;
+
     Ok(MonthlyResults {
+        drivers,
+        comments,
         band_counts,
         histogram,
         closed_loop,

@@ -9,6 +9,7 @@
 
 pub mod answers;
 pub mod sources;
+pub mod suggest;
 pub mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -109,6 +110,9 @@ pub struct ParsedFile {
     pub rejected: Vec<RejectedCell>,
     /// Question-like columns no question in the configuration matches.
     pub unmapped_questions: Vec<String>,
+    /// What became of each column holding data, in column order: every
+    /// one is a field, a question, or listed as not loaded.
+    pub columns: Vec<ColumnUse>,
     /// Data rows seen (blank rows not counted).
     pub n_rows: usize,
     /// Fingerprint of the normalised header row: files with the same layout
@@ -155,6 +159,53 @@ impl ParsedFile {
     }
 }
 
+/// What became of one column of a file.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ColumnUse {
+    /// The column's header (all header rows), or `column F` when it has none.
+    pub header: String,
+    /// Where its cells went.
+    pub role: ColumnRole,
+}
+
+/// Where a column's cells went.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "role", content = "name", rename_all = "snake_case")]
+pub enum ColumnRole {
+    /// A canonical field of the source.
+    Field(String),
+    /// A question of the configuration (its key).
+    Question(String),
+    /// A question column no `[[questions]]` entry matches: stored, not scored.
+    Unmapped,
+    /// Neither a field nor a question: not loaded (listed so it never
+    /// disappears silently).
+    NotLoaded,
+}
+
+impl ParsedFile {
+    /// Headers of the columns holding data that were not loaded.
+    pub fn not_loaded(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|c| c.role == ColumnRole::NotLoaded)
+            .map(|c| c.header.clone())
+            .collect()
+    }
+}
+
+/// The spreadsheet letters of a 0-based column: 0 → `A`, 26 → `AA`.
+pub fn column_letters(column: usize) -> String {
+    let mut n = column + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rest = (n - 1) % 26;
+        letters.push(char::from(b'A' + rest as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
 /// Why a file as a whole could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -162,7 +213,7 @@ pub enum IngestError {
     #[error(transparent)]
     Table(#[from] table::TableError),
     /// No source definition matches.
-    #[error("csat does not recognise this file: none of its sheets ({sheets}) has, in its first 30 rows, the header row of a known export (问卷星 starts with 序号 and 提交答卷时间, a complaints log has 投诉编号 and 受理日期 …); check that this is the export you meant, or ask the administrator to add its layout to [[sources]] in the configuration")]
+    #[error("csat does not recognise this file: none of its sheets ({sheets}) has, in its first 30 rows, the header row of a known export (问卷星 starts with 序号 and 提交答卷时间, a complaints log has 投诉编号 and 受理日期 …); check that this is the export you meant, or add its layout to [[sources]] in the configuration (`csat sources suggest FILE` writes a first draft)")]
     UnknownSource {
         /// Sheet names looked at.
         sheets: String,
@@ -217,7 +268,21 @@ pub fn parse_file(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ParsedFile, IngestError> {
-    match parse_file_with(config, file_name, bytes, usize::MAX, &mut |_| {
+    parse_file_on(config, file_name, bytes, None)
+}
+
+/// [`parse_file`] on the day `today`, which gives a month named without a
+/// year (`10月回访`) its year: the latest such month not after `today`.
+///
+/// # Errors
+/// As [`parse_file`].
+pub fn parse_file_on(
+    config: &Config,
+    file_name: &str,
+    bytes: &[u8],
+    today: Option<NaiveDate>,
+) -> Result<ParsedFile, IngestError> {
+    match parse_file_with(config, file_name, bytes, today, usize::MAX, &mut |_| {
         Ok::<(), std::convert::Infallible>(())
     }) {
         Ok(parsed) => parsed,
@@ -243,6 +308,7 @@ pub fn parse_file_with<E>(
     config: &Config,
     file_name: &str,
     bytes: &[u8],
+    today: Option<NaiveDate>,
     chunk_answers: usize,
     flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
 ) -> Result<Result<ParsedFile, IngestError>, E> {
@@ -250,33 +316,39 @@ pub fn parse_file_with<E>(
         config,
         file_name,
         table::open_table(file_name, bytes),
+        today,
         chunk_answers,
         flush,
     )
 }
 
 /// Like [`parse_file_with`], for a delimited text file read from disk as
-/// it is parsed (a file too large to hold whole).
+/// it is parsed (a file too large to hold whole), through `file`, the
+/// handle `inbox::open_checked` opened and checked (no link followed, a
+/// regular file), at most its first `len` bytes.
 ///
 /// # Errors
 /// `flush` fails.
-pub fn parse_text_path_with<E>(
+pub fn parse_text_file_with<E>(
     config: &Config,
     file_name: &str,
-    path: &std::path::Path,
+    file: std::fs::File,
+    len: u64,
+    today: Option<NaiveDate>,
     chunk_answers: usize,
     flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
 ) -> Result<Result<ParsedFile, IngestError>, E> {
     parse_table_with(
         config,
         file_name,
-        table::open_text_file(file_name, path),
+        table::open_text_file(file_name, file, len),
+        today,
         chunk_answers,
         flush,
     )
 }
 
-/// True for the extensions [`parse_text_path_with`] reads.
+/// True for the extensions [`parse_text_file_with`] reads.
 pub fn is_text_file(file_name: &str) -> bool {
     let extension = file_name
         .rsplit_once('.')
@@ -289,6 +361,7 @@ fn parse_table_with<E>(
     config: &Config,
     file_name: &str,
     table: Result<table::Table<'_>, table::TableError>,
+    today: Option<NaiveDate>,
     chunk_answers: usize,
     flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
 ) -> Result<Result<ParsedFile, IngestError>, E> {
@@ -308,28 +381,42 @@ fn parse_table_with<E>(
     };
     let head = table.heads[detected.sheet_index].clone();
     let kind = detected.source.kind;
+    let context = FileContext {
+        file_name,
+        today,
+        dates: answers::DateOptions {
+            system: head.date_system,
+            day_first: detected.source.date_order == crate::config::DateOrder::DayFirst,
+            zone: config.company.timezone.parse().ok(),
+        },
+    };
+    let header_grid =
+        sources::filled_header_rows(&head, detected.header_row, data_start(&detected));
     let mut parsed = empty_parsed(&detected, &head);
     let records = match kind {
         SourceKind::Survey => None,
-        _ => match RecordParser::new(config, &detected, &head) {
+        _ => match RecordParser::new(config, &detected, &head, &context) {
             Ok(parser) => Some(parser),
             Err(error) => return Ok(Err(error)),
         },
     };
     let mut responses = match kind {
         SourceKind::Survey | SourceKind::Callback => {
-            match ResponseParser::new(config, &detected, &head, file_name, &mut parsed) {
+            match ResponseParser::new(config, &detected, &head, &header_grid, &context, &mut parsed)
+            {
                 Ok(parser) => Some(parser),
                 Err(error) => return Ok(Err(error)),
             }
         }
         _ => None,
     };
-    let rows = match table.rows(
-        detected.sheet_index,
-        data_start(&detected),
-        detected.headers.len(),
-    ) {
+    // Which columns hold data below the header (every column is a field, a
+    // question, or listed as not loaded), tracked row by row.
+    let mut with_data: Vec<bool> = Vec::new();
+    // Every column is read, not only the header's width: data right of the
+    // header is listed as not loaded rather than dropped unseen.
+    let rows = match table.rows(detected.sheet_index, data_start(&detected), table::MAX_COLUMNS)
+    {
         Ok(rows) => rows,
         Err(error) => return Ok(Err(error.into())),
     };
@@ -340,6 +427,14 @@ fn parse_table_with<E>(
         };
         if row_is_blank(&row) {
             continue;
+        }
+        if with_data.len() < row.len() {
+            with_data.resize(row.len(), false);
+        }
+        for (column, cell) in row.iter().enumerate() {
+            if !cell.is_blank() {
+                with_data[column] = true;
+            }
         }
         parsed.n_rows += 1;
         let first_rejected = parsed.rejected.len();
@@ -365,6 +460,15 @@ fn parse_table_with<E>(
             parsed.records.clear();
             parsed.record_rows.clear();
         }
+    }
+    {
+        let no_questions = Vec::new();
+        let (fields, questions) = match (&responses, &records) {
+            (Some(parser), _) => (&parser.columns, &parser.question_columns),
+            (None, Some(parser)) => (&parser.columns, &no_questions),
+            (None, None) => unreachable!("every kind has a parser"),
+        };
+        parsed.columns = column_uses(&detected, &with_data, &header_grid, fields, questions);
     }
     if detected.source.all_or_nothing && !parsed.rejected.is_empty() {
         return Ok(Err(IngestError::AllOrNothing {
@@ -402,6 +506,14 @@ fn parse_table_with<E>(
         }));
     }
     Ok(Ok(parsed))
+}
+
+/// What parsing needs to know besides the sheet: the file's name (its
+/// month), the day of the run, and how dates are written.
+struct FileContext<'a> {
+    file_name: &'a str,
+    today: Option<NaiveDate>,
+    dates: answers::DateOptions,
 }
 
 /// Drops repeated refusals among those from `from` on (one row's), sorted
@@ -456,16 +568,18 @@ fn parse_field(
     config: &Config,
     field: &str,
     cell: &Cell,
-    dates: answers::DateSystem,
+    dates: &answers::DateOptions,
 ) -> Result<FieldValue, String> {
     if cell.is_blank() {
         return Ok(FieldValue::Null);
     }
     let value = match field {
-        f if f.ends_with("_on") => FieldValue::Date(answers::parse_date(cell, dates)?),
-        f if f.ends_with("_at") => FieldValue::DateTime(answers::parse_datetime(cell, dates)?),
+        f if f.ends_with("_on") => {
+            FieldValue::Date(answers::parse_datetime_with(cell, dates)?.date())
+        }
+        f if f.ends_with("_at") => FieldValue::DateTime(answers::parse_datetime_with(cell, dates)?),
         "severity" => FieldValue::Int(answers::parse_severity(cell)?),
-        "month" => FieldValue::Text(answers::parse_month(cell, dates)?),
+        "month" => FieldValue::Text(answers::parse_month(cell, dates.system)?),
         "amount" | "gross_margin" => FieldValue::Float(answers::parse_number(cell)?),
         "purchase_share" => {
             let text = cell.text();
@@ -532,6 +646,7 @@ struct RecordParser<'a, 'c> {
     config: &'a Config,
     detected: &'a Detected<'c>,
     columns: BTreeMap<String, usize>,
+    dates: answers::DateOptions,
 }
 
 impl<'a, 'c> RecordParser<'a, 'c> {
@@ -539,11 +654,13 @@ impl<'a, 'c> RecordParser<'a, 'c> {
         config: &'a Config,
         detected: &'a Detected<'c>,
         sheet: &Sheet,
+        context: &FileContext,
     ) -> Result<RecordParser<'a, 'c>, IngestError> {
         Ok(RecordParser {
             config,
             detected,
             columns: field_columns(detected, sheet)?,
+            dates: context.dates,
         })
     }
 
@@ -560,7 +677,7 @@ impl<'a, 'c> RecordParser<'a, 'c> {
                 Some(&column) => {
                     let cell = cell_at(row, column);
                     let header = header_text(sheet, detected.header_row, column);
-                    match parse_field(config, field, cell, sheet.date_system) {
+                    match parse_field(config, field, cell, &self.dates) {
                         Ok(value) => (value, header),
                         Err(expected) => {
                             parsed.rejected.push(RejectedCell {
@@ -596,6 +713,49 @@ impl<'a, 'c> RecordParser<'a, 'c> {
     }
 }
 
+/// The use of every column holding data: its field, its question, or not
+/// loaded.
+fn column_uses(
+    detected: &Detected,
+    with_data: &[bool],
+    header_grid: &[Vec<String>],
+    fields: &BTreeMap<String, usize>,
+    questions: &[QuestionColumn],
+) -> Vec<ColumnUse> {
+    with_data
+        .iter()
+        .enumerate()
+        .filter(|(_, has_data)| **has_data)
+        .map(|(column, _)| {
+            if let Some(question) = questions.iter().find(|q| q.column == column) {
+                return ColumnUse {
+                    header: question.header.clone(),
+                    role: match question.question {
+                        Some(q) => ColumnRole::Question(q.key.clone()),
+                        None => ColumnRole::Unmapped,
+                    },
+                };
+            }
+            let label = column_label(header_grid, &detected.headers, column);
+            let header = if label.is_empty() {
+                format!("column {} (no header)", column_letters(column))
+            } else {
+                label
+            };
+            match fields.iter().find(|(_, &c)| c == column) {
+                Some((field, _)) => ColumnUse {
+                    header,
+                    role: ColumnRole::Field(field.clone()),
+                },
+                None => ColumnUse {
+                    header,
+                    role: ColumnRole::NotLoaded,
+                },
+            }
+        })
+        .collect()
+}
+
 fn empty_parsed(detected: &Detected, sheet: &Sheet) -> ParsedFile {
     ParsedFile {
         source: detected.source.name.clone(),
@@ -607,6 +767,7 @@ fn empty_parsed(detected: &Detected, sheet: &Sheet) -> ParsedFile {
         record_rows: Vec::new(),
         rejected: Vec::new(),
         unmapped_questions: Vec::new(),
+        columns: Vec::new(),
         n_rows: 0,
         layout: crate::inbox::content_hash(detected.headers.join("\u{1f}").as_bytes()),
         question_numbers: String::new(),
@@ -619,17 +780,22 @@ fn data_start(detected: &Detected) -> usize {
     detected.header_row + detected.source.header_rows.max(1)
 }
 
-/// A column's header over all header rows, without Qualtrics' `{"ImportId":…}`
+/// A column's header over all header rows (merged group cells filled in, see
+/// [`sources::filled_header_rows`]), without Qualtrics' `{"ImportId":…}`
 /// cells and without repeating a cell equal to the one above.
-fn column_label(sheet: &Sheet, detected: &Detected, column: usize) -> String {
+pub(crate) fn column_label(
+    header_grid: &[Vec<String>],
+    headers: &[String],
+    column: usize,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     // A repeated header keeps the number `disambiguate` gave it.
-    let repeat_suffix = detected.headers.get(column).and_then(|h| {
+    let repeat_suffix = headers.get(column).and_then(|h| {
         let (_, suffix) = h.rsplit_once(" (")?;
         suffix.strip_suffix(')')?.parse::<usize>().ok()
     });
-    for row in detected.header_row..data_start(detected) {
-        let text = header_text(sheet, row, column);
+    for row in header_grid {
+        let text = row.get(column).cloned().unwrap_or_default();
         if text.is_empty() || text.starts_with("{\"ImportId\"") || parts.contains(&text) {
             continue;
         }
@@ -689,7 +855,11 @@ struct ResponseParser<'a, 'c> {
     question_columns: Vec<QuestionColumn<'a>>,
     id_field: &'static str,
     at_field: &'static str,
-    file_month: Option<NaiveDateTime>,
+    /// The month of rows without a time, from the sheet or file name.
+    name_month: Option<NaiveDateTime>,
+    /// How refused cells name their column.
+    labels: Vec<String>,
+    dates: answers::DateOptions,
     /// The ids seen so far, as 64-bit hashes (SipHash with fixed keys, so
     /// runs are repeatable): a file of millions of rows keeps 8 bytes per
     /// id, not the id.
@@ -698,27 +868,63 @@ struct ResponseParser<'a, 'c> {
 
 impl<'a, 'c> ResponseParser<'a, 'c> {
     /// Finds the question columns (and sets the file's unmapped questions
-    /// and question numbers in `parsed`).
+    /// and question numbers in `parsed`). `sheet` is the sheet's head (its
+    /// header rows), `header_grid` its header rows with merged group cells
+    /// filled in.
     fn new(
         config: &'a Config,
         detected: &'a Detected<'c>,
         sheet: &Sheet,
-        file_name: &str,
+        header_grid: &[Vec<String>],
+        context: &FileContext,
         parsed: &mut ParsedFile,
     ) -> Result<ResponseParser<'a, 'c>, IngestError> {
         let columns = field_columns(detected, sheet)?;
         let source = detected.source;
         let field_column_set: BTreeSet<usize> = columns.values().copied().collect();
+        let width = header_grid
+            .iter()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+            .max(detected.headers.len());
 
+        // Each question's match text, normalised once.
+        let question_matches: Vec<(&Question, String)> = config
+            .questions
+            .iter()
+            .filter(|q| q.source.as_ref().is_none_or(|s| *s == source.name))
+            .map(|q| (q, sources::normalize_header(&q.match_text)))
+            .collect();
+        let not_questions: Vec<String> = source
+            .not_questions
+            .iter()
+            .map(|h| sources::normalize_header(h))
+            .collect();
         let mut question_columns: Vec<QuestionColumn> = Vec::new();
-        for (column, normalized) in detected.headers.iter().enumerate() {
-            if field_column_set.contains(&column) || normalized.is_empty() {
-                continue;
-            }
-            let first_row_header = header_text(sheet, detected.header_row, column);
+        for column in 0..width {
+            // The first header row, a merged group's text filled in.
+            let first_row_header = header_grid
+                .first()
+                .and_then(|row| row.get(column))
+                .cloned()
+                .unwrap_or_default();
+            let normalized = match detected.headers.get(column) {
+                Some(h) if !h.is_empty() => h.clone(),
+                _ => sources::normalize_header(&first_row_header),
+            };
             // Multi-row headers (Qualtrics, SurveyMonkey): the question is the
             // code and the text below it, e.g. "Q3_1 How satisfied …".
-            let mut header = column_label(sheet, detected, column);
+            let mut header = column_label(header_grid, &detected.headers, column);
+            if field_column_set.contains(&column) || header.is_empty() {
+                continue;
+            }
+            let normalized = if normalized.is_empty() {
+                sources::normalize_header(&header)
+            } else {
+                normalized
+            };
+            let normalized = normalized.as_str();
             // A matrix question's sub-items may follow its first column as bare
             // columns: "5、请评价以下方面—送货速度", "安装质量", … Each becomes
             // "5、请评价以下方面—安装质量".
@@ -727,6 +933,7 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 .is_some_and(|q| q.column + 1 == column);
             if source.kind == SourceKind::Survey
                 && source.question_columns.is_none()
+                && source.header_rows <= 1
                 && follows_question
                 && strip_question_number(&first_row_header).1.is_none()
                 && !is_metadata_header(normalized)
@@ -738,15 +945,13 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 header = format!("{stem}—{}", first_row_header.trim());
             }
             let label = sources::normalize_header(&header);
-            let question = config.questions.iter().find(|q| {
-                let wanted = sources::normalize_header(&q.match_text);
-                q.source.as_ref().is_none_or(|s| *s == source.name)
-                    && (normalized.contains(wanted.as_str()) || label.contains(wanted.as_str()))
-            });
-            let excluded = source
-                .not_questions
+            let question = question_matches
                 .iter()
-                .any(|h| sources::normalize_header(h) == normalized.as_str());
+                .find(|(_, wanted)| {
+                    normalized.contains(wanted.as_str()) || label.contains(wanted.as_str())
+                })
+                .map(|(q, _)| *q);
+            let excluded = not_questions.iter().any(|h| h == normalized || *h == label);
             let is_question_column = !excluded
                 && match &source.question_columns {
                     Some(pattern) => sources::name_matches(pattern, &first_row_header),
@@ -781,7 +986,32 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             SourceKind::Callback => ("callback_id", "called_at"),
             _ => ("respondent_id", "submitted_at"),
         };
-        let file_month = month_in_file_name(file_name);
+        let name_month = month_in_names(
+            &sheet.name,
+            context.file_name,
+            source.month_from,
+            context.today,
+        );
+        // Refused cells name their column by its header cell, or by its whole
+        // label when the cell is empty or shared with a merged group.
+        let first_row = header_grid.first().cloned().unwrap_or_default();
+        let mut first_row_counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for text in &first_row {
+            *first_row_counts.entry(text.as_str()).or_default() += 1;
+        }
+        let labels: Vec<String> = (0..width.max(1))
+            .map(|c| {
+                let own = header_text(sheet, detected.header_row, c);
+                let shared = first_row.get(c).is_some_and(|text| {
+                    !text.is_empty() && first_row_counts.get(text.as_str()).is_some_and(|n| *n > 1)
+                });
+                if own.is_empty() || shared {
+                    column_label(header_grid, &detected.headers, c)
+                } else {
+                    own
+                }
+            })
+            .collect();
         Ok(ResponseParser {
             config,
             detected,
@@ -789,7 +1019,9 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             question_columns,
             id_field,
             at_field,
-            file_month,
+            name_month,
+            labels,
+            dates: context.dates,
             seen_ids: std::collections::HashSet::new(),
         })
     }
@@ -798,7 +1030,8 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
     /// the header rows) into `parsed`.
     fn row(&mut self, sheet: &Sheet, row_index: usize, row: &[Cell], parsed: &mut ParsedFile) {
         let (config, detected, columns) = (self.config, self.detected, &self.columns);
-        let (id_field, at_field, file_month) = (self.id_field, self.at_field, self.file_month);
+        let (id_field, at_field, name_month) = (self.id_field, self.at_field, self.name_month);
+        let labels = &self.labels;
         let source = detected.source;
         let seen_ids = &mut self.seen_ids;
         let question_columns = &self.question_columns;
@@ -807,7 +1040,7 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             parsed.rejected.push(RejectedCell {
                 sheet: sheet.name.clone(),
                 row_number,
-                column: header_text(sheet, detected.header_row, column),
+                column: labels.get(column).cloned().unwrap_or_default(),
                 value: cell_at(row, column).text(),
                 expected,
             });
@@ -839,28 +1072,40 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 id
             }
         };
-        let at_column = columns[at_field];
-        let submitted_at = match answers::parse_datetime(cell_at(row, at_column), sheet.date_system)
-        {
+        let at_column = columns.get(at_field).copied();
+        let at_cell = at_column.map_or(&Cell::Empty, |c| cell_at(row, c));
+        let submitted_at = match answers::parse_datetime_with(at_cell, &self.dates) {
             Ok(at) => at,
             Err(expected) => {
-                let blank = cell_at(row, at_column).is_blank();
+                let blank = at_cell.is_blank();
                 // Unreached callbacks have no call time; they carry no answers.
-                if source.kind == SourceKind::Callback && blank {
+                if source.kind == SourceKind::Callback && blank && at_column.is_some() {
                     return;
                 }
-                // Exports with the time blanked take the month in the file name.
-                if let (true, Some(month_start)) = (blank, file_month) {
-                    month_start
-                } else {
-                    let expected = match file_month {
-                        None if blank => {
+                // Without a time (no column, or the cell blanked by the
+                // export) the month in the sheet or file name counts.
+                match (blank, name_month, at_column) {
+                    (true, Some(month_start), _) => month_start,
+                    (_, _, Some(at_column)) => {
+                        let expected = if blank {
                             format!("{expected} (or a month like 2026-10 in the file name)")
-                        }
-                        _ => expected,
-                    };
-                    reject(parsed, at_column, expected);
-                    return;
+                        } else {
+                            expected
+                        };
+                        reject(parsed, at_column, expected);
+                        return;
+                    }
+                    // No column: the cell counts as blank.
+                    (_, _, None) => {
+                        parsed.rejected.push(RejectedCell {
+                            sheet: sheet.name.clone(),
+                            row_number,
+                            column: format!("{at_field} (no column)"),
+                            value: String::new(),
+                            expected: "a month in the sheet or file name (2026-10, 202610, 2610, 2026年10月 or 10月), since the source maps no time column".to_string(),
+                        });
+                        return;
+                    }
                 }
             }
         };
@@ -939,6 +1184,108 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             });
         }
     }
+}
+
+/// The first moment of the month a row without a time belongs to, from the
+/// sheet name then the file name (or only the one `month_from` names):
+/// `2026-10`, `202610`, `2026年10月`, `2610` (year 20yy), or `10月`, whose
+/// year is a 4-digit year elsewhere in the names, else the latest October
+/// not after `today`.
+pub fn month_in_names(
+    sheet_name: &str,
+    file_name: &str,
+    month_from: Option<crate::config::MonthFrom>,
+    today: Option<NaiveDate>,
+) -> Option<NaiveDateTime> {
+    use crate::config::MonthFrom;
+    let names: Vec<&str> = match month_from {
+        Some(MonthFrom::FileName) => vec![file_name],
+        Some(MonthFrom::SheetName) => vec![sheet_name],
+        None => vec![sheet_name, file_name],
+    };
+    for name in &names {
+        if let Some(month) = month_in_file_name(name).or_else(|| short_month(name)) {
+            return Some(month);
+        }
+    }
+    let month = names.iter().find_map(|name| bare_month(name))?;
+    let year = [sheet_name, file_name]
+        .iter()
+        .find_map(|name| {
+            digit_runs(name)
+                .into_iter()
+                .filter(|run| run.len() == 4)
+                .find_map(|run| {
+                    run.parse::<i32>()
+                        .ok()
+                        .filter(|y| (2000..=2099).contains(y))
+                })
+        })
+        .or_else(|| {
+            use chrono::Datelike;
+            let today = today?;
+            Some(if month <= today.month() {
+                today.year()
+            } else {
+                today.year() - 1
+            })
+        })?;
+    NaiveDate::from_ymd_opt(year, month, 1).map(|d| d.and_time(chrono::NaiveTime::MIN))
+}
+
+/// Maximal runs of ASCII digits in a name.
+fn digit_runs(name: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    for c in name.chars() {
+        if c.is_ascii_digit() {
+            current.push(c);
+        } else if !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+/// `2610` (a run of exactly four digits, yymm, years 2010–2060).
+fn short_month(name: &str) -> Option<NaiveDateTime> {
+    digit_runs(name).iter().find_map(|run| {
+        if run.len() != 4 {
+            return None;
+        }
+        let year: i32 = run[..2].parse().ok()?;
+        let month: u32 = run[2..].parse().ok()?;
+        if !(10..=60).contains(&year) {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(2000 + year, month, 1).map(|d| d.and_time(chrono::NaiveTime::MIN))
+    })
+}
+
+/// `10月` (one or two digits before 月, not part of a longer number).
+fn bare_month(name: &str) -> Option<u32> {
+    let chars: Vec<char> = name.chars().collect();
+    for (index, c) in chars.iter().enumerate() {
+        if *c != '月' {
+            continue;
+        }
+        let mut start = index;
+        while start > 0 && chars[start - 1].is_ascii_digit() {
+            start -= 1;
+        }
+        let digits: String = chars[start..index].iter().collect();
+        if (1..=2).contains(&digits.len()) {
+            if let Ok(month) = digits.parse::<u32>() {
+                if (1..=12).contains(&month) {
+                    return Some(month);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The first moment of the month named in a file name (`…_2026-10.xlsx`,
@@ -1057,6 +1404,55 @@ mod tests {
         assert_eq!(month("export_20261015.csv").as_deref(), Some("2026-10"));
         assert_eq!(month("wjx_text_800.xls"), None);
         assert_eq!(month("v2026-13.csv"), None);
+    }
+
+    #[test]
+    fn months_in_file_and_sheet_names() {
+        use crate::config::MonthFrom;
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23);
+        let month = |sheet: &str, file: &str, from: Option<MonthFrom>| {
+            month_in_names(sheet, file, from, today).map(|d| d.format("%Y-%m").to_string())
+        };
+        for file in [
+            "回访_2026-10.csv",
+            "回访_202610.csv",
+            "回访_2610.csv",
+            "2026年10月回访.csv",
+            "10月回访.csv",
+        ] {
+            assert_eq!(
+                month(file, file, None).as_deref(),
+                Some("2026-10"),
+                "{file}"
+            );
+        }
+        // 10月 with no year: the latest October not after the run day; a
+        // December sheet seen in November is last year's.
+        assert_eq!(
+            month("12月回访", "回访.xlsx", None).as_deref(),
+            Some("2025-12")
+        );
+        // The year may come from the other name.
+        assert_eq!(
+            month("10月回访", "2027年回访.xlsx", None).as_deref(),
+            Some("2027-10")
+        );
+        // The sheet name comes first; `month_from` picks one.
+        assert_eq!(
+            month("2026-09", "x_2026-10.xlsx", None).as_deref(),
+            Some("2026-09")
+        );
+        assert_eq!(
+            month("2026-09", "x_2026-10.xlsx", Some(MonthFrom::FileName)).as_deref(),
+            Some("2026-10")
+        );
+        assert_eq!(
+            month("Sheet1", "x_2026-10.xlsx", Some(MonthFrom::SheetName)),
+            None
+        );
+        assert_eq!(month("Sheet1", "survey_800.csv", None), None);
+        assert_eq!(month("Sheet1", "export_1234.csv", None), None);
+        assert_eq!(month_in_names("10月", "x.csv", None, None), None);
     }
 
     #[test]

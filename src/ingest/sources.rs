@@ -79,6 +79,18 @@ pub fn name_matches(pattern: &str, file_name: &str) -> bool {
 /// Finds the first source (in configuration order) whose header appears in
 /// one of the sheets.
 pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Option<Detected<'c>> {
+    // Each candidate row is normalised once, whatever the number of sources.
+    let normalized: Vec<Vec<Vec<String>>> = sheets
+        .iter()
+        .map(|sheet| {
+            sheet
+                .rows
+                .iter()
+                .take(HEADER_SEARCH_ROWS)
+                .map(|row| row.iter().map(|c| normalize_header(&c.text())).collect())
+                .collect()
+        })
+        .collect();
     for source in &config.sources {
         if let Some(pattern) = &source.file_pattern {
             if !name_matches(pattern, file_name) {
@@ -90,10 +102,8 @@ pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Opti
             .iter()
             .map(|h| normalize_header(h))
             .collect();
-        for (sheet_index, sheet) in sheets.iter().enumerate() {
-            for (row_index, row) in sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-                let headers: Vec<String> =
-                    row.iter().map(|c| normalize_header(&c.text())).collect();
+        for (sheet_index, rows) in normalized.iter().enumerate() {
+            for (row_index, headers) in rows.iter().enumerate() {
                 let all_present = wanted.iter().all(|w| {
                     headers
                         .iter()
@@ -104,7 +114,7 @@ pub fn detect<'c>(config: &'c Config, file_name: &str, sheets: &[Sheet]) -> Opti
                         source,
                         sheet_index,
                         header_row: row_index,
-                        headers: disambiguate(headers),
+                        headers: disambiguate(headers.clone()),
                     });
                 }
             }
@@ -130,6 +140,47 @@ pub fn disambiguate(headers: Vec<String>) -> Vec<String> {
             } else {
                 format!("{header} ({count})")
             }
+        })
+        .collect()
+}
+
+/// The header rows `header_row..data_start` of a sheet as text, one entry
+/// per column, with merged group cells filled in: a merged cell keeps its
+/// text in its first column only, so an empty upper cell takes the text of
+/// the nearest filled cell to its left when every column from that cell to
+/// it has a sub-header in the row below (`满意度评价` over `产品质量 | 安装服务
+/// | 销售服务`). The last header row is never filled.
+pub fn filled_header_rows(sheet: &Sheet, header_row: usize, data_start: usize) -> Vec<Vec<String>> {
+    let text_at = |row: usize, column: usize| -> String {
+        sheet
+            .rows
+            .get(row)
+            .and_then(|r| r.get(column))
+            .map(|c| c.text().trim().to_string())
+            .unwrap_or_default()
+    };
+    let width = (header_row..data_start)
+        .filter_map(|r| sheet.rows.get(r).map(Vec::len))
+        .max()
+        .unwrap_or(0);
+    (header_row..data_start)
+        .map(|row| {
+            let mut group: Option<String> = None;
+            (0..width)
+                .map(|column| {
+                    let text = text_at(row, column);
+                    let has_below = row + 1 < data_start && !text_at(row + 1, column).is_empty();
+                    if !text.is_empty() {
+                        group = has_below.then(|| text.clone());
+                        text
+                    } else if has_below {
+                        group.clone().unwrap_or_default()
+                    } else {
+                        group = None;
+                        String::new()
+                    }
+                })
+                .collect()
         })
         .collect()
 }
@@ -181,6 +232,63 @@ mod tests {
         assert_eq!(detected.source.name, "complaints_log");
         assert_eq!(detected.header_row, 2);
         assert_eq!(find_column(&detected.headers, "受理日期"), Some(1));
+    }
+
+    #[test]
+    fn merged_group_headers_cover_their_sub_columns() {
+        let text = |s: &str| Cell::Text(s.to_string());
+        let sheet = Sheet {
+            name: "Sheet1".into(),
+            rows: vec![
+                vec![
+                    text("客户编号"),
+                    text("回访日期"),
+                    text("满意度评价"),
+                    Cell::Empty,
+                    Cell::Empty,
+                    text("备注"),
+                ],
+                vec![
+                    Cell::Empty,
+                    Cell::Empty,
+                    text("产品质量"),
+                    text("安装服务"),
+                    text("销售服务"),
+                    Cell::Empty,
+                ],
+                vec![
+                    text("C1"),
+                    text("2026-10-01"),
+                    text("5"),
+                    text("4"),
+                    text("3"),
+                    text("无"),
+                ],
+            ],
+            date_system: Default::default(),
+        };
+        let rows = filled_header_rows(&sheet, 0, 2);
+        assert_eq!(
+            rows[0],
+            vec![
+                "客户编号",
+                "回访日期",
+                "满意度评价",
+                "满意度评价",
+                "满意度评价",
+                "备注"
+            ]
+        );
+        assert_eq!(
+            rows[1],
+            vec!["", "", "产品质量", "安装服务", "销售服务", ""]
+        );
+        // A gap without a sub-header ends the group.
+        let mut sheet = sheet;
+        sheet.rows[1][3] = Cell::Empty;
+        let rows = filled_header_rows(&sheet, 0, 2);
+        assert_eq!(rows[0][3], "");
+        assert_eq!(rows[0][4], "");
     }
 
     #[test]

@@ -98,6 +98,15 @@ pub enum TableError {
     /// Nothing in it.
     #[error("the file is empty")]
     Empty,
+    /// A sheet whose filled cells lie so far apart that its grid would not
+    /// fit in memory.
+    #[error("sheet '{sheet}': its filled cells span more than {limit} cells (counting the empty cells between them), far more than any export; a stray value far below or right of the data (Ctrl+End in Excel shows the last cell) does this: delete it, save, and drop the file again")]
+    TooManyCells {
+        /// Sheet name.
+        sheet: String,
+        /// The limit.
+        limit: usize,
+    },
     /// A workbook whose parts would inflate far beyond any real export.
     #[error("the workbook would expand to {expanded_mb} MB from {file_mb} MB (the limit is {limit_mb} MB): far more than any month's export, so it is damaged or made to harm the server (a \"zip bomb\"); open it in Excel, save it again, and drop the new file")]
     ZipBomb {
@@ -113,42 +122,95 @@ pub enum TableError {
 /// The most a workbook's parts may add up to once inflated.
 const MAX_EXPANDED_BYTES: u64 = 1024 * 1024 * 1024;
 
-/// The uncompressed size a ZIP container (xlsx, xlsm, ods) declares for all
-/// its entries, from its central directory; `None` when it is not a readable
-/// ZIP (calamine then says what is wrong). Read before calamine inflates
-/// anything, so a zip bomb is refused unopened.
-fn zip_declared_size(bytes: &[u8]) -> Option<u64> {
+/// What the central directory of a ZIP container (xlsx, xlsm, ods) says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ZipCheck {
+    /// No ZIP end record: not a ZIP (an `.xls` is an OLE file).
+    NotZip,
+    /// The uncompressed size all its entries declare, in bytes.
+    Declared(u64),
+    /// A ZIP end record whose directory cannot be read: refused rather than
+    /// handed to a reader that might inflate it unchecked.
+    Damaged,
+}
+
+/// Reads the central directory (ZIP64 and archives with bytes prepended
+/// included) before anything is inflated, so a zip bomb is refused
+/// unopened.
+fn zip_check(bytes: &[u8]) -> ZipCheck {
     const END_OF_DIRECTORY: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const ZIP64_LOCATOR: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
+    const ZIP64_END: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];
     const DIRECTORY_ENTRY: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
-    let u16_at = |at: usize| -> Option<u64> {
-        Some(u64::from(u16::from_le_bytes(
-            bytes.get(at..at + 2)?.try_into().ok()?,
-        )))
-    };
-    let u32_at = |at: usize| -> Option<u64> {
-        Some(u64::from(u32::from_le_bytes(
-            bytes.get(at..at + 4)?.try_into().ok()?,
-        )))
+    let le = |at: usize, len: usize| -> Option<u64> {
+        let slice = bytes.get(at..at.checked_add(len)?)?;
+        Some(slice.iter().rev().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
     };
     // The end record is in the last 64 KiB + 22 bytes (its comment ≤ 64 KiB).
     let search_from = bytes.len().saturating_sub(65_557);
-    let end = (search_from..bytes.len().saturating_sub(21))
+    let Some(end) = (search_from..bytes.len().saturating_sub(21))
         .rev()
-        .find(|&i| bytes[i..i + 4] == END_OF_DIRECTORY)?;
-    let entries = u16_at(end + 10)?;
-    let mut at = usize::try_from(u32_at(end + 16)?).ok()?;
-    let mut total = 0u64;
-    for _ in 0..entries {
-        if bytes.get(at..at + 4)? != DIRECTORY_ENTRY {
-            return None;
+        .find(|&i| bytes[i..i + 4] == END_OF_DIRECTORY)
+    else {
+        return ZipCheck::NotZip;
+    };
+    let declared = (|| -> Option<u64> {
+        let mut directory_size = le(end + 12, 4)?;
+        let mut directory_end = end;
+        if le(end + 10, 2)? == 0xFFFF
+            || directory_size == 0xFFFF_FFFF
+            || le(end + 16, 4)? == 0xFFFF_FFFF
+        {
+            // ZIP64: the locator sits just before the end record.
+            let locator = end.checked_sub(20)?;
+            if bytes.get(locator..locator + 4)? != ZIP64_LOCATOR {
+                return None;
+            }
+            // The ZIP64 end record precedes the locator (56 bytes without
+            // extensible data); its recorded offset may be off by a prefix.
+            let zip64_end = (0..locator)
+                .rev()
+                .take(1 << 16)
+                .find(|&i| bytes.get(i..i + 4) == Some(&ZIP64_END[..]))?;
+            directory_size = le(zip64_end + 40, 8)?;
+            directory_end = zip64_end;
         }
-        total = total.saturating_add(u32_at(at + 24)?);
-        let name_len = usize::try_from(u16_at(at + 28)?).ok()?;
-        let extra_len = usize::try_from(u16_at(at + 30)?).ok()?;
-        let comment_len = usize::try_from(u16_at(at + 32)?).ok()?;
-        at += 46 + name_len + extra_len + comment_len;
+        // Measured from the end, so bytes prepended to the archive (a
+        // "prefixed" ZIP) do not hide the directory.
+        let mut at = directory_end.checked_sub(usize::try_from(directory_size).ok()?)?;
+        let mut total = 0u64;
+        while at < directory_end {
+            if bytes.get(at..at + 4)? != DIRECTORY_ENTRY {
+                return None;
+            }
+            let mut uncompressed = le(at + 24, 4)?;
+            let name_len = usize::try_from(le(at + 28, 2)?).ok()?;
+            let extra_len = usize::try_from(le(at + 30, 2)?).ok()?;
+            let comment_len = usize::try_from(le(at + 32, 2)?).ok()?;
+            if uncompressed == 0xFFFF_FFFF {
+                // The real size is in the ZIP64 extra field (id 0x0001).
+                let mut field = at + 46 + name_len;
+                let extra_end = field + extra_len;
+                uncompressed = u64::MAX;
+                while field + 4 <= extra_end {
+                    let id = le(field, 2)?;
+                    let len = usize::try_from(le(field + 2, 2)?).ok()?;
+                    if id == 1 {
+                        uncompressed = le(field + 4, 8)?;
+                        break;
+                    }
+                    field += 4 + len;
+                }
+            }
+            total = total.saturating_add(uncompressed);
+            at += 46 + name_len + extra_len + comment_len;
+        }
+        Some(total)
+    })();
+    match declared {
+        Some(total) => ZipCheck::Declared(total),
+        None => ZipCheck::Damaged,
     }
-    Some(total)
 }
 
 /// Reads `bytes` (named `file_name`, whose extension picks the reader).
@@ -177,14 +239,20 @@ fn read_workbook(extension: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError
     if matches!(extension, "xlsx" | "xlsm") && bytes.starts_with(OLE_MAGIC) {
         return Err(TableError::Encrypted);
     }
-    if let Some(expanded) = zip_declared_size(bytes) {
-        if expanded > MAX_EXPANDED_BYTES {
+    match zip_check(bytes) {
+        ZipCheck::Declared(expanded) if expanded > MAX_EXPANDED_BYTES => {
             return Err(TableError::ZipBomb {
                 expanded_mb: expanded / (1024 * 1024),
                 file_mb: bytes.len() as u64 / (1024 * 1024),
                 limit_mb: MAX_EXPANDED_BYTES / (1024 * 1024),
             });
         }
+        ZipCheck::Damaged => {
+            return Err(TableError::Workbook(
+                "its ZIP directory cannot be read (a damaged or altered file); open it in Excel, save it again, and drop the new file".to_string(),
+            ))
+        }
+        ZipCheck::Declared(_) | ZipCheck::NotZip => {}
     }
     let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         let message = e.to_string();
@@ -202,6 +270,17 @@ fn read_workbook(extension: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError
     };
     let mut sheets = Vec::new();
     for name in workbook.sheet_names() {
+        if let calamine::Sheets::Xlsx(xlsx) = &mut workbook {
+            // Streamed cell by cell: a sheet with one cell at A1 and one at
+            // XFD1048576 must not become a dense grid of 17 billion cells.
+            let rows = read_xlsx_sheet(xlsx, &name)?;
+            sheets.push(Sheet {
+                name,
+                rows,
+                date_system,
+            });
+            continue;
+        }
         let range = workbook
             .worksheet_range(&name)
             .map_err(|e| TableError::Workbook(format!("sheet '{name}': {e}")))?;
@@ -225,6 +304,65 @@ fn read_workbook(extension: &str, bytes: &[u8]) -> Result<Vec<Sheet>, TableError
         return Err(TableError::Empty);
     }
     Ok(sheets)
+}
+
+/// The most cells a sheet may span once its rows are padded to their last
+/// filled cell (about 320 MB of cells): ten times the largest real export
+/// seen, far below what would exhaust the server.
+pub const MAX_SHEET_CELLS: usize = 10_000_000;
+
+/// Excel's own limits.
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_SHEET_COLUMNS: u32 = 16_384;
+
+/// Reads an xlsx sheet cell by cell into ragged rows, refusing a sheet
+/// whose rows would span more than [`MAX_SHEET_CELLS`] before allocating
+/// them.
+fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    name: &str,
+) -> Result<Vec<Vec<Cell>>, TableError> {
+    let workbook_error = |e: calamine::XlsxError| TableError::Workbook(format!("sheet '{name}': {e}"));
+    let mut reader = xlsx.worksheet_cells_reader(name).map_err(workbook_error)?;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut spanned: usize = 0;
+    while let Some(cell) = reader.next_cell().map_err(workbook_error)? {
+        let (row, column) = cell.get_position();
+        let value = convert_cell(&Data::from(cell.get_value().clone()));
+        if value == Cell::Empty {
+            continue;
+        }
+        if row >= MAX_ROWS || column >= MAX_SHEET_COLUMNS {
+            return Err(TableError::Workbook(format!(
+                "sheet '{name}': a cell at row {}, column {} lies beyond Excel's limits (1,048,576 rows × 16,384 columns)",
+                u64::from(row) + 1,
+                u64::from(column) + 1
+            )));
+        }
+        let (row, column) = (row as usize, column as usize);
+        if row >= rows.len() {
+            spanned += row + 1 - rows.len();
+        }
+        let width = rows.get(row).map_or(0, Vec::len);
+        if column >= width {
+            spanned += column + 1 - width;
+        }
+        if spanned > MAX_SHEET_CELLS {
+            return Err(TableError::TooManyCells {
+                sheet: name.to_string(),
+                limit: MAX_SHEET_CELLS,
+            });
+        }
+        if row >= rows.len() {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        let cells = &mut rows[row];
+        if column >= cells.len() {
+            cells.resize(column + 1, Cell::Empty);
+        }
+        cells[column] = value;
+    }
+    Ok(rows)
 }
 
 fn convert_cell(data: &Data) -> Cell {
@@ -348,9 +486,11 @@ pub struct Table<'b> {
 
 enum TableInner<'b> {
     Xlsx(Box<calamine::Xlsx<Cursor<&'b [u8]>>>),
-    /// A text file read from disk, decoded as it is read.
+    /// A text file read from disk through one checked handle (never past
+    /// `len` bytes), decoded as it is read.
     TextFile {
-        path: std::path::PathBuf,
+        file: std::fs::File,
+        len: u64,
         encoding: &'static encoding_rs::Encoding,
         bom_len: usize,
         delimiter: u8,
@@ -430,7 +570,9 @@ pub fn open_table<'b>(file_name: &str, bytes: &'b [u8]) -> Result<Table<'b>, Tab
 }
 
 /// Opens a delimited text file for streaming from disk, for files too large
-/// to hold whole: the encoding is decided as [`decode_text`] decides it (a
+/// to hold whole, through `file` (a handle already opened and checked by
+/// `inbox::open_checked`; never reopened by path), reading at most its
+/// first `len` bytes: the encoding is decided as [`decode_text`] decides it (a
 /// BOM; else UTF-8, keeping a few broken bytes as U+FFFD; else GB18030) in
 /// one pass over the file, then the text is decoded block by block as the
 /// rows are read.
@@ -439,15 +581,18 @@ pub fn open_table<'b>(file_name: &str, bytes: &'b [u8]) -> Result<Table<'b>, Tab
 /// The file cannot be read, or holds only blanks.
 pub fn open_text_file(
     file_name: &str,
-    path: &std::path::Path,
+    file: std::fs::File,
+    len: u64,
 ) -> Result<Table<'static>, TableError> {
-    use std::io::Read;
+    use std::io::{Read, Seek};
     let read_error = |e: std::io::Error| TableError::Text(e.to_string());
-    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let mut handle = &file;
+    handle.seek(std::io::SeekFrom::Start(0)).map_err(read_error)?;
+    let mut handle = (&file).take(len);
     let mut start = [0u8; 4];
     let mut n_start = 0;
     while n_start < start.len() {
-        let n = file.read(&mut start[n_start..]).map_err(read_error)?;
+        let n = handle.read(&mut start[n_start..]).map_err(read_error)?;
         if n == 0 {
             break;
         }
@@ -460,13 +605,15 @@ pub fn open_text_file(
         Some(found) => found,
         None => {
             // One pass: how much of it is broken as UTF-8.
-            let mut file = std::fs::File::open(path).map_err(read_error)?;
+            let mut handle = &file;
+            handle.seek(std::io::SeekFrom::Start(0)).map_err(read_error)?;
+            let mut handle = (&file).take(len);
             let mut decoder = encoding_rs::UTF_8.new_decoder_without_bom_handling();
             let mut raw = vec![0u8; 1 << 16];
             let mut text = String::new();
             let (mut broken, mut valid_non_ascii) = (0usize, 0usize);
             loop {
-                let n = file.read(&mut raw).map_err(read_error)?;
+                let n = handle.read(&mut raw).map_err(read_error)?;
                 let last = n == 0;
                 text.clear();
                 text.reserve(decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16));
@@ -492,20 +639,21 @@ pub fn open_text_file(
     // The first 256 KiB, for the separator (a character cut at the end
     // does not matter).
     let mut head_bytes = Vec::new();
-    decoded_file(path, encoding, bom_len)
+    decoded_file(&file, len, encoding, bom_len)
         .map_err(read_error)?
         .take(1 << 18)
         .read_to_end(&mut head_bytes)
         .map_err(read_error)?;
     let head_text = String::from_utf8_lossy(&head_bytes);
-    if head_text.trim().is_empty() && std::fs::metadata(path).map_or(0, |m| m.len()) < (1 << 18) {
+    if head_text.trim().is_empty() && len < (1 << 18) {
         return Err(TableError::Empty);
     }
     let delimiter = sniff_delimiter(&head_text);
     let mut table = Table {
         heads: Vec::new(),
         inner: TableInner::TextFile {
-            path: path.to_path_buf(),
+            file,
+            len,
             encoding,
             bom_len,
             delimiter,
@@ -535,16 +683,20 @@ pub fn open_text_file(
     Ok(table)
 }
 
-/// The file at `path` as UTF-8, decoded from `encoding` block by block
-/// after skipping `bom_len` bytes (broken bytes become U+FFFD).
+/// The first `len` bytes of `file` as UTF-8, decoded from `encoding` block
+/// by block after skipping `bom_len` bytes (broken bytes become U+FFFD).
+/// Reads through the same handle (a clone sharing its position), from the
+/// start.
 fn decoded_file(
-    path: &std::path::Path,
+    file: &std::fs::File,
+    len: u64,
     encoding: &'static encoding_rs::Encoding,
     bom_len: usize,
-) -> std::io::Result<DecodingReader<std::io::BufReader<std::fs::File>>> {
-    use std::io::Seek;
-    let mut file = std::fs::File::open(path)?;
+) -> std::io::Result<DecodingReader<std::io::BufReader<std::io::Take<std::fs::File>>>> {
+    use std::io::{Read, Seek};
+    let mut file = file.try_clone()?;
     file.seek(std::io::SeekFrom::Start(bom_len as u64))?;
+    let file = file.take(len.saturating_sub(bom_len as u64));
     Ok(DecodingReader {
         inner: std::io::BufReader::with_capacity(1 << 16, file),
         decoder: encoding.new_decoder_without_bom_handling(),
@@ -605,14 +757,20 @@ fn dense(rows: Vec<Row>) -> Vec<Vec<Cell>> {
 }
 
 fn open_xlsx(bytes: &[u8]) -> Result<Table<'_>, TableError> {
-    if let Some(expanded) = zip_declared_size(bytes) {
-        if expanded > MAX_EXPANDED_BYTES {
+    match zip_check(bytes) {
+        ZipCheck::Declared(expanded) if expanded > MAX_EXPANDED_BYTES => {
             return Err(TableError::ZipBomb {
                 expanded_mb: expanded / (1024 * 1024),
                 file_mb: bytes.len() as u64 / (1024 * 1024),
                 limit_mb: MAX_EXPANDED_BYTES / (1024 * 1024),
             });
         }
+        ZipCheck::Damaged => {
+            return Err(TableError::Workbook(
+                "its ZIP directory cannot be read (a damaged or altered file); open it in Excel, save it again, and drop the new file".to_string(),
+            ))
+        }
+        ZipCheck::Declared(_) | ZipCheck::NotZip => {}
     }
     let workbook: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         let message = e.to_string();
@@ -699,12 +857,13 @@ impl<'b> Table<'b> {
                 )))
             }
             TableInner::TextFile {
-                path,
+                file,
+                len,
                 encoding,
                 bom_len,
                 delimiter,
             } => {
-                let reader = decoded_file(path, encoding, *bom_len)
+                let reader = decoded_file(file, *len, encoding, *bom_len)
                     .map_err(|e| TableError::Text(e.to_string()))?;
                 let reader = csv::ReaderBuilder::new()
                     .has_headers(false)
@@ -900,12 +1059,108 @@ mod tests {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         workbook.add_worksheet().write_string(0, 0, "满意").unwrap();
         let bytes = workbook.save_to_buffer().unwrap();
-        let declared = zip_declared_size(&bytes).unwrap();
+        let ZipCheck::Declared(declared) = zip_check(&bytes) else {
+            panic!("{:?}", zip_check(&bytes));
+        };
         assert!(
             declared > bytes.len() as u64 && declared < 100_000,
             "{declared}"
         );
-        assert_eq!(zip_declared_size(b"not a zip"), None);
+        assert_eq!(zip_check(b"not a zip"), ZipCheck::NotZip);
+        // Bytes prepended to the archive do not hide its directory.
+        let mut prefixed = vec![b'x'; 5000];
+        prefixed.extend_from_slice(&bytes);
+        assert_eq!(zip_check(&prefixed), ZipCheck::Declared(declared));
+        // A directory that does not add up is refused, not skipped.
+        let mut damaged = bytes.clone();
+        let end = damaged.len() - 22;
+        damaged[end + 12] ^= 0x10;
+        assert_eq!(zip_check(&damaged), ZipCheck::Damaged);
+    }
+
+    /// A ZIP64 archive of one entry declaring `declared` bytes (in the
+    /// ZIP64 extra field), after `prefix` junk bytes.
+    pub(crate) fn zip64_archive(declared: u64, prefix: usize) -> Vec<u8> {
+        let name = b"xl/worksheets/sheet1.xml";
+        let data = b"<x/>";
+        let mut bytes = vec![b'#'; prefix];
+        let local = bytes.len() as u64;
+        bytes.extend_from_slice(&[0x50, 0x4b, 0x03, 0x04, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        bytes.extend_from_slice(&[0; 4]); // crc
+        bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(&0u16.to_le_bytes());
+        bytes.extend_from_slice(name);
+        bytes.extend_from_slice(data);
+        let directory = bytes.len() as u64;
+        bytes.extend_from_slice(&[0x50, 0x4b, 0x01, 0x02, 45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        bytes.extend_from_slice(&[0; 4]); // crc
+        bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(&12u16.to_le_bytes()); // extra length
+        bytes.extend_from_slice(&[0; 10]); // comment, disk, attributes
+        bytes.extend_from_slice(&((local - prefix as u64) as u32).to_le_bytes());
+        bytes.extend_from_slice(name);
+        bytes.extend_from_slice(&1u16.to_le_bytes());
+        bytes.extend_from_slice(&8u16.to_le_bytes());
+        bytes.extend_from_slice(&declared.to_le_bytes());
+        let directory_size = bytes.len() as u64 - directory;
+        let zip64_end = bytes.len() as u64;
+        bytes.extend_from_slice(&[0x50, 0x4b, 0x06, 0x06]);
+        bytes.extend_from_slice(&44u64.to_le_bytes());
+        bytes.extend_from_slice(&[45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        bytes.extend_from_slice(&1u64.to_le_bytes());
+        bytes.extend_from_slice(&1u64.to_le_bytes());
+        bytes.extend_from_slice(&directory_size.to_le_bytes());
+        bytes.extend_from_slice(&(directory - prefix as u64).to_le_bytes());
+        bytes.extend_from_slice(&[0x50, 0x4b, 0x06, 0x07, 0, 0, 0, 0]);
+        bytes.extend_from_slice(&(zip64_end - prefix as u64).to_le_bytes());
+        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.extend_from_slice(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        bytes.extend_from_slice(&[0xFF; 8]);
+        bytes.extend_from_slice(&0u16.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn zip64_and_prefixed_bombs_are_measured() {
+        let five_gb = 5 * 1024 * 1024 * 1024;
+        assert_eq!(zip_check(&zip64_archive(five_gb, 0)), ZipCheck::Declared(five_gb));
+        assert_eq!(
+            zip_check(&zip64_archive(five_gb, 70_000)),
+            ZipCheck::Declared(five_gb)
+        );
+        let err = read_table("bomb.xlsx", &zip64_archive(five_gb, 100))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("zip bomb"), "{err}");
+    }
+
+    #[test]
+    fn sparse_workbooks_are_read_without_a_dense_grid() {
+        // One cell at A1, one at XFD1048576: ragged rows, not 17 billion cells.
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(0, 0, "客户编号").unwrap();
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let sheets = read_table("sparse.xlsx", &workbook.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(sheets[0].rows.len(), 1_048_576);
+        assert_eq!(sheets[0].rows[1].len(), 0);
+        assert_eq!(sheets[0].rows[1_048_575].len(), 16_384);
+        assert_eq!(sheets[0].rows[1_048_575][16_383], Cell::Text("x".into()));
+        // A cell at the last column of 700 rows would pad to 11.5 million
+        // cells: refused before the padding is allocated.
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for row in 0..700 {
+            sheet.write_string(row, 16_383, "x").unwrap();
+        }
+        let err = read_table("wide.xlsx", &workbook.save_to_buffer().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("span more than 10000000 cells"), "{err}");
     }
 
     #[test]
@@ -979,6 +1234,13 @@ mod tests {
         );
     }
 
+    /// Opens a text file for streaming as the pipeline does: one handle.
+    fn open_path(name: &str, path: &std::path::Path) -> Result<Table<'static>, TableError> {
+        let file = std::fs::File::open(path).unwrap();
+        let len = file.metadata().unwrap().len();
+        open_text_file(name, file, len)
+    }
+
     #[test]
     fn a_text_file_read_from_disk_gives_the_same_rows() {
         let gbk = encoding_rs::GBK
@@ -1006,7 +1268,7 @@ mod tests {
             let path = dir.path().join(name);
             std::fs::write(&path, &bytes).unwrap();
             let whole = read_table(name, &bytes).unwrap();
-            let mut table = open_text_file(name, &path).unwrap();
+            let mut table = open_path(name, &path).unwrap();
             assert_eq!(table.heads[0].rows, whole[0].rows, "{name}");
             let streamed: Vec<Vec<Cell>> = table
                 .rows(0, 0, MAX_COLUMNS)
@@ -1029,13 +1291,13 @@ mod tests {
         );
         let long_path = dir.path().join("long.csv");
         std::fs::write(&long_path, &long).unwrap();
-        let mut table = open_text_file("long.csv", &long_path).unwrap();
+        let mut table = open_path("long.csv", &long_path).unwrap();
         assert_eq!(table.rows(0, 1, MAX_COLUMNS).unwrap().count(), n);
 
         let empty = dir.path().join("empty.csv");
         std::fs::write(&empty, " \n\n").unwrap();
         assert!(matches!(
-            open_text_file("empty.csv", &empty),
+            open_path("empty.csv", &empty),
             Err(TableError::Empty)
         ));
     }

@@ -3,6 +3,8 @@
 //! writes the bytes (the detail workbooks are written to a writer it opens).
 
 mod details;
+mod comments;
+mod drivers;
 mod grading;
 pub mod labels;
 pub mod mask;
@@ -10,6 +12,8 @@ mod text;
 mod workbook;
 
 pub use details::ProblemDetails;
+pub use comments::SHEET_COMMENTS;
+pub use drivers::SHEET_DRIVERS;
 pub use grading::render_grading_workbook;
 pub use text::{console_summary, narrative, narrative_en, SummaryContext, TEMPLATES};
 pub use workbook::{render_workbook, SHEET_DEPARTMENTS, SHEET_PARETO, SHEET_SUMMARY};

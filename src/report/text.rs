@@ -48,6 +48,17 @@ pub struct MissedLine {
     pub gap: String,
 }
 
+/// A 重点改进 driver, formatted for text.
+#[derive(Debug, Clone, Serialize)]
+pub struct FocusLine {
+    /// The question.
+    pub question: String,
+    /// Its importance r, two decimals.
+    pub importance: String,
+    /// r is significant at 95 %.
+    pub significant: bool,
+}
+
 /// What the templates see.
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryContext {
@@ -94,6 +105,10 @@ pub struct SummaryContext {
     pub sample_required: String,
     /// The sample is large enough (false also when unknown).
     pub sample_ok: bool,
+    /// The month's three most important 重点改进 drivers.
+    pub focus_drivers: Vec<FocusLine>,
+    /// The key-driver outcome question.
+    pub drivers_outcome: String,
 }
 
 fn one_decimal(value: f64) -> String {
@@ -179,6 +194,18 @@ impl SummaryContext {
                     gap: d.gap.map(signed).unwrap_or_default(),
                 })
                 .collect(),
+            focus_drivers: results
+                .drivers
+                .month
+                .focus()
+                .take(3)
+                .map(|d| FocusLine {
+                    question: d.question.clone(),
+                    importance: format!("{:.2}", d.importance.unwrap_or(0.0)),
+                    significant: d.significant,
+                })
+                .collect(),
+            drivers_outcome: results.drivers.outcome.clone(),
             n_departments_scored: results
                 .departments
                 .iter()

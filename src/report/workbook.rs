@@ -142,6 +142,8 @@ pub fn render_workbook(
     pareto_sheet_render(pareto_sheet, results, &formats)?;
     department_pareto_sheet(workbook.add_worksheet(), results, &formats)?;
     groups_sheet(workbook.add_worksheet(), results, &formats)?;
+    super::drivers::drivers_sheet(workbook.add_worksheet(), results, &formats)?;
+    super::comments::comments_sheet(workbook.add_worksheet(), results, &formats)?;
     distribution_sheet(workbook.add_worksheet(), results, &formats)?;
     callbacks_sheet(workbook.add_worksheet(), results, &formats)?;
     // Detail sheets can be long (a problem per low answer): written row by
@@ -415,8 +417,10 @@ fn summary_sheet(
         write_optional_points(sheet, row, 1, department.gap, formats)?;
     }
 
-    row += 2;
-    sheet.merge_range(row, 0, row + 5, 7, summary_text, &formats.wrap)?;
+    row = super::drivers::summary_block(sheet, row + 2, results, formats)?;
+
+    row += 1;
+    sheet.merge_range(row, 0, row + 7, 7, summary_text, &formats.wrap)?;
 
     // Trend table and chart, to the right.
     sheet.write_string_with_format(2, 3, formats.lang.t("月份"), &formats.header)?;

@@ -17,6 +17,11 @@ use csat::demo::{self, DemoCompany};
 use csat::inbox::DataDir;
 use csat::pipeline::{self, FileOutcome};
 
+mod drivers;
+mod hostile;
+mod layouts;
+mod network;
+
 const RUN_DATE: (i32, u32, u32) = (2026, 11, 23);
 const REPORT_MONTH: &str = "2026-10";
 
@@ -158,6 +163,8 @@ fn demo_month_scores_match_an_independent_computation() {
             "问题柏拉图",
             "部门柏拉图",
             "分组得分",
+            "关键驱动因素",
+            "客户原声",
             "满意度分布",
             "电话回访",
             "问题清单",
@@ -364,7 +371,8 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
             let name = match f {
                 FileOutcome::Loaded { file, .. }
                 | FileOutcome::Duplicate { file, .. }
-                | FileOutcome::Rejected { file, .. } => file,
+                | FileOutcome::Rejected { file, .. }
+                | FileOutcome::Failed { file, .. } => file,
             };
             (name.clone(), f)
         })
@@ -3254,6 +3262,8 @@ fn the_report_speaks_english_on_request() {
             "Pareto",
             "Department Pareto",
             "Groups",
+            "Key drivers",
+            "Customer voice",
             "Distribution",
             "Phone callbacks",
             "Problems",
@@ -3399,7 +3409,8 @@ fn a_bad_input_corpus_is_quarantined_file_by_file() {
             .find(|f| match f {
                 FileOutcome::Loaded { file, .. }
                 | FileOutcome::Duplicate { file, .. }
-                | FileOutcome::Rejected { file, .. } => file == name,
+                | FileOutcome::Rejected { file, .. }
+                | FileOutcome::Failed { file, .. } => file == name,
             })
             .unwrap_or_else(|| panic!("{name}: {:?}", summary.files))
     };
