@@ -1167,12 +1167,11 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 },
                 None => (None, lenient_value(cell)),
             };
-            // A free-text answer that says nothing (无, 没有, /, N/A …:
-            // [pareto] no_problem_texts) is no comment.
-            let placeholder = question_column.question.is_none()
-                && value.is_none()
-                && config.pareto.is_no_problem(&cell.text());
-            if cell.is_blank() || placeholder {
+            // A free-text answer that says nothing (无, 没有, /, N/A …) is
+            // stored like any other cell holding data (none disappears
+            // silently) and is no comment: the comment topics drop it
+            // ([comments] placeholders, analysis/comments.rs).
+            if cell.is_blank() {
                 continue;
             }
             parsed.answers.push(Answer {

@@ -89,12 +89,25 @@ fn placeholder_remarks_and_comments_are_not_problems() {
             &[],
         )
         .unwrap();
+    // Stored as written (no cell holding data disappears silently) …
     assert_eq!(
         comments,
-        vec![vec![csat::store::SqlValue::Text("送货太慢".into())]]
+        vec![
+            vec![csat::store::SqlValue::Text("无".into())],
+            vec![csat::store::SqlValue::Text("送货太慢".into())],
+        ]
     );
 
     let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    // … but the placeholder is no comment.
+    let survey_comments: Vec<&(String, i64)> = outcome
+        .results
+        .comments
+        .by_origin
+        .iter()
+        .filter(|(origin, _)| origin == "survey")
+        .collect();
+    assert_eq!(survey_comments, vec![&("survey".to_string(), 1)]);
     let company: Vec<(String, i64)> = outcome
         .results
         .pareto
