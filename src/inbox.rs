@@ -88,7 +88,10 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.starts_with("~$")
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
-        || matches!(lower.as_str(), "thumbs.db" | "ehthumbs.db" | "desktop.ini" | "icon\r")
+        || matches!(
+            lower.as_str(),
+            "thumbs.db" | "ehthumbs.db" | "desktop.ini" | "icon\r"
+        )
         || [
             ".tmp",
             ".temp",
@@ -480,7 +483,8 @@ pub fn open_checked(
 pub fn read_opened(file: fs::File, len: u64, max_bytes: u64) -> io::Result<InboxFile> {
     use std::io::Read;
     let mut bytes = Vec::with_capacity(usize::try_from(len.min(max_bytes)).unwrap_or(0));
-    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max_bytes {
         return Ok(InboxFile::Refused(too_large(bytes.len() as u64, max_bytes)));
     }
@@ -555,7 +559,8 @@ pub fn too_large(size: u64, max_bytes: u64) -> String {
 }
 
 /// Why a pipe, socket or device in the inbox is refused.
-pub const SPECIAL_REASON: &str = "not a regular file (a pipe, socket or device): csat reads only files copied into the inbox";
+pub const SPECIAL_REASON: &str =
+    "not a regular file (a pipe, socket or device): csat reads only files copied into the inbox";
 
 /// Why a link in the inbox is refused.
 pub const LINK_REASON: &str = "a symbolic link: csat reads only files placed in the inbox itself and never follows links (copy the file in)";

@@ -701,7 +701,6 @@ fn dry_run(config: &Config, files: &[PathBuf], today: NaiveDate) -> Result<Outco
     })
 }
 
-
 fn status(
     config: &Config,
     data_dir: &DataDir,

@@ -209,7 +209,11 @@ pub fn ingest_with_progress(
         .links
         .iter()
         .map(|path| (path, inbox::LINK_REASON))
-        .chain(scan.special.iter().map(|path| (path, inbox::SPECIAL_REASON)));
+        .chain(
+            scan.special
+                .iter()
+                .map(|path| (path, inbox::SPECIAL_REASON)),
+        );
     for (link, reason) in refused {
         let file_name = display_name(link);
         let reason = reason.to_string();
@@ -239,7 +243,16 @@ pub fn ingest_with_progress(
             file: Some(&file_name),
         });
         let _span = info_span!("ingest", file = %file_name).entered();
-        match ingest_file(config, data_dir, store, &path, &file_name, &archive_dir, today, now) {
+        match ingest_file(
+            config,
+            data_dir,
+            store,
+            &path,
+            &file_name,
+            &archive_dir,
+            today,
+            now,
+        ) {
             Ok(Some(outcome)) => summary.files.push(outcome),
             Ok(None) => summary.settling.push(file_name),
             Err(FileFailure::Store(error)) => {
@@ -305,7 +318,8 @@ fn display_name(path: &std::path::Path) -> String {
 }
 
 fn failed(file: String, doing: &str, error: &std::io::Error) -> FileOutcome {
-    let reason = format!("{doing} failed: {error}; it stays where it is and is tried again at the next run");
+    let reason =
+        format!("{doing} failed: {error}; it stays where it is and is tried again at the next run");
     warn!(file = %file, reason = %report::mask::mask_personal(&reason), "not processed");
     FileOutcome::Failed { file, reason }
 }
@@ -352,16 +366,15 @@ fn ingest_file(
     let settle = Duration::from_secs(config.inbox.settle_seconds);
     // One checked open (no link followed, non-blocking, a regular file
     // within the size limit); everything after reads through this handle.
-    let (file, len) = match inbox::open_checked(path, max_bytes, now, settle)
-        .map_err(file_io("reading it"))?
-    {
-        inbox::InboxOpen::Settling => return Ok(None),
-        inbox::InboxOpen::Refused(reason) => {
-            let tag = inbox::content_hash(file_name.as_bytes());
-            return reject(data_dir, path, file_name, &tag, reason).map(Some);
-        }
-        inbox::InboxOpen::Opened { file, len } => (file, len),
-    };
+    let (file, len) =
+        match inbox::open_checked(path, max_bytes, now, settle).map_err(file_io("reading it"))? {
+            inbox::InboxOpen::Settling => return Ok(None),
+            inbox::InboxOpen::Refused(reason) => {
+                let tag = inbox::content_hash(file_name.as_bytes());
+                return reject(data_dir, path, file_name, &tag, reason).map(Some);
+            }
+            inbox::InboxOpen::Opened { file, len } => (file, len),
+        };
     // A large text file is hashed and parsed from disk, block by block,
     // through the same handle; anything else is read whole (a workbook is a
     // ZIP or OLE archive).
@@ -504,7 +517,8 @@ fn ingest_file(
     // Stored: from here on the file is a duplicate for any later pass, so a
     // failed move is retried as an archive of a duplicate.
     store.end_attempt(&sha256)?;
-    inbox::move_into(path, archive_dir, &sha256).map_err(file_io("archiving it (its rows are stored)"))?;
+    inbox::move_into(path, archive_dir, &sha256)
+        .map_err(file_io("archiving it (its rows are stored)"))?;
     drop(bytes);
     let rows_loaded = parsed.n_loaded();
     let answers_loaded = parsed.n_answers();

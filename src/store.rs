@@ -72,7 +72,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "alert_retries",
         include_str!("../sql/migrations/V12__alert_retries.sql"),
     ),
-    (13, "scale", include_str!("../sql/migrations/V13__scale.sql")),
+    (
+        13,
+        "scale",
+        include_str!("../sql/migrations/V13__scale.sql"),
+    ),
 ];
 
 /// The longest text a query returns, in characters: below Excel's 32,767
@@ -1132,7 +1136,10 @@ impl Store {
     /// A database failure.
     pub fn end_attempt(&self, sha256: &str) -> Result<(), StoreError> {
         self.connection
-            .execute("DELETE FROM ingest_attempts WHERE sha256 = ?", params![sha256])
+            .execute(
+                "DELETE FROM ingest_attempts WHERE sha256 = ?",
+                params![sha256],
+            )
             .map(|_| ())
             .context("clearing an ingest attempt")
     }

@@ -402,8 +402,14 @@ fn parse_table_with<E>(
     };
     let mut responses = match kind {
         SourceKind::Survey | SourceKind::Callback => {
-            match ResponseParser::new(config, &detected, &head, &header_grid, &context, &mut parsed)
-            {
+            match ResponseParser::new(
+                config,
+                &detected,
+                &head,
+                &header_grid,
+                &context,
+                &mut parsed,
+            ) {
                 Ok(parser) => Some(parser),
                 Err(error) => return Ok(Err(error)),
             }
@@ -415,8 +421,11 @@ fn parse_table_with<E>(
     let mut with_data: Vec<bool> = Vec::new();
     // Every column is read, not only the header's width: data right of the
     // header is listed as not loaded rather than dropped unseen.
-    let rows = match table.rows(detected.sheet_index, data_start(&detected), table::MAX_COLUMNS)
-    {
+    let rows = match table.rows(
+        detected.sheet_index,
+        data_start(&detected),
+        table::MAX_COLUMNS,
+    ) {
         Ok(rows) => rows,
         Err(error) => return Ok(Err(error.into())),
     };
@@ -849,7 +858,6 @@ struct QuestionColumn<'c> {
 
 /// Survey and callback files: responses and long-form answers.
 struct ResponseParser<'a, 'c> {
-    config: &'a Config,
     detected: &'a Detected<'c>,
     columns: BTreeMap<String, usize>,
     question_columns: Vec<QuestionColumn<'a>>,
@@ -1013,7 +1021,6 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             })
             .collect();
         Ok(ResponseParser {
-            config,
             detected,
             columns,
             question_columns,
@@ -1029,7 +1036,7 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
     /// Parses data row `row_index` (0-based) of `sheet` (whose head holds
     /// the header rows) into `parsed`.
     fn row(&mut self, sheet: &Sheet, row_index: usize, row: &[Cell], parsed: &mut ParsedFile) {
-        let (config, detected, columns) = (self.config, self.detected, &self.columns);
+        let (detected, columns) = (self.detected, &self.columns);
         let (id_field, at_field, name_month) = (self.id_field, self.at_field, self.name_month);
         let labels = &self.labels;
         let source = detected.source;
@@ -1374,10 +1381,11 @@ mod tests {
             .collect();
         assert_eq!(
             values,
-            // Row 2's free-text 无 is no comment: not stored.
+            // Row 2's free-text 无 is stored (the comment topics drop it).
             vec![
                 (Some("product_overall"), Some(5.0)),
                 (Some("delivery_on_time"), Some(2.0)),
+                (None, None),
                 (Some("product_overall"), None),
             ]
         );

@@ -144,7 +144,12 @@ fn zip_check(bytes: &[u8]) -> ZipCheck {
     const DIRECTORY_ENTRY: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
     let le = |at: usize, len: usize| -> Option<u64> {
         let slice = bytes.get(at..at.checked_add(len)?)?;
-        Some(slice.iter().rev().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+        Some(
+            slice
+                .iter()
+                .rev()
+                .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
+        )
     };
     // The end record is in the last 64 KiB + 22 bytes (its comment ≤ 64 KiB).
     let search_from = bytes.len().saturating_sub(65_557);
@@ -322,7 +327,8 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     xlsx: &mut calamine::Xlsx<RS>,
     name: &str,
 ) -> Result<Vec<Vec<Cell>>, TableError> {
-    let workbook_error = |e: calamine::XlsxError| TableError::Workbook(format!("sheet '{name}': {e}"));
+    let workbook_error =
+        |e: calamine::XlsxError| TableError::Workbook(format!("sheet '{name}': {e}"));
     let mut reader = xlsx.worksheet_cells_reader(name).map_err(workbook_error)?;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut spanned: usize = 0;
@@ -587,7 +593,9 @@ pub fn open_text_file(
     use std::io::{Read, Seek};
     let read_error = |e: std::io::Error| TableError::Text(e.to_string());
     let mut handle = &file;
-    handle.seek(std::io::SeekFrom::Start(0)).map_err(read_error)?;
+    handle
+        .seek(std::io::SeekFrom::Start(0))
+        .map_err(read_error)?;
     let mut handle = (&file).take(len);
     let mut start = [0u8; 4];
     let mut n_start = 0;
@@ -606,7 +614,9 @@ pub fn open_text_file(
         None => {
             // One pass: how much of it is broken as UTF-8.
             let mut handle = &file;
-            handle.seek(std::io::SeekFrom::Start(0)).map_err(read_error)?;
+            handle
+                .seek(std::io::SeekFrom::Start(0))
+                .map_err(read_error)?;
             let mut handle = (&file).take(len);
             let mut decoder = encoding_rs::UTF_8.new_decoder_without_bom_handling();
             let mut raw = vec![0u8; 1 << 16];
@@ -1127,7 +1137,10 @@ mod tests {
     #[test]
     fn zip64_and_prefixed_bombs_are_measured() {
         let five_gb = 5 * 1024 * 1024 * 1024;
-        assert_eq!(zip_check(&zip64_archive(five_gb, 0)), ZipCheck::Declared(five_gb));
+        assert_eq!(
+            zip_check(&zip64_archive(five_gb, 0)),
+            ZipCheck::Declared(five_gb)
+        );
         assert_eq!(
             zip_check(&zip64_archive(five_gb, 70_000)),
             ZipCheck::Declared(five_gb)

@@ -2,8 +2,8 @@
 //! handlebars templates in `report_templates/`. No I/O here; `delivery`
 //! writes the bytes (the detail workbooks are written to a writer it opens).
 
-mod details;
 mod comments;
+mod details;
 mod drivers;
 mod grading;
 pub mod labels;
@@ -11,8 +11,8 @@ pub mod mask;
 mod text;
 mod workbook;
 
-pub use details::ProblemDetails;
 pub use comments::SHEET_COMMENTS;
+pub use details::ProblemDetails;
 pub use drivers::SHEET_DRIVERS;
 pub use grading::render_grading_workbook;
 pub use text::{console_summary, narrative, narrative_en, SummaryContext, TEMPLATES};
