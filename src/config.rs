@@ -680,12 +680,62 @@ impl Default for DeadlineSettings {
 }
 
 /// How the report is written.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportSettings {
     /// Labels in `zh` (default) or `en`; `csat --lang` overrides it.
     #[serde(default)]
     pub lang: crate::report::labels::Lang,
+    /// Individual problems listed on 问题清单 per department (most severe
+    /// and most overdue first); the rest go to the department's detail
+    /// workbook under `reports/<month>/details/`.
+    #[serde(default = "default_problem_items_per_department")]
+    pub problem_items_per_department: u32,
+    /// Rows per sheet of a detail workbook (at most Excel's 1,048,575 below
+    /// the header); a longer list continues on the next sheet.
+    #[serde(default = "default_detail_rows_per_sheet")]
+    pub detail_rows_per_sheet: u32,
+    /// Refused cells listed on 数据质量; a line below says how many more.
+    #[serde(default = "default_refused_cells_shown")]
+    pub refused_cells_shown: u32,
+}
+
+/// Statuses (lowercase) that mean an action plan or a complaint is closed.
+pub const CLOSED_STATUSES: &[&str] = &[
+    "已完成",
+    "完成",
+    "已关闭",
+    "关闭",
+    "已结案",
+    "结案",
+    "closed",
+    "done",
+];
+
+/// Data rows an Excel sheet holds below one header row.
+pub const EXCEL_MAX_DATA_ROWS: u32 = 1_048_575;
+
+fn default_problem_items_per_department() -> u32 {
+    200
+}
+
+fn default_detail_rows_per_sheet() -> u32 {
+    1_000_000
+}
+
+fn default_refused_cells_shown() -> u32 {
+    10_000
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        ReportSettings {
+            lang: crate::report::labels::Lang::default(),
+            problem_items_per_department: default_problem_items_per_department(),
+            detail_rows_per_sheet: default_detail_rows_per_sheet(),
+            refused_cells_shown: default_refused_cells_shown(),
+        }
+    }
 }
 
 /// Who receives the monthly report (by e-mail through `[alerts.smtp]`).
@@ -1003,6 +1053,74 @@ pub struct ParetoSettings {
     /// and shown as excluded, never silently dropped).
     #[serde(default = "default_excluded_statuses")]
     pub excluded_statuses: Vec<String>,
+    /// What a call centre or a respondent writes when there is nothing to
+    /// report (无, 没有, 正常, /, N/A …): a callback remark or a free-text
+    /// answer that is one of these, once trimmed of spaces and end
+    /// punctuation and compared without case, is no problem and no comment.
+    #[serde(default = "default_no_problem_texts")]
+    pub no_problem_texts: Vec<String>,
+}
+
+/// Characters trimmed from both ends of a remark before it is compared with
+/// the no-problem texts (spaces, full-width spaces, end punctuation). The
+/// SQL macro `no_problem` in migration V7 trims the same set.
+pub const NO_PROBLEM_TRIM: &str = " \t\r\n\u{3000}。.!！,，;；~～";
+
+/// A remark or comment as compared with the no-problem texts: trimmed of
+/// [`NO_PROBLEM_TRIM`] and lowercased.
+pub fn no_problem_key(text: &str) -> String {
+    text.trim_matches(|c: char| NO_PROBLEM_TRIM.contains(c))
+        .to_lowercase()
+}
+
+impl ParetoSettings {
+    /// True when `text` says there is nothing to report: blank, or one of
+    /// the no-problem texts.
+    pub fn is_no_problem(&self, text: &str) -> bool {
+        let key = no_problem_key(text);
+        key.is_empty()
+            || self
+                .no_problem_texts
+                .iter()
+                .any(|t| no_problem_key(t) == key)
+    }
+}
+
+fn default_no_problem_texts() -> Vec<String> {
+    [
+        "无",
+        "没有",
+        "暂无",
+        "无意见",
+        "没意见",
+        "没有意见",
+        "无问题",
+        "没有问题",
+        "无异常",
+        "正常",
+        "满意",
+        "很满意",
+        "非常满意",
+        "好",
+        "很好",
+        "挺好",
+        "还好",
+        "不错",
+        "可以",
+        "/",
+        "-",
+        "--",
+        "—",
+        "——",
+        "N/A",
+        "NA",
+        "none",
+        "nil",
+        "ok",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect()
 }
 
 fn default_severity_weights() -> [f64; 3] {
@@ -1023,6 +1141,7 @@ impl Default for ParetoSettings {
             severity_weights: default_severity_weights(),
             other_weight: default_other_weight(),
             excluded_statuses: default_excluded_statuses(),
+            no_problem_texts: default_no_problem_texts(),
         }
     }
 }
@@ -1231,6 +1350,26 @@ impl Config {
                 return Err(format!(
                     "source '{}' has an empty header_contains",
                     source.name
+                ));
+            }
+        }
+        if !(1..=EXCEL_MAX_DATA_ROWS).contains(&self.report.detail_rows_per_sheet) {
+            return Err(format!(
+                "[report] detail_rows_per_sheet = {} is not between 1 and {EXCEL_MAX_DATA_ROWS} (Excel's rows below a header)",
+                self.report.detail_rows_per_sheet
+            ));
+        }
+        // Executive sheets stay executive-sized.
+        for (name, value) in [
+            (
+                "problem_items_per_department",
+                self.report.problem_items_per_department,
+            ),
+            ("refused_cells_shown", self.report.refused_cells_shown),
+        ] {
+            if value > 10_000 {
+                return Err(format!(
+                    "[report] {name} = {value} is more than 10000; long lists go to the detail workbooks"
                 ));
             }
         }

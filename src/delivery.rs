@@ -147,23 +147,68 @@ pub fn grading_path(reports: &Path, as_of: chrono::NaiveDate) -> PathBuf {
 /// # Errors
 /// The folder cannot be created or the write or rename fails.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    crate::inbox::owner_only(dir)?;
-    // A temp file left by a crash is overwritten here; readers never see it
-    // (hidden name) and never see a half-written workbook under the real one.
-    let temp = dir.join(format!(".{file_name}.tmp"));
-    {
-        let mut file = fs::File::create(&temp)?;
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+/// A file written under a hidden temporary name in its folder (owner-only)
+/// and renamed to its real name by [`AtomicFile::commit`]: readers never see
+/// half of it, and one never committed leaves only the hidden name, which
+/// the next write of the same file replaces.
+pub struct AtomicFile {
+    file: fs::File,
+    temp: PathBuf,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Creates the folder (owner-only) and the temporary file.
+    ///
+    /// # Errors
+    /// The folder or the file cannot be created.
+    pub fn create(path: &Path) -> io::Result<AtomicFile> {
+        let dir = path.parent().unwrap_or_else(|| Path::new("."));
+        fs::create_dir_all(dir)?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        crate::inbox::owner_only(dir)?;
+        // A temp file left by a crash is overwritten here; readers never see it
+        // (hidden name) and never see a half-written workbook under the real one.
+        let temp = dir.join(format!(".{file_name}.tmp"));
+        // Never write through a link someone planted under the temp name.
+        if fs::symlink_metadata(&temp).is_ok() {
+            fs::remove_file(&temp)?;
+        }
+        let file = fs::File::create(&temp)?;
         crate::inbox::owner_only(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
+        Ok(AtomicFile {
+            file,
+            temp,
+            path: path.to_path_buf(),
+        })
     }
-    fs::rename(&temp, path)
+
+    /// Flushes the file to disk and gives it its real name.
+    ///
+    /// # Errors
+    /// The sync or the rename fails.
+    pub fn commit(self) -> io::Result<()> {
+        self.file.sync_all()?;
+        fs::rename(&self.temp, &self.path)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
 }
 
 #[cfg(test)]

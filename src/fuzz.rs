@@ -103,6 +103,14 @@ mod tests {
             }
             for name in ["x.csv", "x.xlsx", "x.xls", "x.ods", "x.txt"] {
                 let _ = table::read_table(name, &bytes);
+                // The streaming reader: every row of every sheet.
+                if let Ok(mut opened) = table::open_table(name, &bytes) {
+                    for sheet in 0..opened.heads.len() {
+                        if let Ok(rows) = opened.rows(sheet, 0, table::MAX_COLUMNS) {
+                            rows.for_each(drop);
+                        }
+                    }
+                }
             }
         }
     }

@@ -88,7 +88,10 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.starts_with("~$")
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
-        || matches!(lower.as_str(), "thumbs.db" | "ehthumbs.db" | "desktop.ini" | "icon\r")
+        || matches!(
+            lower.as_str(),
+            "thumbs.db" | "ehthumbs.db" | "desktop.ini" | "icon\r"
+        )
         || [
             ".tmp",
             ".temp",
@@ -416,6 +419,115 @@ pub enum InboxFile {
     Refused(String),
 }
 
+/// An inbox file opened for ingest: checked through its one handle.
+#[derive(Debug)]
+pub enum InboxOpen {
+    /// A settled regular file within the size limit, open for reading.
+    Opened {
+        /// The handle (opened without following links, non-blocking).
+        file: fs::File,
+        /// Its size when checked.
+        len: u64,
+    },
+    /// Changed within the settle time: left for the next pass.
+    Settling,
+    /// Not to be read; the reason, for the `.reasons.txt` note.
+    Refused(String),
+}
+
+/// Opens an inbox file once, without following links and without blocking,
+/// and checks the open handle: a regular file, at most `max_bytes`,
+/// unchanged for `settle` before `now`. A file swapped for a link, a FIFO
+/// or a device after the scan is refused.
+///
+/// # Errors
+/// The file cannot be opened (it vanished, permission denied).
+pub fn open_checked(
+    path: &Path,
+    max_bytes: u64,
+    now: SystemTime,
+    settle: Duration,
+) -> io::Result<InboxOpen> {
+    let file = match open_no_follow(path) {
+        Ok(file) => file,
+        Err(error) if error.raw_os_error() == Some(libc::ELOOP) => {
+            return Ok(InboxOpen::Refused(LINK_REASON.to_string()))
+        }
+        Err(error) => return Err(error),
+    };
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Ok(InboxOpen::Refused(SPECIAL_REASON.to_string()));
+    }
+    let settled = now
+        .duration_since(metadata.modified()?)
+        .map(|age| age >= settle)
+        .unwrap_or(false);
+    if !settled {
+        return Ok(InboxOpen::Settling);
+    }
+    if metadata.len() > max_bytes {
+        return Ok(InboxOpen::Refused(too_large(metadata.len(), max_bytes)));
+    }
+    Ok(InboxOpen::Opened {
+        file,
+        len: metadata.len(),
+    })
+}
+
+/// Reads a file opened by [`open_checked`] whole, never past `max_bytes`
+/// (a file that grows while being read is refused).
+///
+/// # Errors
+/// The read fails.
+pub fn read_opened(file: fs::File, len: u64, max_bytes: u64) -> io::Result<InboxFile> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(usize::try_from(len.min(max_bytes)).unwrap_or(0));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Ok(InboxFile::Refused(too_large(bytes.len() as u64, max_bytes)));
+    }
+    let sha256 = content_hash(&bytes);
+    Ok(InboxFile::Read { bytes, sha256 })
+}
+
+/// SHA-256 (lowercase hex) and length of a file opened by [`open_checked`],
+/// read from its start in blocks through the same handle without holding
+/// it, never past `max_bytes`: `Err(reason)` when it grew past the limit.
+/// The handle is left at the start of the file.
+///
+/// # Errors
+/// The read fails.
+pub fn hash_opened(file: &fs::File, max_bytes: u64) -> io::Result<Result<(String, u64), String>> {
+    use std::io::{Read, Seek};
+    let mut handle = file;
+    handle.seek(io::SeekFrom::Start(0))?;
+    let mut limited = handle.take(max_bytes.saturating_add(1));
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut total: u64 = 0;
+    loop {
+        let n = limited.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    let mut handle = file;
+    handle.seek(io::SeekFrom::Start(0))?;
+    if total > max_bytes {
+        return Ok(Err(too_large(total, max_bytes)));
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Ok((sha256, total)))
+}
+
 /// Opens an inbox file once, without following links and without blocking,
 /// checks the open handle (a regular file, at most `max_bytes`, unchanged
 /// for `settle` before `now`) and reads it with that bound, so a file
@@ -430,38 +542,15 @@ pub fn read_checked(
     now: SystemTime,
     settle: Duration,
 ) -> io::Result<InboxFile> {
-    use std::io::Read;
-    let file = match open_no_follow(path) {
-        Ok(file) => file,
-        Err(error) if error.raw_os_error() == Some(libc::ELOOP) => {
-            return Ok(InboxFile::Refused(LINK_REASON.to_string()))
-        }
-        Err(error) => return Err(error),
-    };
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Ok(InboxFile::Refused(SPECIAL_REASON.to_string()));
+    match open_checked(path, max_bytes, now, settle)? {
+        InboxOpen::Settling => Ok(InboxFile::Settling),
+        InboxOpen::Refused(reason) => Ok(InboxFile::Refused(reason)),
+        InboxOpen::Opened { file, len } => read_opened(file, len, max_bytes),
     }
-    let settled = now
-        .duration_since(metadata.modified()?)
-        .map(|age| age >= settle)
-        .unwrap_or(false);
-    if !settled {
-        return Ok(InboxFile::Settling);
-    }
-    if metadata.len() > max_bytes {
-        return Ok(InboxFile::Refused(too_large(metadata.len(), max_bytes)));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max_bytes {
-        return Ok(InboxFile::Refused(too_large(bytes.len() as u64, max_bytes)));
-    }
-    let sha256 = content_hash(&bytes);
-    Ok(InboxFile::Read { bytes, sha256 })
 }
 
-fn too_large(size: u64, max_bytes: u64) -> String {
+/// Why a file over the size limit is refused.
+pub fn too_large(size: u64, max_bytes: u64) -> String {
     format!(
         "the file is {:.1} MB; the limit is {} MB ([inbox] max_file_mb in the configuration)",
         size as f64 / (1024.0 * 1024.0),
@@ -470,7 +559,8 @@ fn too_large(size: u64, max_bytes: u64) -> String {
 }
 
 /// Why a pipe, socket or device in the inbox is refused.
-pub const SPECIAL_REASON: &str = "not a regular file (a pipe, socket or device): csat reads only files copied into the inbox";
+pub const SPECIAL_REASON: &str =
+    "not a regular file (a pipe, socket or device): csat reads only files copied into the inbox";
 
 /// Why a link in the inbox is refused.
 pub const LINK_REASON: &str = "a symbolic link: csat reads only files placed in the inbox itself and never follows links (copy the file in)";

@@ -143,14 +143,23 @@ enum Command {
     },
     /// Validate configuration, SQL, templates and job files without touching data.
     Check,
-    /// Measure ingest (xlsx and CSV) and report speed and peak memory on a
-    /// generated survey, in <data-dir>/bench (replaced on every run).
+    /// Measure ingest and report time and peak memory on generated months
+    /// (a 问卷星 xlsx and a call-centre CSV), in <data-dir>/bench (replaced
+    /// on every run).
     Bench {
-        /// Scored answers to generate (12 per respondent).
+        /// Answers a month to measure, comma-separated (half survey, half
+        /// callbacks) [default: 1000000,2000000,4000000,10000000].
+        #[arg(long, value_delimiter = ',')]
+        sizes: Vec<usize>,
+        /// Instead: the comparison of formats (one survey as CSV, as xlsx and
+        /// as 200 CSV files; customers graded and the report built).
+        #[arg(long)]
+        formats: bool,
+        /// With --formats: scored answers to generate (12 per respondent).
         #[arg(long, default_value_t = 1_000_000)]
         answers: usize,
-        /// Customers to generate (customer master and 12 months of sales),
-        /// graded and reported with the answers.
+        /// With --formats: customers to generate (customer master and 12
+        /// months of sales), graded and reported with the answers.
         #[arg(long, default_value_t = 50_000)]
         customers: usize,
     },
@@ -459,7 +468,18 @@ fn run(cli: Cli) -> Result<Outcome> {
             status(&config, &data_dir, dir.as_deref(), *json, today)
         }
         Command::Check => check(&cli, &data_dir),
-        Command::Bench { answers, customers } => bench(&data_dir, *answers, *customers, today),
+        Command::Bench {
+            sizes,
+            formats: true,
+            answers,
+            customers,
+        } => {
+            if !sizes.is_empty() {
+                bail!("--sizes measures months; --formats compares formats: give one of them");
+            }
+            bench(&data_dir, *answers, *customers, today)
+        }
+        Command::Bench { sizes, .. } => bench_months(&data_dir, sizes, today),
     }
 }
 
@@ -681,7 +701,6 @@ fn dry_run(config: &Config, files: &[PathBuf], today: NaiveDate) -> Result<Outco
     })
 }
 
-
 fn status(
     config: &Config,
     data_dir: &DataDir,
@@ -823,6 +842,8 @@ fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         problem_sources: Vec::new(),
         files: Vec::new(),
         rejected: Vec::new(),
+        n_rejected_total: 0,
+        problem_items_per_department: config.report.problem_items_per_department,
         groups: Vec::new(),
         nps: Vec::new(),
         response_rates: Vec::new(),
@@ -1042,6 +1063,130 @@ fn bench(
         "",
         report.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
     );
+    Ok(Outcome::Ok)
+}
+
+/// The machine a benchmark ran on: cores and CPU model (Linux).
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    format!("{cores} cores, {model}")
+}
+
+/// Rows of the longest sheet of a workbook, and its name.
+fn largest_sheet(path: &Path) -> Result<(String, usize)> {
+    use calamine::Reader;
+    let mut workbook = calamine::open_workbook_auto(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let mut largest = (String::new(), 0);
+    for name in workbook.sheet_names() {
+        let range = workbook
+            .worksheet_range(&name)
+            .with_context(|| format!("reading sheet {name} of {}", path.display()))?;
+        let rows = range.end().map_or(0, |(row, _)| row as usize + 1);
+        if rows > largest.1 {
+            largest = (name, rows);
+        }
+    }
+    Ok(largest)
+}
+
+/// `csat bench`: for each size, a generated month (a 问卷星 xlsx with half
+/// the answers, a call-centre CSV with the other half) ingested and
+/// reported by child runs of csat, each measured (wall time, peak RSS).
+fn bench_months(data_dir: &DataDir, sizes: &[usize], today: NaiveDate) -> Result<Outcome> {
+    let sizes = if sizes.is_empty() {
+        vec![1_000_000, 2_000_000, 4_000_000, 10_000_000]
+    } else {
+        sizes.to_vec()
+    };
+    let root = data_dir.root().join("bench");
+    if root.exists() {
+        std::fs::remove_dir_all(&root).with_context(|| format!("clearing {}", root.display()))?;
+    }
+    let month = analysis::previous_month(today);
+    let config = csat::demo::bench_config();
+    println!("csat bench, month {month}, on {}", machine());
+    println!(
+        "{:>11} {:>9} {:>10} {:>9} {:>10} {:>9} {:>12} {:>13} {:>10} {:>10}",
+        "answers",
+        "ingest s",
+        "ingest MB",
+        "report s",
+        "report MB",
+        "total s",
+        "workbook MB",
+        "largest sheet",
+        "rows",
+        "details MB"
+    );
+    for size in sizes {
+        let (survey, calls) =
+            csat::demo::bench_month(1, &month, size).context("generating the month")?;
+        let dir = root.join(format!("month-{size}"));
+        let bench_dir = DataDir::new(&dir);
+        bench_dir.create()?;
+        std::fs::write(bench_dir.config_file(), &config)?;
+        std::fs::write(
+            bench_dir.inbox().join(format!("问卷星_bench_{month}.xlsx")),
+            &survey,
+        )?;
+        std::fs::write(
+            bench_dir
+                .inbox()
+                .join(format!("回访记录_bench_{month}.csv")),
+            &calls,
+        )?;
+        drop((survey, calls));
+        let ingest = measure(&dir, today, &["ingest", "--json"])?;
+        let summary: serde_json::Value =
+            serde_json::from_str(&ingest.stdout).context("reading the ingest result")?;
+        let files = summary["files"].as_array().cloned().unwrap_or_default();
+        if files.len() != 2 || files.iter().any(|f| f["status"] != "loaded") {
+            bail!("the generated files did not both load: {summary}");
+        }
+        let answers: u64 = files
+            .iter()
+            .filter_map(|f| f["answers_loaded"].as_u64())
+            .sum();
+        let report = measure(&dir, today, &["report", "--month", &month])?;
+        let workbook = csat::delivery::report_path(&bench_dir.reports(), &month);
+        let workbook_mb = std::fs::metadata(&workbook)
+            .with_context(|| format!("reading {}", workbook.display()))?
+            .len() as f64
+            / 1e6;
+        let details_mb: f64 = std::fs::read_dir(workbook.with_file_name("details"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len() as f64 / 1e6)
+                    .sum()
+            })
+            .unwrap_or(0.0);
+        let (sheet, rows) = largest_sheet(&workbook)?;
+        println!(
+            "{:>11} {:>9.2} {:>10.1} {:>9.2} {:>10.1} {:>9.2} {:>12.2} {:>13} {:>10} {:>10.1}",
+            answers,
+            ingest.seconds,
+            ingest.peak_rss_kb.unwrap_or(0) as f64 / 1024.0,
+            report.seconds,
+            report.peak_rss_kb.unwrap_or(0) as f64 / 1024.0,
+            ingest.seconds + report.seconds,
+            workbook_mb,
+            sheet,
+            rows,
+            details_mb
+        );
+    }
     Ok(Outcome::Ok)
 }
 

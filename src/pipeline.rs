@@ -209,7 +209,11 @@ pub fn ingest_with_progress(
         .links
         .iter()
         .map(|path| (path, inbox::LINK_REASON))
-        .chain(scan.special.iter().map(|path| (path, inbox::SPECIAL_REASON)));
+        .chain(
+            scan.special
+                .iter()
+                .map(|path| (path, inbox::SPECIAL_REASON)),
+        );
     for (link, reason) in refused {
         let file_name = display_name(link);
         let reason = reason.to_string();
@@ -239,7 +243,16 @@ pub fn ingest_with_progress(
             file: Some(&file_name),
         });
         let _span = info_span!("ingest", file = %file_name).entered();
-        match ingest_file(config, data_dir, store, &path, &file_name, &archive_dir, today, now) {
+        match ingest_file(
+            config,
+            data_dir,
+            store,
+            &path,
+            &file_name,
+            &archive_dir,
+            today,
+            now,
+        ) {
             Ok(Some(outcome)) => summary.files.push(outcome),
             Ok(None) => summary.settling.push(file_name),
             Err(FileFailure::Store(error)) => {
@@ -261,6 +274,13 @@ pub fn ingest_with_progress(
     });
     Ok(summary)
 }
+
+/// Text files up to this size are read whole; larger ones are parsed from
+/// disk as they are read.
+const TEXT_IN_MEMORY_BYTES: u64 = 1024 * 1024;
+
+/// Answers parsed before they are appended to the store (an Arrow batch).
+const STREAM_CHUNK_ANSWERS: usize = 65_536;
 
 /// How many interrupted readings of one file (the process killed while
 /// reading it, not by the file: an operator, a shutdown, the OOM killer)
@@ -298,7 +318,8 @@ fn display_name(path: &std::path::Path) -> String {
 }
 
 fn failed(file: String, doing: &str, error: &std::io::Error) -> FileOutcome {
-    let reason = format!("{doing} failed: {error}; it stays where it is and is tried again at the next run");
+    let reason =
+        format!("{doing} failed: {error}; it stays where it is and is tried again at the next run");
     warn!(file = %file, reason = %report::mask::mask_personal(&reason), "not processed");
     FileOutcome::Failed { file, reason }
 }
@@ -343,15 +364,38 @@ fn ingest_file(
     let file_name = file_name.to_string();
     let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
     let settle = Duration::from_secs(config.inbox.settle_seconds);
-    let (bytes, sha256) = match inbox::read_checked(path, max_bytes, now, settle)
-        .map_err(file_io("reading it"))?
-    {
-        inbox::InboxFile::Settling => return Ok(None),
-        inbox::InboxFile::Refused(reason) => {
-            let tag = inbox::content_hash(file_name.as_bytes());
-            return reject(data_dir, path, file_name, &tag, reason).map(Some);
+    // One checked open (no link followed, non-blocking, a regular file
+    // within the size limit); everything after reads through this handle.
+    let (file, len) =
+        match inbox::open_checked(path, max_bytes, now, settle).map_err(file_io("reading it"))? {
+            inbox::InboxOpen::Settling => return Ok(None),
+            inbox::InboxOpen::Refused(reason) => {
+                let tag = inbox::content_hash(file_name.as_bytes());
+                return reject(data_dir, path, file_name, &tag, reason).map(Some);
+            }
+            inbox::InboxOpen::Opened { file, len } => (file, len),
+        };
+    // A large text file is hashed and parsed from disk, block by block,
+    // through the same handle; anything else is read whole (a workbook is a
+    // ZIP or OLE archive).
+    let from_disk = ingest::is_text_file(&file_name) && len > TEXT_IN_MEMORY_BYTES;
+    let (bytes, sha256, disk) = if from_disk {
+        match inbox::hash_opened(&file, max_bytes).map_err(file_io("reading it"))? {
+            Err(reason) => {
+                let tag = inbox::content_hash(file_name.as_bytes());
+                return reject(data_dir, path, file_name, &tag, reason).map(Some);
+            }
+            Ok((sha256, read)) => (Vec::new(), sha256, Some((file, read))),
         }
-        inbox::InboxFile::Read { bytes, sha256 } => (bytes, sha256),
+    } else {
+        match inbox::read_opened(file, len, max_bytes).map_err(file_io("reading it"))? {
+            inbox::InboxFile::Settling => return Ok(None),
+            inbox::InboxFile::Refused(reason) => {
+                let tag = inbox::content_hash(file_name.as_bytes());
+                return reject(data_dir, path, file_name, &tag, reason).map(Some);
+            }
+            inbox::InboxFile::Read { bytes, sha256 } => (bytes, sha256, None),
+        }
     };
     if let Some(stored) = store.find_file(&sha256)? {
         inbox::move_into(path, &data_dir.archive().join("duplicates"), &sha256)
@@ -375,19 +419,45 @@ fn ingest_file(
         store.end_attempt(&sha256)?;
         return Ok(Some(outcome));
     }
+    // Rows go to the store in chunks as they are parsed, inside the file's
+    // one transaction: memory does not grow with the file. Whatever was
+    // appended is rolled back unless the file loads.
+    let mut load = store.begin_file(&file_name)?;
     crate::crash_guard::arm(&sha256);
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ingest::parse_file_on(config, &file_name, &bytes, Some(today))
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match disk {
+        Some((file, read)) => ingest::parse_text_file_with(
+            config,
+            &file_name,
+            file,
+            read,
+            Some(today),
+            STREAM_CHUNK_ANSWERS,
+            &mut |chunk| load.append(chunk),
+        ),
+        None => ingest::parse_file_with(
+            config,
+            &file_name,
+            &bytes,
+            Some(today),
+            STREAM_CHUNK_ANSWERS,
+            &mut |chunk| load.append(chunk),
+        ),
     }));
     crate::crash_guard::disarm();
     let parsed = match parsed {
-        Ok(Ok(parsed)) => parsed,
+        Ok(Ok(Ok(parsed))) => parsed,
         Ok(Err(error)) => {
+            drop(load);
+            return Err(FileFailure::Store(error));
+        }
+        Ok(Ok(Err(error))) => {
+            drop(load);
             let mut reason = error.to_string();
             // A file no source matches gets a first draft of its layout,
             // when the draft loads it (only that is worth a person's time).
             let suggestion = match error {
-                ingest::IngestError::UnknownSource { .. } => {
+                // (A large text file parsed from disk is not held whole.)
+                ingest::IngestError::UnknownSource { .. } if !bytes.is_empty() => {
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         ingest::suggest::suggest(config, &file_name, &bytes, Some(today))
                     }))
@@ -420,6 +490,7 @@ fn ingest_file(
             }));
         }
         Err(panic) => {
+            drop(load);
             let message = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -442,18 +513,20 @@ fn ingest_file(
         loaded_on: today,
         replaces_periods,
     };
-    let (_, replaced) = store.load_file(&meta, &parsed)?;
+    let (_, replaced) = load.finish(&meta, &parsed)?;
     // Stored: from here on the file is a duplicate for any later pass, so a
     // failed move is retried as an archive of a duplicate.
     store.end_attempt(&sha256)?;
-    inbox::move_into(path, archive_dir, &sha256).map_err(file_io("archiving it (its rows are stored)"))?;
+    inbox::move_into(path, archive_dir, &sha256)
+        .map_err(file_io("archiving it (its rows are stored)"))?;
     drop(bytes);
-    let rows_loaded = parsed.responses.len().max(parsed.records.len());
+    let rows_loaded = parsed.n_loaded();
+    let answers_loaded = parsed.n_answers();
     let columns_not_loaded = parsed.not_loaded();
     info!(
         source = %parsed.source,
         rows = rows_loaded,
-        answers = parsed.answers.len(),
+        answers = answers_loaded,
         rejected = parsed.rejected.len(),
         "loaded"
     );
@@ -461,7 +534,7 @@ fn ingest_file(
         file: file_name,
         source: parsed.source,
         rows_loaded,
-        answers_loaded: parsed.answers.len(),
+        answers_loaded,
         rejected: parsed.rejected,
         columns_not_loaded,
         unmapped_questions: parsed.unmapped_questions,
@@ -524,13 +597,110 @@ pub fn report(
     let path = delivery::report_path(&data_dir.reports(), month);
     delivery::write_atomically(&path, &bytes)
         .map_err(io_context(format!("writing {}", path.display())))?;
+    drop(bytes);
+    write_problem_details(config, store, month, &results, &path)?;
     let summary = report::console_summary(&SummaryContext::new(&results))?;
-    info!(path = %path.display(), bytes = bytes.len(), "report written");
+    info!(path = %path.display(), "report written");
     Ok(ReportOutcome {
         path,
         results,
         summary,
     })
+}
+
+/// Writes the detail workbooks of 问题清单 (the problems it does not list
+/// one by one) to `reports/<month>/details/`, one per department with
+/// more problems than `[report] problem_items_per_department`, streaming
+/// the rows from the store into constant-memory sheets; removes this
+/// month's detail workbooks of an earlier run that are no longer wanted.
+fn write_problem_details(
+    config: &Config,
+    store: &Store,
+    month: &str,
+    results: &MonthlyResults,
+    report_path: &std::path::Path,
+) -> Result<(), PipelineError> {
+    let reports_month = report_path
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."));
+    let wanted: Vec<(String, String, std::path::PathBuf)> = results
+        .closed_loop
+        .problem_departments
+        .iter()
+        .filter_map(|d| {
+            d.detail_file.as_ref().map(|file| {
+                (
+                    d.key.clone(),
+                    d.department.clone(),
+                    reports_month.join(file),
+                )
+            })
+        })
+        .collect();
+    let details_dir = reports_month.join("details");
+    let prefix = format!("csat-problems-{month}-");
+    if let Ok(entries) = std::fs::read_dir(&details_dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let stale = name.starts_with(&prefix)
+                && name.ends_with(".xlsx")
+                && !wanted.iter().any(|(_, _, path)| path.ends_with(&name));
+            if stale {
+                std::fs::remove_file(entry.path())
+                    .map_err(io_context(format!("removing {}", entry.path().display())))?;
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let month_end = analysis::parse_month(month)
+        .and_then(|(year, m)| NaiveDate::from_ymd_opt(year, m, 1))
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .and_then(|d| d.pred_opt())
+        .expect("valid month");
+    let lang = config.report.lang;
+    let rows_per_sheet = config.report.detail_rows_per_sheet;
+    let finish = |key: &str, details: report::ProblemDetails| -> Result<(), PipelineError> {
+        let Some((_, _, path)) = wanted.iter().find(|(k, _, _)| k == key) else {
+            return Ok(());
+        };
+        let context = format!("writing {}", path.display());
+        let mut file = delivery::AtomicFile::create(path).map_err(io_context(context.clone()))?;
+        {
+            let mut buffered = std::io::BufWriter::new(&mut file);
+            details.finish(&mut buffered)?;
+            std::io::Write::flush(&mut buffered).map_err(io_context(context.clone()))?;
+        }
+        file.commit().map_err(io_context(context))
+    };
+    let mut current: Option<(String, report::ProblemDetails)> = None;
+    analysis::closed_loop::for_each_problem_detail(
+        store,
+        config,
+        month,
+        month_end,
+        |key, problem| -> Result<(), PipelineError> {
+            if current.as_ref().is_none_or(|(k, _)| k != key) {
+                if let Some((done_key, done)) = current.take() {
+                    finish(&done_key, done)?;
+                }
+                current = Some((
+                    key.to_string(),
+                    report::ProblemDetails::new(&problem.department, month, lang, rows_per_sheet)?,
+                ));
+            }
+            if let Some((_, details)) = current.as_mut() {
+                details.push(problem)?;
+            }
+            Ok(())
+        },
+    )?;
+    if let Some((done_key, done)) = current.take() {
+        finish(&done_key, done)?;
+    }
+    info!(workbooks = wanted.len(), "problem details written");
+    Ok(())
 }
 
 /// One job run by a scheduling pass.

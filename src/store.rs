@@ -72,6 +72,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "alert_retries",
         include_str!("../sql/migrations/V12__alert_retries.sql"),
     ),
+    (
+        13,
+        "scale",
+        include_str!("../sql/migrations/V13__scale.sql"),
+    ),
 ];
 
 /// The longest text a query returns, in characters: below Excel's 32,767
@@ -310,6 +315,151 @@ pub struct StoredFile {
     pub loaded_on: String,
 }
 
+/// A file being stored: one open transaction (see [`Store::begin_file`]).
+pub struct FileLoad<'s> {
+    transaction: duckdb::Transaction<'s>,
+    file_id: i64,
+    context: String,
+}
+
+impl FileLoad<'_> {
+    /// Appends a chunk of the file's rows: responses, answers (as Arrow
+    /// batches) and records.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn append(&mut self, parsed: &ParsedFile) -> Result<(), StoreError> {
+        let (transaction, file_id, context) = (&self.transaction, self.file_id, &self.context);
+        let text = |t: &str| Value::Text(t.to_string());
+        let optional_text = |t: &Option<String>| t.as_deref().map(text).unwrap_or(Value::Null);
+        append_rows(
+            transaction,
+            "responses",
+            parsed.responses.iter().map(|response| {
+                vec![
+                    Value::BigInt(file_id),
+                    Value::BigInt(response.row_number as i64),
+                    text(&response.response_id),
+                    text(&parsed.source),
+                    text(&response.channel),
+                    timestamp_value(response.submitted_at),
+                    Value::Text(response.submitted_at.format("%Y-%m").to_string()),
+                    optional_text(&response.customer_id),
+                    optional_text(&response.dealer),
+                    Value::Null, // superseded_by (V3)
+                    response
+                        .duration_seconds
+                        .map(Value::BigInt)
+                        .unwrap_or(Value::Null),
+                ]
+            }),
+            context,
+        )?;
+        // Answers are the bulk of every survey: appended as Arrow batches.
+        if !parsed.answers.is_empty() {
+            let mut appender = transaction.appender("answers").context(context.clone())?;
+            for chunk in parsed.answers.chunks(ANSWER_BATCH_ROWS) {
+                let batch = answers_batch(file_id, chunk).map_err(|e| StoreError::Arrow {
+                    context: context.clone(),
+                    message: e.to_string(),
+                })?;
+                appender
+                    .append_record_batch(batch)
+                    .context(context.clone())?;
+            }
+            appender.flush().context(context.clone())?;
+        }
+        if let Some(table) = record_table(parsed.kind) {
+            append_rows(
+                transaction,
+                table,
+                parsed
+                    .records
+                    .iter()
+                    .zip(&parsed.record_rows)
+                    .map(|(record, row_number)| {
+                        let mut values =
+                            vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
+                        values.extend(record.iter().map(field_value));
+                        if parsed.kind == SourceKind::Callback {
+                            values.push(Value::Null); // superseded_by (V3)
+                        }
+                        values
+                    }),
+                context,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Appends the rows not yet appended, records the file (with the counts
+    /// of all its rows) and its refused cells, marks what it supersedes,
+    /// and commits; returns the file id and what was superseded.
+    ///
+    /// # Errors
+    /// A database failure (including the same bytes already stored).
+    pub fn finish(
+        mut self,
+        meta: &FileMeta,
+        parsed: &ParsedFile,
+    ) -> Result<(i64, Vec<Superseded>), StoreError> {
+        self.append(parsed)?;
+        let (transaction, file_id, context) = (&self.transaction, self.file_id, &self.context);
+        transaction
+            .execute(
+                "INSERT INTO files (file_id, sha256, file_name, source, kind, sheet, loaded_on, \
+                 n_rows, n_loaded, n_rejected, layout, question_numbers) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    file_id,
+                    meta.sha256,
+                    meta.file_name,
+                    parsed.source,
+                    parsed.kind.as_str(),
+                    parsed.sheet,
+                    date_value(meta.loaded_on),
+                    parsed.n_rows as i64,
+                    parsed.n_loaded() as i64,
+                    parsed.rejected.len() as i64,
+                    parsed.layout,
+                    parsed.question_numbers,
+                ],
+            )
+            .context(context.clone())?;
+        let text = |t: &str| Value::Text(t.to_string());
+        append_rows(
+            transaction,
+            "rejected_rows",
+            parsed.rejected.iter().map(|rejected| {
+                vec![
+                    Value::BigInt(file_id),
+                    text(&meta.file_name),
+                    text(&rejected.sheet),
+                    Value::BigInt(rejected.row_number as i64),
+                    text(&rejected.column),
+                    text(&rejected.value),
+                    text(&rejected.expected),
+                ]
+            }),
+            context,
+        )?;
+        let superseded = if parsed.n_responses() > 0 {
+            supersede_older_exports(
+                transaction,
+                file_id,
+                &parsed.source,
+                meta.replaces_periods,
+                context,
+            )?
+        } else {
+            Vec::new()
+        };
+        let context = self.context.clone();
+        self.transaction.commit().context(context)?;
+        Ok((file_id, superseded))
+    }
+}
+
 /// An open csat database.
 pub struct Store {
     connection: Connection,
@@ -363,7 +513,28 @@ impl Store {
         Ok(store)
     }
 
+    /// Bounds DuckDB's memory when `CSAT_DB_MEMORY_MB` says how much (at
+    /// least 32 MB): its buffer pool and the intermediates of a query stay
+    /// under it, larger sorts, joins and aggregates spilling to a temporary
+    /// folder beside the database. Without it DuckDB's default applies (80 %
+    /// of the machine's memory): a limit of 192 MB made `group_scores` fail
+    /// with "Out of Memory" on the demo's 14 months (its grouped,
+    /// ordered aggregates do not spill), so no limit is imposed by default.
+    fn limit_memory(&self) -> Result<(), StoreError> {
+        let Some(megabytes) = std::env::var("CSAT_DB_MEMORY_MB")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .filter(|mb| *mb >= 32)
+        else {
+            return Ok(());
+        };
+        self.connection
+            .execute_batch(&format!("SET memory_limit = '{megabytes}MB'"))
+            .context("limiting the database's memory")
+    }
+
     fn migrate(&self) -> Result<(), StoreError> {
+        self.limit_memory()?;
         self.connection
             .execute_batch(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)",
@@ -427,121 +598,26 @@ impl Store {
         meta: &FileMeta,
         parsed: &ParsedFile,
     ) -> Result<(i64, Vec<Superseded>), StoreError> {
-        let context = format!("storing {}", meta.file_name);
+        self.begin_file(&meta.file_name)?.finish(meta, parsed)
+    }
+
+    /// Starts storing a file whose rows come in chunks ([`FileLoad::append`]),
+    /// all in one transaction that [`FileLoad::finish`] commits; dropped
+    /// unfinished, nothing of the file is stored.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn begin_file(&mut self, file_name: &str) -> Result<FileLoad<'_>, StoreError> {
+        let context = format!("storing {file_name}");
         let transaction = self.connection.transaction().context(context.clone())?;
         let file_id: i64 = transaction
             .query_row("SELECT nextval('file_id_seq')", [], |r| r.get(0))
             .context(context.clone())?;
-        let n_loaded = parsed.responses.len().max(parsed.records.len());
-        transaction
-            .execute(
-                "INSERT INTO files (file_id, sha256, file_name, source, kind, sheet, loaded_on, \
-                 n_rows, n_loaded, n_rejected, layout, question_numbers) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                params![
-                    file_id,
-                    meta.sha256,
-                    meta.file_name,
-                    parsed.source,
-                    parsed.kind.as_str(),
-                    parsed.sheet,
-                    date_value(meta.loaded_on),
-                    parsed.n_rows as i64,
-                    n_loaded as i64,
-                    parsed.rejected.len() as i64,
-                    parsed.layout,
-                    parsed.question_numbers,
-                ],
-            )
-            .context(context.clone())?;
-        let text = |t: &str| Value::Text(t.to_string());
-        let optional_text = |t: &Option<String>| t.as_deref().map(text).unwrap_or(Value::Null);
-        append_rows(
-            &transaction,
-            "responses",
-            parsed.responses.iter().map(|response| {
-                vec![
-                    Value::BigInt(file_id),
-                    Value::BigInt(response.row_number as i64),
-                    text(&response.response_id),
-                    text(&parsed.source),
-                    text(&response.channel),
-                    timestamp_value(response.submitted_at),
-                    Value::Text(response.submitted_at.format("%Y-%m").to_string()),
-                    optional_text(&response.customer_id),
-                    optional_text(&response.dealer),
-                    Value::Null, // superseded_by (V3)
-                    response
-                        .duration_seconds
-                        .map(Value::BigInt)
-                        .unwrap_or(Value::Null),
-                ]
-            }),
-            &context,
-        )?;
-        // Answers are the bulk of every survey: appended as Arrow batches.
-        {
-            let mut appender = transaction.appender("answers").context(context.clone())?;
-            for chunk in parsed.answers.chunks(ANSWER_BATCH_ROWS) {
-                let batch = answers_batch(file_id, chunk).map_err(|e| StoreError::Arrow {
-                    context: context.clone(),
-                    message: e.to_string(),
-                })?;
-                appender
-                    .append_record_batch(batch)
-                    .context(context.clone())?;
-            }
-            appender.flush().context(context.clone())?;
-        }
-        if let Some(table) = record_table(parsed.kind) {
-            append_rows(
-                &transaction,
-                table,
-                parsed
-                    .records
-                    .iter()
-                    .zip(&parsed.record_rows)
-                    .map(|(record, row_number)| {
-                        let mut values =
-                            vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
-                        values.extend(record.iter().map(field_value));
-                        if parsed.kind == SourceKind::Callback {
-                            values.push(Value::Null); // superseded_by (V3)
-                        }
-                        values
-                    }),
-                &context,
-            )?;
-        }
-        append_rows(
-            &transaction,
-            "rejected_rows",
-            parsed.rejected.iter().map(|rejected| {
-                vec![
-                    Value::BigInt(file_id),
-                    text(&meta.file_name),
-                    text(&rejected.sheet),
-                    Value::BigInt(rejected.row_number as i64),
-                    text(&rejected.column),
-                    text(&rejected.value),
-                    text(&rejected.expected),
-                ]
-            }),
-            &context,
-        )?;
-        let superseded = if !parsed.responses.is_empty() {
-            supersede_older_exports(
-                &transaction,
-                file_id,
-                &parsed.source,
-                meta.replaces_periods,
-                &context,
-            )?
-        } else {
-            Vec::new()
-        };
-        transaction.commit().context(context)?;
-        Ok((file_id, superseded))
+        Ok(FileLoad {
+            transaction,
+            file_id,
+            context,
+        })
     }
 
     /// Replaces the configuration mirrors (question map, departments and
@@ -627,6 +703,25 @@ impl Store {
         for status in &pareto.excluded_statuses {
             transaction
                 .execute("INSERT INTO excluded_statuses VALUES (?)", params![status])
+                .context(context)?;
+        }
+        transaction
+            .execute_batch("DELETE FROM no_problem_texts; DELETE FROM closed_statuses;")
+            .context(context)?;
+        let no_problem: std::collections::BTreeSet<String> = pareto
+            .no_problem_texts
+            .iter()
+            .map(|t| crate::config::no_problem_key(t))
+            .filter(|t| !t.is_empty())
+            .collect();
+        for text in &no_problem {
+            transaction
+                .execute("INSERT INTO no_problem_texts VALUES (?)", params![text])
+                .context(context)?;
+        }
+        for status in crate::config::CLOSED_STATUSES {
+            transaction
+                .execute("INSERT INTO closed_statuses VALUES (?)", params![status])
                 .context(context)?;
         }
         transaction
@@ -911,16 +1006,9 @@ impl Store {
         params: &[Param],
     ) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         let context = format!("running {name}");
+        let started = std::time::Instant::now();
         let mut statement = self.connection.prepare(sql).context(context.clone())?;
-        let values: Vec<Value> = params
-            .iter()
-            .map(|p| match p {
-                Param::Text(t) => Value::Text(t.clone()),
-                Param::Int(i) => Value::BigInt(*i),
-                Param::Float(f) => Value::Double(*f),
-                Param::Date(d) => date_value(*d),
-            })
-            .collect();
+        let values: Vec<Value> = params.iter().map(param_value).collect();
         let mut rows = statement
             .query(duckdb::params_from_iter(values))
             .context(context.clone())?;
@@ -934,7 +1022,81 @@ impl Store {
             }
             out.push(values);
         }
+        tracing::debug!(
+            query = name,
+            rows = out.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "query"
+        );
         Ok(out)
+    }
+
+    /// Runs a query with bound parameters and calls `each` with every row,
+    /// reading the result from DuckDB batch by batch (a streaming result),
+    /// so memory does not grow with the number of rows.
+    ///
+    /// # Errors
+    /// The SQL does not prepare or fails (`name` says which query), or
+    /// `each` fails.
+    pub fn query_each<E: From<StoreError>>(
+        &self,
+        name: &str,
+        sql: &str,
+        params: &[Param],
+        mut each: impl FnMut(&[SqlValue]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let context = format!("running {name}");
+        let started = std::time::Instant::now();
+        let mut statement = self.connection.prepare(sql).context(context.clone())?;
+        let values: Vec<Value> = params.iter().map(param_value).collect();
+        let batches = statement
+            .stream_arrow(duckdb::params_from_iter(values))
+            .context(context.clone())?;
+        let mut row = Vec::new();
+        for batch in batches {
+            let batch = batch.context(context.clone())?;
+            for index in 0..batch.num_rows() {
+                row.clear();
+                for column in batch.columns() {
+                    row.push(
+                        arrow_value(column, index).map_err(|message| StoreError::Arrow {
+                            context: context.clone(),
+                            message,
+                        })?,
+                    );
+                }
+                each(&row)?;
+            }
+        }
+        tracing::debug!(
+            query = name,
+            ms = started.elapsed().as_millis() as u64,
+            "streamed query"
+        );
+        Ok(())
+    }
+
+    /// Replaces `problem_deadlines` (V13) with `rows` of (day, severity,
+    /// due date): the deadlines of a month's problems by csat's calendar.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn set_problem_deadlines(
+        &self,
+        rows: &[(NaiveDate, i64, NaiveDate)],
+    ) -> Result<(), StoreError> {
+        let context = "setting the problem deadlines";
+        self.connection
+            .execute_batch("DELETE FROM problem_deadlines")
+            .context(context)?;
+        append_rows(
+            &self.connection,
+            "problem_deadlines",
+            rows.iter().map(|(day, severity, due)| {
+                vec![date_value(*day), Value::BigInt(*severity), date_value(*due)]
+            }),
+            context,
+        )
     }
 
     /// Notes that the reading of the file `sha256` begins and returns how
@@ -974,7 +1136,10 @@ impl Store {
     /// A database failure.
     pub fn end_attempt(&self, sha256: &str) -> Result<(), StoreError> {
         self.connection
-            .execute("DELETE FROM ingest_attempts WHERE sha256 = ?", params![sha256])
+            .execute(
+                "DELETE FROM ingest_attempts WHERE sha256 = ?",
+                params![sha256],
+            )
             .map(|_| ())
             .context("clearing an ingest attempt")
     }
@@ -1118,9 +1283,65 @@ fn supersede_older_exports(
     Ok(superseded)
 }
 
+/// A bound parameter as DuckDB's value.
+fn param_value(param: &Param) -> Value {
+    match param {
+        Param::Text(t) => Value::Text(t.clone()),
+        Param::Int(i) => Value::BigInt(*i),
+        Param::Float(f) => Value::Double(*f),
+        Param::Date(d) => date_value(*d),
+    }
+}
+
+/// One value of an Arrow column of a streamed result: text, integers,
+/// floats, booleans and dates (what the streamed queries select).
+fn arrow_value(column: &arrow::array::ArrayRef, index: usize) -> Result<SqlValue, String> {
+    use arrow::array::{
+        Array, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, LargeStringArray,
+        StringArray, StringViewArray,
+    };
+    use arrow::datatypes::DataType;
+    if column.is_null(index) {
+        return Ok(SqlValue::Null);
+    }
+    fn downcast<T: 'static>(column: &arrow::array::ArrayRef) -> Result<&T, String> {
+        column
+            .as_any()
+            .downcast_ref::<T>()
+            .ok_or_else(|| format!("a column of type {} did not read", column.data_type()))
+    }
+    Ok(match column.data_type() {
+        DataType::Utf8 => SqlValue::Text(downcast::<StringArray>(column)?.value(index).to_string()),
+        DataType::LargeUtf8 => SqlValue::Text(
+            downcast::<LargeStringArray>(column)?
+                .value(index)
+                .to_string(),
+        ),
+        DataType::Utf8View => SqlValue::Text(
+            downcast::<StringViewArray>(column)?
+                .value(index)
+                .to_string(),
+        ),
+        DataType::Int64 => SqlValue::Int(downcast::<Int64Array>(column)?.value(index)),
+        DataType::Int32 => SqlValue::Int(i64::from(downcast::<Int32Array>(column)?.value(index))),
+        DataType::Float64 => SqlValue::Float(downcast::<Float64Array>(column)?.value(index)),
+        DataType::Boolean => SqlValue::Bool(downcast::<BooleanArray>(column)?.value(index)),
+        DataType::Date32 => {
+            let days = downcast::<Date32Array>(column)?.value(index);
+            match NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|epoch| epoch.checked_add_signed(chrono::Duration::days(i64::from(days))))
+            {
+                Some(date) => SqlValue::Text(date.format("%Y-%m-%d").to_string()),
+                None => SqlValue::Null,
+            }
+        }
+        other => return Err(format!("a column of type {other} is not read by csat")),
+    })
+}
+
 /// Appends rows to `table` through DuckDB's appender (bulk, not INSERTs).
 fn append_rows(
-    transaction: &duckdb::Transaction<'_>,
+    transaction: &Connection,
     table: &str,
     rows: impl Iterator<Item = Vec<Value>>,
     context: &str,

@@ -6,8 +6,9 @@
 -- Parameters: $1 report month.
 --
 -- planned: callbacks planned or made in the month; reached: of those, reached;
--- problems: reached callbacks with a remark or any low answer (≤ the scale's
--- low_max); average per dimension on its own scale, with its answers.
+-- problems: reached callbacks with a remark that is not a no-problem text
+-- (macro no_problem, V13) or any low answer (≤ the scale's low_max); average
+-- per dimension on its own scale, with its answers.
 WITH calls AS (
     SELECT callback_id, callback_type, reached, remark, file_id
     FROM callbacks
@@ -24,7 +25,7 @@ totals AS (
     SELECT c.callback_type,
            count(*) AS planned,
            count(*) FILTER (WHERE c.reached) AS reached,
-           count(*) FILTER (WHERE c.reached AND (nullif(trim(c.remark), '') IS NOT NULL
+           count(*) FILTER (WHERE c.reached AND (NOT no_problem(c.remark)
                                                  OR l.response_id IS NOT NULL)) AS problems
     FROM calls AS c
     LEFT JOIN low AS l ON l.file_id = c.file_id AND l.response_id = c.callback_id

@@ -75,6 +75,8 @@ pub struct ProblemItem {
     pub item_id: String,
     /// When it happened.
     pub happened_on: NaiveDate,
+    /// A complaint's severity (1 most severe); `None` for other problems.
+    pub severity: Option<i64>,
     /// Root-cause category.
     pub category: String,
     /// Responsible department (name; 未指定部门 when none).
@@ -87,6 +89,46 @@ pub struct ProblemItem {
     pub status: String,
     /// Working days left (negative: overdue) while not closed.
     pub days_left: Option<i64>,
+}
+
+/// The problems of one department, category and origin in aggregate (a
+/// row of 问题清单's first table).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProblemGroup {
+    /// Responsible department (name; 未指定部门 when none).
+    pub department: String,
+    /// Root-cause category.
+    pub category: String,
+    /// `complaint`, `answer` or `callback`.
+    pub origin: String,
+    /// Problems.
+    pub n: i64,
+    /// Not closed.
+    pub n_open: i64,
+    /// Not closed and due before the day.
+    pub n_overdue: i64,
+    /// The earliest due date of the open ones.
+    pub oldest_open_due: Option<NaiveDate>,
+    /// The department's owner, else the action plans' owner when they all
+    /// name the same.
+    pub owner: String,
+}
+
+/// How many of a department's problems 问题清单 lists one by one, and
+/// where the others are.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProblemDepartment {
+    /// Department key (`""` when no department owns the problems).
+    pub key: String,
+    /// Department name (未指定部门 when none).
+    pub department: String,
+    /// Its problems in the month.
+    pub n_total: i64,
+    /// Listed on the sheet (`[report] problem_items_per_department` at most).
+    pub n_listed: i64,
+    /// The detail workbook with the others, relative to `reports/<month>/`
+    /// (`details/csat-problems-<month>-<key>.xlsx`), when there are others.
+    pub detail_file: Option<String>,
 }
 
 /// A department's action plans on a day.
@@ -127,8 +169,17 @@ pub struct FlaggedItem {
 pub struct ClosedLoop {
     /// Complaints and proposals received in the month or still open at its end.
     pub items: Vec<TrackedItem>,
-    /// Every problem of the month.
+    /// The month's problems listed one by one: per department the first
+    /// `[report] problem_items_per_department`, most severe and most
+    /// overdue first (the others are in the detail workbooks).
     pub problems: Vec<ProblemItem>,
+    /// The month's problems per department × category × origin (at most
+    /// Excel's rows; `n_problem_groups` says how many there are).
+    pub problem_groups: Vec<ProblemGroup>,
+    /// Groups in all.
+    pub n_problem_groups: i64,
+    /// Per department: problems, listed, detail workbook.
+    pub problem_departments: Vec<ProblemDepartment>,
     /// Action-plan tracking per department.
     pub tracking: Vec<DepartmentTracking>,
     /// Items closed without root cause or action.
@@ -137,10 +188,7 @@ pub struct ClosedLoop {
 
 /// Statuses that mean closed (action plans, complaints).
 fn is_closed_status(status: &str) -> bool {
-    matches!(
-        status.trim().to_lowercase().as_str(),
-        "已完成" | "完成" | "已关闭" | "关闭" | "已结案" | "结案" | "closed" | "done"
-    )
+    crate::config::CLOSED_STATUSES.contains(&status.trim().to_lowercase().as_str())
 }
 
 fn department_name(config: &Config, key: &SqlValue) -> String {
@@ -241,7 +289,6 @@ struct PlanRow {
     department: SqlValue,
     root_cause: String,
     action: String,
-    owner: String,
     due_on: Option<NaiveDate>,
     status: String,
 }
@@ -259,7 +306,6 @@ fn plan_rows(store: &Store, on: NaiveDate) -> Result<Vec<PlanRow>, StoreError> {
             department: row[2].clone(),
             root_cause: row[3].as_text().unwrap_or_default(),
             action: row[4].as_text().unwrap_or_default(),
-            owner: row[5].as_text().unwrap_or_default(),
             due_on: row[6].as_date(),
             status: row[7].as_text().unwrap_or_default(),
         })
@@ -290,54 +336,8 @@ pub fn closed_loop(
         NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date"),
     )?;
 
-    let problems = store
-        .query(
-            "month_problems",
-            sql("month_problems"),
-            &[Param::Text(month.to_string())],
-        )?
-        .into_iter()
-        .filter_map(|row| {
-            let origin = row[0].as_text()?;
-            let item_id = row[1].as_text().unwrap_or_default();
-            let happened_on = row[2].as_date()?;
-            let plan = plans.iter().find(|p| p.item_id == item_id);
-            let complaint = items
-                .iter()
-                .find(|i| i.kind == "complaint" && i.item_id == item_id && origin == "complaint");
-            let due_on = plan
-                .and_then(|p| p.due_on)
-                .unwrap_or_else(|| match complaint {
-                    Some(c) => c.due_on,
-                    None => config
-                        .calendar
-                        .add_working_days(happened_on, config.deadlines.problem_working_days),
-                });
-            let closed = plan
-                .map(|p| is_closed_status(&p.status))
-                .unwrap_or(complaint.is_some_and(|c| c.state == ItemState::Closed));
-            let status = match plan {
-                Some(p) => p.status.clone(),
-                None if closed => "已关闭".to_string(),
-                None => "待处理".to_string(),
-            };
-            let owner = plan
-                .map(|p| p.owner.clone())
-                .filter(|o| !o.is_empty())
-                .unwrap_or_else(|| department_owner(config, &row[4]));
-            Some(ProblemItem {
-                origin,
-                item_id,
-                happened_on,
-                category: row[3].as_text().unwrap_or_default(),
-                department: department_name(config, &row[4]),
-                owner,
-                due_on,
-                days_left: (!closed).then(|| config.calendar.working_days_left(today, due_on)),
-                status,
-            })
-        })
-        .collect();
+    let (problem_groups, n_problem_groups, problems, problem_departments) =
+        problem_list(store, config, month, today)?;
 
     let previous_plans = plan_rows(store, today)?;
     let rate = |rows: &[&PlanRow]| {
@@ -412,7 +412,243 @@ pub fn closed_loop(
     Ok(ClosedLoop {
         items,
         problems,
+        problem_groups,
+        n_problem_groups,
+        problem_departments,
         tracking,
         flagged,
     })
+}
+
+/// Fills `problem_deadlines` for the days of `month`: severity 1–3 a
+/// complaint's answer deadline, 0 any other problem's.
+fn set_problem_deadlines(store: &Store, config: &Config, month: &str) -> Result<(), StoreError> {
+    let month_start =
+        NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("month is YYYY-MM");
+    let mut rows = Vec::new();
+    let mut day = month_start;
+    while day.format("%Y-%m").to_string() == month {
+        rows.push((
+            day,
+            0,
+            config
+                .calendar
+                .add_working_days(day, config.deadlines.problem_working_days),
+        ));
+        for severity in 1..=3 {
+            rows.push((
+                day,
+                severity,
+                item_due(config, "complaint", day, Some(severity), false),
+            ));
+        }
+        day = day.succ_opt().expect("a day after");
+    }
+    store.set_problem_deadlines(&rows)
+}
+
+/// A problem of `problem_items.sql` / `problem_details.sql` with its owner,
+/// status and working days left on `today`.
+fn problem_item(config: &Config, today: NaiveDate, row: &[SqlValue]) -> Option<ProblemItem> {
+    let origin = row[0].as_text()?;
+    let happened_on = row[2].as_date()?;
+    let closed = row[8].as_bool().unwrap_or(false);
+    let due_on = row[7].as_date().unwrap_or_else(|| {
+        config
+            .calendar
+            .add_working_days(happened_on, config.deadlines.problem_working_days)
+    });
+    let status = match row[9].as_text() {
+        Some(status) => status,
+        None if closed => "已关闭".to_string(),
+        None => "待处理".to_string(),
+    };
+    let owner = row[6]
+        .as_text()
+        .filter(|o| !o.is_empty())
+        .unwrap_or_else(|| department_owner(config, &row[4]));
+    Some(ProblemItem {
+        origin,
+        item_id: row[1].as_text().unwrap_or_default(),
+        happened_on,
+        severity: row[5].as_i64(),
+        category: row[3].as_text().unwrap_or_default(),
+        department: department_name(config, &row[4]),
+        owner,
+        due_on,
+        days_left: (!closed).then(|| config.calendar.working_days_left(today, due_on)),
+        status,
+    })
+}
+
+/// The detail workbook of a department's problems past the sheet's cap,
+/// relative to `reports/<month>/`: the department's key when it is plain
+/// ASCII, `unassigned` for problems no department owns, else its place in
+/// the configuration.
+pub fn detail_file_name(config: &Config, month: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let name = if key.is_empty() {
+        "unassigned".to_string()
+    } else if plain {
+        key.to_string()
+    } else {
+        let position = config
+            .departments
+            .iter()
+            .position(|d| d.key == key)
+            .unwrap_or(usize::MAX);
+        format!("department-{}", position.wrapping_add(1))
+    };
+    format!("details/csat-problems-{month}-{name}.xlsx")
+}
+
+type ProblemList = (
+    Vec<ProblemGroup>,
+    i64,
+    Vec<ProblemItem>,
+    Vec<ProblemDepartment>,
+);
+
+/// 问题清单 of `month` as of `today`: the groups, the items listed one by
+/// one and, per department, how many there are and where the rest go.
+fn problem_list(
+    store: &Store,
+    config: &Config,
+    month: &str,
+    today: NaiveDate,
+) -> Result<ProblemList, StoreError> {
+    set_problem_deadlines(store, config, month)?;
+    let month_param = Param::Text(month.to_string());
+    let mut n_problem_groups = 0;
+    let groups = store
+        .query(
+            "problem_groups",
+            sql("problem_groups"),
+            &[
+                month_param.clone(),
+                Param::Date(today),
+                Param::Int(i64::from(crate::config::EXCEL_MAX_DATA_ROWS) - 1),
+            ],
+        )?
+        .into_iter()
+        .map(|row| {
+            n_problem_groups = row[8].as_i64().unwrap_or(0);
+            let owner = department_owner(config, &row[0]);
+            ProblemGroup {
+                department: department_name(config, &row[0]),
+                category: row[1].as_text().unwrap_or_default(),
+                origin: row[2].as_text().unwrap_or_default(),
+                n: row[3].as_i64().unwrap_or(0),
+                n_open: row[4].as_i64().unwrap_or(0),
+                n_overdue: row[5].as_i64().unwrap_or(0),
+                oldest_open_due: row[6].as_date(),
+                owner: if owner.is_empty() {
+                    row[7].as_text().unwrap_or_default()
+                } else {
+                    owner
+                },
+            }
+        })
+        .collect();
+    let cap = config.report.problem_items_per_department;
+    let mut items = Vec::new();
+    let mut departments: Vec<ProblemDepartment> = Vec::new();
+    for row in store.query(
+        "problem_items",
+        sql("problem_items"),
+        &[month_param, Param::Date(today), Param::Int(i64::from(cap))],
+    )? {
+        let key = row[4].as_text().unwrap_or_default();
+        if departments.last().is_none_or(|d| d.key != key) {
+            let n_total = row[11].as_i64().unwrap_or(0);
+            departments.push(ProblemDepartment {
+                department: department_name(config, &row[4]),
+                n_total,
+                n_listed: 0,
+                detail_file: (n_total > i64::from(cap))
+                    .then(|| detail_file_name(config, month, &key)),
+                key,
+            });
+        }
+        if let Some(item) = problem_item(config, today, &row) {
+            if let Some(department) = departments.last_mut() {
+                department.n_listed += 1;
+            }
+            items.push(item);
+        }
+    }
+    // A cap of 0 lists no items: the departments come from the groups.
+    if cap == 0 {
+        departments = department_totals(store, config, month, today)?;
+    }
+    Ok((groups, n_problem_groups, items, departments))
+}
+
+/// Per department the month's problems, when none are listed one by one.
+fn department_totals(
+    store: &Store,
+    config: &Config,
+    month: &str,
+    today: NaiveDate,
+) -> Result<Vec<ProblemDepartment>, StoreError> {
+    let mut departments: Vec<ProblemDepartment> = Vec::new();
+    for row in store.query(
+        "problem_groups",
+        sql("problem_groups"),
+        &[
+            Param::Text(month.to_string()),
+            Param::Date(today),
+            Param::Int(i64::MAX),
+        ],
+    )? {
+        let key = row[0].as_text().unwrap_or_default();
+        let n = row[3].as_i64().unwrap_or(0);
+        match departments.last_mut() {
+            Some(d) if d.key == key => d.n_total += n,
+            _ => departments.push(ProblemDepartment {
+                department: department_name(config, &row[0]),
+                n_total: n,
+                n_listed: 0,
+                detail_file: Some(detail_file_name(config, month, &key)),
+                key,
+            }),
+        }
+    }
+    Ok(departments)
+}
+
+/// Calls `each` with every problem of `month` (as of `today`) that 问题清单
+/// does not list, department by department in the order of the sheet, with
+/// the department's key; the rows are read from the store in batches, so
+/// memory does not grow with their number.
+///
+/// # Errors
+/// A query fails, or `each` does.
+pub fn for_each_problem_detail<E: From<StoreError>>(
+    store: &Store,
+    config: &Config,
+    month: &str,
+    today: NaiveDate,
+    mut each: impl FnMut(&str, &ProblemItem) -> Result<(), E>,
+) -> Result<(), E> {
+    set_problem_deadlines(store, config, month)?;
+    store.query_each(
+        "problem_details",
+        sql("problem_details"),
+        &[
+            Param::Text(month.to_string()),
+            Param::Date(today),
+            Param::Int(i64::from(config.report.problem_items_per_department)),
+        ],
+        |row| {
+            let key = row[4].as_text().unwrap_or_default();
+            match problem_item(config, today, row) {
+                Some(item) => each(&key, &item),
+                None => Ok(()),
+            }
+        },
+    )
 }

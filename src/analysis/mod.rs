@@ -75,8 +75,16 @@ pub const QUERIES: &[Query] = &[
         sql: include_str!("../../sql/analysis/lifecycle_items.sql"),
     },
     Query {
-        key: "month_problems",
-        sql: include_str!("../../sql/analysis/month_problems.sql"),
+        key: "problem_groups",
+        sql: include_str!("../../sql/analysis/problem_groups.sql"),
+    },
+    Query {
+        key: "problem_items",
+        sql: include_str!("../../sql/analysis/problem_items.sql"),
+    },
+    Query {
+        key: "problem_details",
+        sql: include_str!("../../sql/analysis/problem_details.sql"),
     },
     Query {
         key: "action_plan_items",
@@ -420,6 +428,11 @@ pub struct MonthlyResults {
     pub files: Vec<FileUsed>,
     /// Cells and rows refused in those files.
     pub rejected: Vec<RejectedRow>,
+    /// Refused cells and rows in all (`rejected` holds the first
+    /// `[report] refused_cells_shown` of them).
+    pub n_rejected_total: i64,
+    /// `[report] problem_items_per_department`, printed on 问题清单.
+    pub problem_items_per_department: u32,
     /// Every group's score (company, indicators, departments, channels,
     /// dealers, regions).
     pub groups: Vec<GroupScore>,
@@ -469,6 +482,7 @@ impl MonthlyResults {
         slice.customer_terms.clear();
         slice.files.clear();
         slice.rejected.clear();
+        slice.n_rejected_total = 0;
         slice.problem_sources.clear();
         // Drivers the department answers for; customers' own words stay out.
         for view in [&mut slice.drivers.month, &mut slice.drivers.three_months] {
@@ -478,6 +492,9 @@ impl MonthlyResults {
         let loop_ = &mut slice.closed_loop;
         loop_.items.retain(|i| i.department == name);
         loop_.problems.retain(|p| p.department == name);
+        loop_.problem_groups.retain(|g| g.department == name);
+        loop_.n_problem_groups = loop_.problem_groups.len() as i64;
+        loop_.problem_departments.retain(|d| d.department == name);
         loop_.tracking.retain(|t| t.department == name);
         loop_.flagged.retain(|f| f.department == name);
         slice
@@ -827,20 +844,27 @@ pub fn monthly(
             n_superseded: row[8].as_i64().unwrap_or(0),
         })
         .collect();
+    let mut n_rejected_total = 0;
     let rejected = store
         .query(
             "data_quality_rejected",
             sql("data_quality_rejected"),
-            &month_param,
+            &[
+                Param::Text(month.to_string()),
+                Param::Int(i64::from(config.report.refused_cells_shown.max(1))),
+            ],
         )?
         .into_iter()
-        .map(|row| RejectedRow {
-            file_name: text(&row[0]),
-            sheet: text(&row[1]),
-            row_number: row[2].as_i64().unwrap_or(0),
-            column: text(&row[3]),
-            value: text(&row[4]),
-            expected: text(&row[5]),
+        .map(|row| {
+            n_rejected_total = row[6].as_i64().unwrap_or(0);
+            RejectedRow {
+                file_name: text(&row[0]),
+                sheet: text(&row[1]),
+                row_number: row[2].as_i64().unwrap_or(0),
+                column: text(&row[3]),
+                value: text(&row[4]),
+                expected: text(&row[5]),
+            }
         })
         .collect();
 
@@ -923,6 +947,8 @@ pub fn monthly(
         month: month.to_string(),
         files,
         rejected,
+        n_rejected_total,
+        problem_items_per_department: config.report.problem_items_per_department,
         company_name: config.company.name.clone(),
         company_target: config.company.target,
         company,

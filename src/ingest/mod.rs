@@ -122,6 +122,41 @@ pub struct ParsedFile {
     /// empty when they are not all numbered. Exports of one survey in
     /// different formats share it (see migration V4).
     pub question_numbers: String,
+    /// Rows already handed to the store while streaming.
+    pub flushed: Flushed,
+}
+
+/// Rows of a file handed to the store before the end of the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flushed {
+    /// Responses.
+    pub responses: usize,
+    /// Answers.
+    pub answers: usize,
+    /// Records.
+    pub records: usize,
+}
+
+impl ParsedFile {
+    /// Responses of the whole file (flushed and not).
+    pub fn n_responses(&self) -> usize {
+        self.flushed.responses + self.responses.len()
+    }
+
+    /// Answers of the whole file.
+    pub fn n_answers(&self) -> usize {
+        self.flushed.answers + self.answers.len()
+    }
+
+    /// Records of the whole file.
+    pub fn n_records(&self) -> usize {
+        self.flushed.records + self.records.len()
+    }
+
+    /// Rows loaded: responses, or records for record kinds.
+    pub fn n_loaded(&self) -> usize {
+        self.n_responses().max(self.n_records())
+    }
 }
 
 /// What became of one column of a file.
@@ -223,7 +258,7 @@ pub enum IngestError {
     },
 }
 
-/// Reads and parses one file.
+/// Reads and parses one file, all of it in memory (tests, small files).
 ///
 /// # Errors
 /// Unreadable files, files no source matches, missing mapped columns, or
@@ -247,43 +282,206 @@ pub fn parse_file_on(
     bytes: &[u8],
     today: Option<NaiveDate>,
 ) -> Result<ParsedFile, IngestError> {
-    let sheets = table::read_table(file_name, bytes)?;
-    let detected =
-        sources::detect(config, file_name, &sheets).ok_or_else(|| IngestError::UnknownSource {
-            sheets: sheets
+    match parse_file_with(config, file_name, bytes, today, usize::MAX, &mut |_| {
+        Ok::<(), std::convert::Infallible>(())
+    }) {
+        Ok(parsed) => parsed,
+        Err(never) => match never {},
+    }
+}
+
+/// Records per chunk when streaming record kinds (answers chunk by the
+/// caller's `chunk_answers`).
+const CHUNK_RECORDS: usize = 16_384;
+
+/// Reads and parses one file row by row: whenever `chunk_answers` answers
+/// (or 16,384 records) have been parsed, `flush` gets the file's rows so far
+/// (responses, answers, records) and they are cleared, so memory does not
+/// grow with the file. What is returned holds the rows not yet flushed, the
+/// counts of all rows, and every refused cell. The outer error is `flush`'s;
+/// the inner one says why the file cannot be loaded (then whatever was
+/// flushed must be discarded: the store's transaction is rolled back).
+///
+/// # Errors
+/// `flush` fails.
+pub fn parse_file_with<E>(
+    config: &Config,
+    file_name: &str,
+    bytes: &[u8],
+    today: Option<NaiveDate>,
+    chunk_answers: usize,
+    flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
+) -> Result<Result<ParsedFile, IngestError>, E> {
+    parse_table_with(
+        config,
+        file_name,
+        table::open_table(file_name, bytes),
+        today,
+        chunk_answers,
+        flush,
+    )
+}
+
+/// Like [`parse_file_with`], for a delimited text file read from disk as
+/// it is parsed (a file too large to hold whole), through `file`, the
+/// handle `inbox::open_checked` opened and checked (no link followed, a
+/// regular file), at most its first `len` bytes.
+///
+/// # Errors
+/// `flush` fails.
+pub fn parse_text_file_with<E>(
+    config: &Config,
+    file_name: &str,
+    file: std::fs::File,
+    len: u64,
+    today: Option<NaiveDate>,
+    chunk_answers: usize,
+    flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
+) -> Result<Result<ParsedFile, IngestError>, E> {
+    parse_table_with(
+        config,
+        file_name,
+        table::open_text_file(file_name, file, len),
+        today,
+        chunk_answers,
+        flush,
+    )
+}
+
+/// True for the extensions [`parse_text_file_with`] reads.
+pub fn is_text_file(file_name: &str) -> bool {
+    let extension = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(extension.as_str(), "csv" | "tsv" | "txt")
+}
+
+fn parse_table_with<E>(
+    config: &Config,
+    file_name: &str,
+    table: Result<table::Table<'_>, table::TableError>,
+    today: Option<NaiveDate>,
+    chunk_answers: usize,
+    flush: &mut dyn FnMut(&mut ParsedFile) -> Result<(), E>,
+) -> Result<Result<ParsedFile, IngestError>, E> {
+    let mut table = match table {
+        Ok(table) => table,
+        Err(error) => return Ok(Err(error.into())),
+    };
+    let Some(detected) = sources::detect(config, file_name, &table.heads) else {
+        return Ok(Err(IngestError::UnknownSource {
+            sheets: table
+                .heads
                 .iter()
                 .map(|s| format!("'{}'", s.name))
                 .collect::<Vec<_>>()
                 .join(", "),
-        })?;
-    let sheet = &sheets[detected.sheet_index];
+        }));
+    };
+    let head = table.heads[detected.sheet_index].clone();
+    let kind = detected.source.kind;
     let context = FileContext {
         file_name,
         today,
         dates: answers::DateOptions {
-            system: sheet.date_system,
+            system: head.date_system,
             day_first: detected.source.date_order == crate::config::DateOrder::DayFirst,
             zone: config.company.timezone.parse().ok(),
         },
     };
-    let parsed = match detected.source.kind {
-        SourceKind::Survey => parse_responses(config, &detected, sheet, &context)?,
-        SourceKind::Callback => {
-            let mut parsed = parse_records(config, &detected, sheet, &context)?;
-            let with_answers = parse_responses(config, &detected, sheet, &context)?;
-            parsed.responses = with_answers.responses;
-            parsed.answers = with_answers.answers;
-            parsed.unmapped_questions = with_answers.unmapped_questions;
-            parsed.columns = with_answers.columns;
-            parsed.rejected.extend(with_answers.rejected);
-            dedup_rejected(&mut parsed.rejected);
-            parsed
-        }
-        _ => parse_records(config, &detected, sheet, &context)?,
+    let header_grid =
+        sources::filled_header_rows(&head, detected.header_row, data_start(&detected));
+    let mut parsed = empty_parsed(&detected, &head);
+    let records = match kind {
+        SourceKind::Survey => None,
+        _ => match RecordParser::new(config, &detected, &head, &context) {
+            Ok(parser) => Some(parser),
+            Err(error) => return Ok(Err(error)),
+        },
     };
+    let mut responses = match kind {
+        SourceKind::Survey | SourceKind::Callback => {
+            match ResponseParser::new(
+                config,
+                &detected,
+                &head,
+                &header_grid,
+                &context,
+                &mut parsed,
+            ) {
+                Ok(parser) => Some(parser),
+                Err(error) => return Ok(Err(error)),
+            }
+        }
+        _ => None,
+    };
+    // Which columns hold data below the header (every column is a field, a
+    // question, or listed as not loaded), tracked row by row.
+    let mut with_data: Vec<bool> = Vec::new();
+    // Every column is read, not only the header's width: data right of the
+    // header is listed as not loaded rather than dropped unseen.
+    let rows = match table.rows(
+        detected.sheet_index,
+        data_start(&detected),
+        table::MAX_COLUMNS,
+    ) {
+        Ok(rows) => rows,
+        Err(error) => return Ok(Err(error.into())),
+    };
+    for row in rows {
+        let (row_index, row) = match row {
+            Ok(row) => row,
+            Err(error) => return Ok(Err(error.into())),
+        };
+        if row_is_blank(&row) {
+            continue;
+        }
+        if with_data.len() < row.len() {
+            with_data.resize(row.len(), false);
+        }
+        for (column, cell) in row.iter().enumerate() {
+            if !cell.is_blank() {
+                with_data[column] = true;
+            }
+        }
+        parsed.n_rows += 1;
+        let first_rejected = parsed.rejected.len();
+        if let Some(parser) = &records {
+            parser.row(&head, row_index, &row, &mut parsed);
+        }
+        if let Some(parser) = &mut responses {
+            parser.row(&head, row_index, &row, &mut parsed);
+        }
+        if records.is_some() && responses.is_some() {
+            // A callback's cell can be refused as a field and as an answer.
+            dedup_rejected(&mut parsed.rejected, first_rejected);
+        }
+        if parsed.answers.len() >= chunk_answers
+            || (chunk_answers != usize::MAX && parsed.records.len() >= CHUNK_RECORDS)
+        {
+            flush(&mut parsed)?;
+            parsed.flushed.responses += parsed.responses.len();
+            parsed.flushed.answers += parsed.answers.len();
+            parsed.flushed.records += parsed.records.len();
+            parsed.responses.clear();
+            parsed.answers.clear();
+            parsed.records.clear();
+            parsed.record_rows.clear();
+        }
+    }
+    {
+        let no_questions = Vec::new();
+        let (fields, questions) = match (&responses, &records) {
+            (Some(parser), _) => (&parser.columns, &parser.question_columns),
+            (None, Some(parser)) => (&parser.columns, &no_questions),
+            (None, None) => unreachable!("every kind has a parser"),
+        };
+        parsed.columns = column_uses(&detected, &with_data, &header_grid, fields, questions);
+    }
     if detected.source.all_or_nothing && !parsed.rejected.is_empty() {
-        return Err(IngestError::AllOrNothing {
-            sheet: sheet.name.clone(),
+        return Ok(Err(IngestError::AllOrNothing {
+            sheet: head.name.clone(),
             source_name: detected.source.name.clone(),
             n_problems: parsed.rejected.len(),
             problems: parsed
@@ -298,12 +496,11 @@ pub fn parse_file_on(
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
-        });
+        }));
     }
-    let loaded = parsed.records.len() + parsed.responses.len();
-    if loaded == 0 {
-        return Err(IngestError::NothingLoaded {
-            sheet: sheet.name.clone(),
+    if parsed.n_records() + parsed.n_responses() == 0 {
+        return Ok(Err(IngestError::NothingLoaded {
+            sheet: head.name.clone(),
             n_rows: parsed.n_rows,
             first: parsed
                 .rejected
@@ -315,9 +512,9 @@ pub fn parse_file_on(
                     )
                 })
                 .unwrap_or_else(|| "the sheet has no data rows below the header".to_string()),
-        });
+        }));
     }
-    Ok(parsed)
+    Ok(Ok(parsed))
 }
 
 /// What parsing needs to know besides the sheet: the file's name (its
@@ -328,14 +525,18 @@ struct FileContext<'a> {
     dates: answers::DateOptions,
 }
 
-fn dedup_rejected(rejected: &mut Vec<RejectedCell>) {
+/// Drops repeated refusals among those from `from` on (one row's), sorted
+/// by column.
+fn dedup_rejected(rejected: &mut Vec<RejectedCell>, from: usize) {
+    let mut row: Vec<RejectedCell> = rejected.drain(from..).collect();
     let mut seen = BTreeSet::new();
-    rejected.retain(|r| seen.insert((r.row_number, r.column.clone(), r.expected.clone())));
-    rejected.sort_by(|a, b| {
+    row.retain(|r| seen.insert((r.row_number, r.column.clone(), r.expected.clone())));
+    row.sort_by(|a, b| {
         a.row_number
             .cmp(&b.row_number)
             .then(a.column.cmp(&b.column))
     });
+    rejected.extend(row);
 }
 
 /// The column of every mapped field; errors when the column of a required
@@ -449,21 +650,34 @@ fn cell_at(row: &[Cell], column: usize) -> &Cell {
     row.get(column).unwrap_or(&Cell::Empty)
 }
 
-/// Record kinds: one typed row per data row.
-fn parse_records(
-    config: &Config,
-    detected: &Detected,
-    sheet: &Sheet,
-    context: &FileContext,
-) -> Result<ParsedFile, IngestError> {
-    let columns = field_columns(detected, sheet)?;
-    let kind = detected.source.kind;
-    let mut parsed = empty_parsed(detected, sheet);
-    for (row_index, row) in sheet.rows.iter().enumerate().skip(data_start(detected)) {
-        if row_is_blank(row) {
-            continue;
-        }
-        parsed.n_rows += 1;
+/// Record kinds (and callbacks' fields): one typed row per data row.
+struct RecordParser<'a, 'c> {
+    config: &'a Config,
+    detected: &'a Detected<'c>,
+    columns: BTreeMap<String, usize>,
+    dates: answers::DateOptions,
+}
+
+impl<'a, 'c> RecordParser<'a, 'c> {
+    fn new(
+        config: &'a Config,
+        detected: &'a Detected<'c>,
+        sheet: &Sheet,
+        context: &FileContext,
+    ) -> Result<RecordParser<'a, 'c>, IngestError> {
+        Ok(RecordParser {
+            config,
+            detected,
+            columns: field_columns(detected, sheet)?,
+            dates: context.dates,
+        })
+    }
+
+    /// Parses data row `row_index` (0-based) of `sheet` (whose head holds
+    /// the header rows) into `parsed`.
+    fn row(&self, sheet: &Sheet, row_index: usize, row: &[Cell], parsed: &mut ParsedFile) {
+        let (config, detected, columns) = (self.config, self.detected, &self.columns);
+        let kind = detected.source.kind;
         let row_number = row_index + 1;
         let mut values = Vec::with_capacity(kind.fields().len());
         let mut row_ok = true;
@@ -472,7 +686,7 @@ fn parse_records(
                 Some(&column) => {
                     let cell = cell_at(row, column);
                     let header = header_text(sheet, detected.header_row, column);
-                    match parse_field(config, field, cell, &context.dates) {
+                    match parse_field(config, field, cell, &self.dates) {
                         Ok(value) => (value, header),
                         Err(expected) => {
                             parsed.rejected.push(RejectedCell {
@@ -506,38 +720,18 @@ fn parse_records(
             parsed.record_rows.push(row_number);
         }
     }
-    let header_grid = sources::filled_header_rows(sheet, detected.header_row, data_start(detected));
-    parsed.columns = column_uses(detected, sheet, &header_grid, &columns, &[]);
-    Ok(parsed)
-}
-
-/// Which columns hold data in the rows below the header (a bounded scan of
-/// every data row).
-fn columns_with_data(detected: &Detected, sheet: &Sheet) -> Vec<bool> {
-    let mut with_data: Vec<bool> = Vec::new();
-    for row in sheet.rows.iter().skip(data_start(detected)) {
-        if with_data.len() < row.len() {
-            with_data.resize(row.len(), false);
-        }
-        for (column, cell) in row.iter().enumerate() {
-            if !cell.is_blank() {
-                with_data[column] = true;
-            }
-        }
-    }
-    with_data
 }
 
 /// The use of every column holding data: its field, its question, or not
 /// loaded.
 fn column_uses(
     detected: &Detected,
-    sheet: &Sheet,
+    with_data: &[bool],
     header_grid: &[Vec<String>],
     fields: &BTreeMap<String, usize>,
     questions: &[QuestionColumn],
 ) -> Vec<ColumnUse> {
-    columns_with_data(detected, sheet)
+    with_data
         .iter()
         .enumerate()
         .filter(|(_, has_data)| **has_data)
@@ -586,6 +780,7 @@ fn empty_parsed(detected: &Detected, sheet: &Sheet) -> ParsedFile {
         n_rows: 0,
         layout: crate::inbox::content_hash(detected.headers.join("\u{1f}").as_bytes()),
         question_numbers: String::new(),
+        flushed: Flushed::default(),
     }
 }
 
@@ -662,153 +857,191 @@ struct QuestionColumn<'c> {
 }
 
 /// Survey and callback files: responses and long-form answers.
-fn parse_responses(
-    config: &Config,
-    detected: &Detected,
-    sheet: &Sheet,
-    context: &FileContext,
-) -> Result<ParsedFile, IngestError> {
-    let columns = field_columns(detected, sheet)?;
-    let source = detected.source;
-    let mut parsed = empty_parsed(detected, sheet);
-    let field_column_set: BTreeSet<usize> = columns.values().copied().collect();
-    let header_grid = sources::filled_header_rows(sheet, detected.header_row, data_start(detected));
-    let width = header_grid
-        .iter()
-        .map(Vec::len)
-        .max()
-        .unwrap_or(0)
-        .max(detected.headers.len());
+struct ResponseParser<'a, 'c> {
+    detected: &'a Detected<'c>,
+    columns: BTreeMap<String, usize>,
+    question_columns: Vec<QuestionColumn<'a>>,
+    id_field: &'static str,
+    at_field: &'static str,
+    /// The month of rows without a time, from the sheet or file name.
+    name_month: Option<NaiveDateTime>,
+    /// How refused cells name their column.
+    labels: Vec<String>,
+    dates: answers::DateOptions,
+    /// The ids seen so far, as 64-bit hashes (SipHash with fixed keys, so
+    /// runs are repeatable): a file of millions of rows keeps 8 bytes per
+    /// id, not the id.
+    seen_ids: std::collections::HashSet<u64>,
+}
 
-    // Each question's match text, normalised once.
-    let question_matches: Vec<(&Question, String)> = config
-        .questions
-        .iter()
-        .filter(|q| q.source.as_ref().is_none_or(|s| *s == source.name))
-        .map(|q| (q, sources::normalize_header(&q.match_text)))
-        .collect();
-    let not_questions: Vec<String> = source
-        .not_questions
-        .iter()
-        .map(|h| sources::normalize_header(h))
-        .collect();
-    let mut question_columns: Vec<QuestionColumn> = Vec::new();
-    for column in 0..width {
-        // The first header row, a merged group's text filled in.
-        let first_row_header = header_grid
-            .first()
-            .and_then(|row| row.get(column))
-            .cloned()
-            .unwrap_or_default();
-        let normalized = match detected.headers.get(column) {
-            Some(h) if !h.is_empty() => h.clone(),
-            _ => sources::normalize_header(&first_row_header),
-        };
-        // Multi-row headers (Qualtrics, SurveyMonkey): the question is the
-        // code and the text below it, e.g. "Q3_1 How satisfied …".
-        let mut header = column_label(&header_grid, &detected.headers, column);
-        if field_column_set.contains(&column) || header.is_empty() {
-            continue;
-        }
-        let normalized = if normalized.is_empty() {
-            sources::normalize_header(&header)
-        } else {
-            normalized
-        };
-        let normalized = normalized.as_str();
-        // A matrix question's sub-items may follow its first column as bare
-        // columns: "5、请评价以下方面—送货速度", "安装质量", … Each becomes
-        // "5、请评价以下方面—安装质量".
-        let follows_question = question_columns
-            .last()
-            .is_some_and(|q| q.column + 1 == column);
-        if source.kind == SourceKind::Survey
-            && source.question_columns.is_none()
-            && source.header_rows <= 1
-            && follows_question
-            && strip_question_number(&first_row_header).1.is_none()
-            && !is_metadata_header(normalized)
-        {
-            let previous = &question_columns.last().expect("follows a question").header;
-            let stem = previous
-                .split_once('—')
-                .map_or(previous.as_str(), |(stem, _)| stem);
-            header = format!("{stem}—{}", first_row_header.trim());
-        }
-        let label = sources::normalize_header(&header);
-        let question = question_matches
+impl<'a, 'c> ResponseParser<'a, 'c> {
+    /// Finds the question columns (and sets the file's unmapped questions
+    /// and question numbers in `parsed`). `sheet` is the sheet's head (its
+    /// header rows), `header_grid` its header rows with merged group cells
+    /// filled in.
+    fn new(
+        config: &'a Config,
+        detected: &'a Detected<'c>,
+        sheet: &Sheet,
+        header_grid: &[Vec<String>],
+        context: &FileContext,
+        parsed: &mut ParsedFile,
+    ) -> Result<ResponseParser<'a, 'c>, IngestError> {
+        let columns = field_columns(detected, sheet)?;
+        let source = detected.source;
+        let field_column_set: BTreeSet<usize> = columns.values().copied().collect();
+        let width = header_grid
             .iter()
-            .find(|(_, wanted)| {
-                normalized.contains(wanted.as_str()) || label.contains(wanted.as_str())
-            })
-            .map(|(q, _)| *q);
-        let excluded = not_questions.iter().any(|h| h == normalized || *h == label);
-        let is_question_column = !excluded
-            && match &source.question_columns {
-                Some(pattern) => sources::name_matches(pattern, &first_row_header),
-                None => strip_question_number(&header).1.is_some(),
-            };
-        if question.is_some() || (source.kind == SourceKind::Survey && is_question_column) {
-            if question.is_none() {
-                parsed.unmapped_questions.push(header.clone());
-            }
-            question_columns.push(QuestionColumn {
-                column,
-                header,
-                question,
-            });
-        }
-    }
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+            .max(detected.headers.len());
 
-    if source.kind == SourceKind::Survey {
-        let numbers: Option<BTreeSet<u32>> = question_columns
+        // Each question's match text, normalised once.
+        let question_matches: Vec<(&Question, String)> = config
+            .questions
             .iter()
-            .map(|q| strip_question_number(&q.header).1)
+            .filter(|q| q.source.as_ref().is_none_or(|s| *s == source.name))
+            .map(|q| (q, sources::normalize_header(&q.match_text)))
             .collect();
-        parsed.question_numbers = numbers
-            .unwrap_or_default()
+        let not_questions: Vec<String> = source
+            .not_questions
             .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+            .map(|h| sources::normalize_header(h))
+            .collect();
+        let mut question_columns: Vec<QuestionColumn> = Vec::new();
+        for column in 0..width {
+            // The first header row, a merged group's text filled in.
+            let first_row_header = header_grid
+                .first()
+                .and_then(|row| row.get(column))
+                .cloned()
+                .unwrap_or_default();
+            let normalized = match detected.headers.get(column) {
+                Some(h) if !h.is_empty() => h.clone(),
+                _ => sources::normalize_header(&first_row_header),
+            };
+            // Multi-row headers (Qualtrics, SurveyMonkey): the question is the
+            // code and the text below it, e.g. "Q3_1 How satisfied …".
+            let mut header = column_label(header_grid, &detected.headers, column);
+            if field_column_set.contains(&column) || header.is_empty() {
+                continue;
+            }
+            let normalized = if normalized.is_empty() {
+                sources::normalize_header(&header)
+            } else {
+                normalized
+            };
+            let normalized = normalized.as_str();
+            // A matrix question's sub-items may follow its first column as bare
+            // columns: "5、请评价以下方面—送货速度", "安装质量", … Each becomes
+            // "5、请评价以下方面—安装质量".
+            let follows_question = question_columns
+                .last()
+                .is_some_and(|q| q.column + 1 == column);
+            if source.kind == SourceKind::Survey
+                && source.question_columns.is_none()
+                && source.header_rows <= 1
+                && follows_question
+                && strip_question_number(&first_row_header).1.is_none()
+                && !is_metadata_header(normalized)
+            {
+                let previous = &question_columns.last().expect("follows a question").header;
+                let stem = previous
+                    .split_once('—')
+                    .map_or(previous.as_str(), |(stem, _)| stem);
+                header = format!("{stem}—{}", first_row_header.trim());
+            }
+            let label = sources::normalize_header(&header);
+            let question = question_matches
+                .iter()
+                .find(|(_, wanted)| {
+                    normalized.contains(wanted.as_str()) || label.contains(wanted.as_str())
+                })
+                .map(|(q, _)| *q);
+            let excluded = not_questions.iter().any(|h| h == normalized || *h == label);
+            let is_question_column = !excluded
+                && match &source.question_columns {
+                    Some(pattern) => sources::name_matches(pattern, &first_row_header),
+                    None => strip_question_number(&header).1.is_some(),
+                };
+            if question.is_some() || (source.kind == SourceKind::Survey && is_question_column) {
+                if question.is_none() {
+                    parsed.unmapped_questions.push(header.clone());
+                }
+                question_columns.push(QuestionColumn {
+                    column,
+                    header,
+                    question,
+                });
+            }
+        }
+
+        if source.kind == SourceKind::Survey {
+            let numbers: Option<BTreeSet<u32>> = question_columns
+                .iter()
+                .map(|q| strip_question_number(&q.header).1)
+                .collect();
+            parsed.question_numbers = numbers
+                .unwrap_or_default()
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+        }
+
+        let (id_field, at_field) = match source.kind {
+            SourceKind::Callback => ("callback_id", "called_at"),
+            _ => ("respondent_id", "submitted_at"),
+        };
+        let name_month = month_in_names(
+            &sheet.name,
+            context.file_name,
+            source.month_from,
+            context.today,
+        );
+        // Refused cells name their column by its header cell, or by its whole
+        // label when the cell is empty or shared with a merged group.
+        let first_row = header_grid.first().cloned().unwrap_or_default();
+        let mut first_row_counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for text in &first_row {
+            *first_row_counts.entry(text.as_str()).or_default() += 1;
+        }
+        let labels: Vec<String> = (0..width.max(1))
+            .map(|c| {
+                let own = header_text(sheet, detected.header_row, c);
+                let shared = first_row.get(c).is_some_and(|text| {
+                    !text.is_empty() && first_row_counts.get(text.as_str()).is_some_and(|n| *n > 1)
+                });
+                if own.is_empty() || shared {
+                    column_label(header_grid, &detected.headers, c)
+                } else {
+                    own
+                }
+            })
+            .collect();
+        Ok(ResponseParser {
+            detected,
+            columns,
+            question_columns,
+            id_field,
+            at_field,
+            name_month,
+            labels,
+            dates: context.dates,
+            seen_ids: std::collections::HashSet::new(),
+        })
     }
 
-    let (id_field, at_field) = match source.kind {
-        SourceKind::Callback => ("callback_id", "called_at"),
-        _ => ("respondent_id", "submitted_at"),
-    };
-    let name_month = month_in_names(
-        &sheet.name,
-        context.file_name,
-        source.month_from,
-        context.today,
-    );
-    // Refused cells name their column by its header cell, or by its whole
-    // label when the cell is empty or shared with a merged group.
-    let first_row = header_grid.first().cloned().unwrap_or_default();
-    let mut first_row_counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for text in &first_row {
-        *first_row_counts.entry(text.as_str()).or_default() += 1;
-    }
-    let labels: Vec<String> = (0..width.max(1))
-        .map(|c| {
-            let own = header_text(sheet, detected.header_row, c);
-            let shared = first_row.get(c).is_some_and(|text| {
-                !text.is_empty() && first_row_counts.get(text.as_str()).is_some_and(|n| *n > 1)
-            });
-            if own.is_empty() || shared {
-                column_label(&header_grid, &detected.headers, c)
-            } else {
-                own
-            }
-        })
-        .collect();
-    let mut seen_ids = BTreeSet::new();
-    for (row_index, row) in sheet.rows.iter().enumerate().skip(data_start(detected)) {
-        if row_is_blank(row) {
-            continue;
-        }
-        parsed.n_rows += 1;
+    /// Parses data row `row_index` (0-based) of `sheet` (whose head holds
+    /// the header rows) into `parsed`.
+    fn row(&mut self, sheet: &Sheet, row_index: usize, row: &[Cell], parsed: &mut ParsedFile) {
+        let (detected, columns) = (self.detected, &self.columns);
+        let (id_field, at_field, name_month) = (self.id_field, self.at_field, self.name_month);
+        let labels = &self.labels;
+        let source = detected.source;
+        let seen_ids = &mut self.seen_ids;
+        let question_columns = &self.question_columns;
         let row_number = row_index + 1;
         let reject = |parsed: &mut ParsedFile, column: usize, expected: String| {
             parsed.rejected.push(RejectedCell {
@@ -826,29 +1059,35 @@ fn parse_responses(
             Some(&id_column) => {
                 let id = cell_at(row, id_column).text().trim().to_string();
                 if id.is_empty() {
-                    reject(&mut parsed, id_column, "a respondent id".to_string());
-                    continue;
+                    reject(parsed, id_column, "a respondent id".to_string());
+                    return;
                 }
-                if !seen_ids.insert(id.clone()) {
+                let hash = {
+                    use std::hash::{Hash, Hasher};
+                    let mut hasher = std::hash::DefaultHasher::new();
+                    id.hash(&mut hasher);
+                    hasher.finish()
+                };
+                if !seen_ids.insert(hash) {
                     reject(
-                        &mut parsed,
+                        parsed,
                         id_column,
                         "an id not used by an earlier row of this file".to_string(),
                     );
-                    continue;
+                    return;
                 }
                 id
             }
         };
         let at_column = columns.get(at_field).copied();
         let at_cell = at_column.map_or(&Cell::Empty, |c| cell_at(row, c));
-        let submitted_at = match answers::parse_datetime_with(at_cell, &context.dates) {
+        let submitted_at = match answers::parse_datetime_with(at_cell, &self.dates) {
             Ok(at) => at,
             Err(expected) => {
                 let blank = at_cell.is_blank();
                 // Unreached callbacks have no call time; they carry no answers.
                 if source.kind == SourceKind::Callback && blank && at_column.is_some() {
-                    continue;
+                    return;
                 }
                 // Without a time (no column, or the cell blanked by the
                 // export) the month in the sheet or file name counts.
@@ -860,8 +1099,8 @@ fn parse_responses(
                         } else {
                             expected
                         };
-                        reject(&mut parsed, at_column, expected);
-                        continue;
+                        reject(parsed, at_column, expected);
+                        return;
                     }
                     // No column: the cell counts as blank.
                     (_, _, None) => {
@@ -872,7 +1111,7 @@ fn parse_responses(
                             value: String::new(),
                             expected: "a month in the sheet or file name (2026-10, 202610, 2610, 2026年10月 or 10月), since the source maps no time column".to_string(),
                         });
-                        continue;
+                        return;
                     }
                 }
             }
@@ -899,7 +1138,7 @@ fn parse_responses(
                 .map(|&c| answers::parse_bool(cell_at(row, c)).unwrap_or(false))
                 .unwrap_or(true);
             if !reached {
-                continue;
+                return;
             }
         }
         // How long it took is metadata: a bad value is reported, the
@@ -908,7 +1147,7 @@ fn parse_responses(
             Some((column, cell)) if !cell.is_blank() => match answers::parse_duration(cell) {
                 Ok(seconds) => Some(seconds),
                 Err(expected) => {
-                    reject(&mut parsed, column, expected);
+                    reject(parsed, column, expected);
                     None
                 }
             },
@@ -923,18 +1162,22 @@ fn parse_responses(
             duration_seconds,
             row_number,
         });
-        for question_column in &question_columns {
+        for question_column in question_columns {
             let cell = cell_at(row, question_column.column);
             let (question_key, value) = match question_column.question {
                 Some(question) => match parse_scored(source, question.scale, cell) {
                     Ok(value) => (Some(question.key.clone()), value),
                     Err(expected) => {
-                        reject(&mut parsed, question_column.column, expected);
+                        reject(parsed, question_column.column, expected);
                         continue;
                     }
                 },
                 None => (None, lenient_value(cell)),
             };
+            // A free-text answer that says nothing (无, 没有, /, N/A …) is
+            // stored like any other cell holding data (none disappears
+            // silently) and is no comment: the comment topics drop it
+            // ([comments] placeholders, analysis/comments.rs).
             if cell.is_blank() {
                 continue;
             }
@@ -947,8 +1190,6 @@ fn parse_responses(
             });
         }
     }
-    parsed.columns = column_uses(detected, sheet, &header_grid, &columns, &question_columns);
-    Ok(parsed)
 }
 
 /// The first moment of the month a row without a time belongs to, from the
@@ -1140,6 +1381,7 @@ mod tests {
             .collect();
         assert_eq!(
             values,
+            // Row 2's free-text 无 is stored (the comment topics drop it).
             vec![
                 (Some("product_overall"), Some(5.0)),
                 (Some("delivery_on_time"), Some(2.0)),

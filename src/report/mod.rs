@@ -1,8 +1,9 @@
 //! Pure renderers: analysis results → workbook bytes, and text through the
 //! handlebars templates in `report_templates/`. No I/O here; `delivery`
-//! writes the bytes.
+//! writes the bytes (the detail workbooks are written to a writer it opens).
 
 mod comments;
+mod details;
 mod drivers;
 mod grading;
 pub mod labels;
@@ -11,6 +12,7 @@ mod text;
 mod workbook;
 
 pub use comments::SHEET_COMMENTS;
+pub use details::ProblemDetails;
 pub use drivers::SHEET_DRIVERS;
 pub use grading::render_grading_workbook;
 pub use text::{console_summary, narrative, narrative_en, SummaryContext, TEMPLATES};

@@ -736,7 +736,7 @@ fn callbacks_sheet(
         0,
         formats
             .lang
-            .t("各维度为 1–5 分的平均分；提出问题 = 接通且有备注或有低分（≤2）的回访。"),
+            .t("各维度为 1–5 分的平均分；提出问题 = 接通且有备注（无、正常等不算）或有低分（≤2）的回访。"),
     )?;
     print_setup(sheet, 0)
 }
@@ -1063,8 +1063,8 @@ fn data_quality_sheet(
         row,
         0,
         formats.lang.pick(
-            format!("拒收的单元格与行（{} 处）", results.rejected.len()),
-            format!("Refused cells and rows ({})", results.rejected.len()),
+            format!("拒收的单元格与行（{} 处）", results.n_rejected_total),
+            format!("Refused cells and rows ({})", results.n_rejected_total),
         ),
         &formats.label,
     )?;
@@ -1101,6 +1101,27 @@ fn data_quality_sheet(
     if !results.rejected.is_empty() {
         sheet.autofilter(header_row, 0, row, 5)?;
     }
+    let hidden = results.n_rejected_total - results.rejected.len() as i64;
+    if hidden > 0 {
+        row += 1;
+        sheet.write_string_with_format(
+            row,
+            0,
+            formats.lang.pick(
+                format!(
+                    "另有 {hidden} 处未列出（共 {} 处；列出前 {} 处，见 [report] refused_cells_shown）",
+                    results.n_rejected_total,
+                    results.rejected.len()
+                ),
+                format!(
+                    "{hidden} more not shown ({} in all; the first {} are listed, see [report] refused_cells_shown)",
+                    results.n_rejected_total,
+                    results.rejected.len()
+                ),
+            ),
+            &formats.missed,
+        )?;
+    }
     Ok(())
 }
 
@@ -1126,7 +1147,8 @@ fn customers_sheet(
         ],
         formats,
     )?;
-    for (index, customer) in results.customer_terms.iter().enumerate() {
+    let shown = results.customer_terms.len().min(LIST_ROWS);
+    for (index, customer) in results.customer_terms[..shown].iter().enumerate() {
         let row = 1 + index as u32;
         sheet.write_string_with_format(row, 0, &customer.customer_id, &formats.text)?;
         sheet.write_string_with_format(row, 1, &customer.name, &formats.text)?;
@@ -1146,6 +1168,12 @@ fn customers_sheet(
         sheet.write_string_with_format(row, 5, &customer.terms_grade, format)?;
         sheet.write_string_with_format(row, 6, &customer.payment_terms, &formats.text)?;
     }
+    more_rows_line(
+        sheet,
+        1 + shown as u32,
+        results.customer_terms.len() - shown,
+        formats,
+    )?;
     if results.customer_terms.is_empty() {
         sheet.write_string_with_format(
             1,
@@ -1195,48 +1223,222 @@ fn write_days_left(
     Ok(())
 }
 
-/// Every problem of the month: responsible department, owner, due date,
-/// status and working days left (as of the month's last day).
-fn problems_sheet(
+/// The most rows a list sheet writes one by one: below Excel's 1,048,576,
+/// with room for the header and a closing line.
+const LIST_ROWS: usize = 1_000_000;
+
+/// The closing line of a list cut at [`LIST_ROWS`]: how many rows are not
+/// shown (nothing when none).
+fn more_rows_line(
     sheet: &mut Worksheet,
-    results: &MonthlyResults,
+    row: u32,
+    hidden: usize,
     formats: &Formats,
 ) -> Result<(), RenderError> {
-    sheet.set_name(formats.lang.t(SHEET_PROBLEMS))?;
-    let headers = [
+    if hidden > 0 {
+        sheet.write_string_with_format(
+            row,
+            0,
+            formats.lang.pick(
+                format!("另有 {hidden} 行超出 Excel 的行数，未列出"),
+                format!("{hidden} more rows exceed Excel's rows and are not shown"),
+            ),
+            &formats.missed,
+        )?;
+    }
+    Ok(())
+}
+
+/// The origin of a problem as the sheet names it.
+fn origin_label<'a>(origin: &'a str, formats: &Formats) -> &'a str {
+    match origin {
+        "complaint" => formats.lang.t("投诉"),
+        "answer" => formats.lang.t("低分评价"),
+        "callback" => formats.lang.t("回访反馈"),
+        other => other,
+    }
+}
+
+/// The columns of a problem listed one by one (问题清单 and the detail
+/// workbooks).
+pub(super) fn problem_item_headers(formats: &Formats) -> [(&'static str, f64); 10] {
+    [
         (formats.lang.t("来源"), 8.0),
         (formats.lang.t("编号"), 18.0),
         (formats.lang.t("日期"), 11.0),
+        (formats.lang.t("严重等级"), 8.0),
         (formats.lang.t("问题类别"), 14.0),
         (formats.lang.t("责任部门"), 14.0),
         (formats.lang.t("责任人"), 10.0),
         (formats.lang.t("完成期限"), 11.0),
         (formats.lang.t("状态"), 10.0),
         (formats.lang.t("剩余/超期（月末）"), 16.0),
+    ]
+}
+
+/// Writes one problem on `row` in the columns of [`problem_item_headers`].
+pub(super) fn write_problem_item(
+    sheet: &mut Worksheet,
+    row: u32,
+    problem: &crate::analysis::closed_loop::ProblemItem,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.write_string_with_format(
+        row,
+        0,
+        origin_label(&problem.origin, formats),
+        &formats.text,
+    )?;
+    sheet.write_string_with_format(row, 1, &problem.item_id, &formats.text)?;
+    sheet.write_string_with_format(row, 2, problem.happened_on.to_string(), &formats.text)?;
+    match problem.severity {
+        Some(severity) => {
+            sheet.write_number_with_format(row, 3, severity as f64, &formats.integer)?
+        }
+        None => sheet.write_string_with_format(row, 3, "—", &formats.text)?,
+    };
+    sheet.write_string_with_format(row, 4, &problem.category, &formats.text)?;
+    sheet.write_string_with_format(row, 5, &problem.department, &formats.text)?;
+    sheet.write_string_with_format(row, 6, &problem.owner, &formats.text)?;
+    sheet.write_string_with_format(row, 7, problem.due_on.to_string(), &formats.text)?;
+    sheet.write_string_with_format(row, 8, &problem.status, &formats.text)?;
+    write_days_left(sheet, row, 9, problem.days_left, formats)
+}
+
+/// The month's problems, bounded whatever their number: one row per
+/// department × category × origin (count, open, overdue, oldest open due
+/// date, owner); then per department how many are listed here and which
+/// detail workbook holds the others; then the listed problems one by one
+/// (per department the most severe and most overdue first).
+fn problems_sheet(
+    sheet: &mut Worksheet,
+    results: &MonthlyResults,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    sheet.set_name(formats.lang.t(SHEET_PROBLEMS))?;
+    let loop_ = &results.closed_loop;
+    let group_headers = [
+        (formats.lang.t("责任部门"), 14.0),
+        (formats.lang.t("问题类别"), 14.0),
+        (formats.lang.t("来源"), 10.0),
+        (formats.lang.t("问题数"), 11.0),
+        (formats.lang.t("未关闭"), 8.0),
+        (formats.lang.t("超期"), 11.0),
+        (formats.lang.t("最早完成期限（未关闭）"), 14.0),
+        (formats.lang.t("责任人"), 10.0),
     ];
-    table_header(sheet, &headers, formats)?;
-    let problems = &results.closed_loop.problems;
-    for (index, problem) in problems.iter().enumerate() {
-        let row = 1 + index as u32;
-        let origin = match problem.origin.as_str() {
-            "complaint" => formats.lang.t("投诉"),
-            "answer" => formats.lang.t("低分评价"),
-            "callback" => formats.lang.t("回访反馈"),
-            other => other,
+    table_header(sheet, &group_headers, formats)?;
+    sheet.set_column_width(8, 10.0)?;
+    sheet.set_column_width(9, 16.0)?;
+    let mut row = 0u32;
+    for group in &loop_.problem_groups {
+        row += 1;
+        sheet.write_string_with_format(row, 0, &group.department, &formats.text)?;
+        sheet.write_string_with_format(row, 1, &group.category, &formats.text)?;
+        sheet.write_string_with_format(
+            row,
+            2,
+            origin_label(&group.origin, formats),
+            &formats.text,
+        )?;
+        sheet.write_number_with_format(row, 3, group.n as f64, &formats.integer)?;
+        sheet.write_number_with_format(row, 4, group.n_open as f64, &formats.integer)?;
+        let overdue = if group.n_overdue > 0 {
+            &formats.missed
+        } else {
+            &formats.integer
         };
-        sheet.write_string_with_format(row, 0, origin, &formats.text)?;
-        sheet.write_string_with_format(row, 1, &problem.item_id, &formats.text)?;
-        sheet.write_string_with_format(row, 2, problem.happened_on.to_string(), &formats.text)?;
-        sheet.write_string_with_format(row, 3, &problem.category, &formats.text)?;
-        sheet.write_string_with_format(row, 4, &problem.department, &formats.text)?;
-        sheet.write_string_with_format(row, 5, &problem.owner, &formats.text)?;
-        sheet.write_string_with_format(row, 6, problem.due_on.to_string(), &formats.text)?;
-        sheet.write_string_with_format(row, 7, &problem.status, &formats.text)?;
-        write_days_left(sheet, row, 8, problem.days_left, formats)?;
+        sheet.write_number_with_format(row, 5, group.n_overdue as f64, overdue)?;
+        match group.oldest_open_due {
+            Some(due) => sheet.write_string_with_format(row, 6, due.to_string(), &formats.text)?,
+            None => sheet.write_string_with_format(row, 6, "—", &formats.text)?,
+        };
+        sheet.write_string_with_format(row, 7, &group.owner, &formats.text)?;
     }
-    sheet.set_freeze_panes(1, 2)?;
-    if !problems.is_empty() {
-        sheet.autofilter(0, 0, problems.len() as u32, (headers.len() - 1) as u16)?;
+    let n_problems: i64 = loop_.problem_departments.iter().map(|d| d.n_total).sum();
+    row += 1;
+    sheet.write_string_with_format(
+        row,
+        0,
+        formats.lang.pick(
+            format!("合计 {n_problems} 个问题，{} 组", loop_.n_problem_groups),
+            format!(
+                "In all {n_problems} problems in {} groups",
+                loop_.n_problem_groups
+            ),
+        ),
+        &formats.label,
+    )?;
+    let hidden_groups = loop_.n_problem_groups - loop_.problem_groups.len() as i64;
+    if hidden_groups > 0 {
+        row += 1;
+        sheet.write_string_with_format(
+            row,
+            0,
+            formats.lang.pick(
+                format!("另有 {hidden_groups} 组超出 Excel 的行数，未列出"),
+                format!("{hidden_groups} more groups exceed Excel's rows and are not shown"),
+            ),
+            &formats.missed,
+        )?;
+    }
+
+    // Which problems are listed below, and where the others are.
+    row += 2;
+    sheet.write_string_with_format(
+        row,
+        0,
+        formats.lang.pick(
+            format!(
+                "逐条列出：每个部门最严重、超期最久的 {} 个；其余见明细工作簿（reports/{}/details/）",
+                results.problem_items_per_department, results.month
+            ),
+            format!(
+                "Listed one by one: per department the {} most severe and most overdue; the others are in the detail workbooks (reports/{}/details/)",
+                results.problem_items_per_department, results.month
+            ),
+        ),
+        &formats.label,
+    )?;
+    row += 1;
+    for (column, header) in [
+        formats.lang.t("责任部门"),
+        formats.lang.t("问题数"),
+        formats.lang.t("本表列出"),
+        formats.lang.t("明细工作簿"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(row, column as u16, *header, &formats.header)?;
+    }
+    for department in &loop_.problem_departments {
+        row += 1;
+        sheet.write_string_with_format(row, 0, &department.department, &formats.text)?;
+        sheet.write_number_with_format(row, 1, department.n_total as f64, &formats.integer)?;
+        sheet.write_number_with_format(row, 2, department.n_listed as f64, &formats.integer)?;
+        let detail = match &department.detail_file {
+            Some(file) => formats.lang.pick(
+                format!("{} 个：{file}", department.n_total - department.n_listed),
+                format!("{}: {file}", department.n_total - department.n_listed),
+            ),
+            None => "—".to_string(),
+        };
+        sheet.write_string_with_format(row, 3, detail, &formats.text)?;
+    }
+
+    row += 2;
+    let header_row = row;
+    for (column, (header, _)) in problem_item_headers(formats).iter().enumerate() {
+        sheet.write_string_with_format(row, column as u16, *header, &formats.header)?;
+    }
+    for problem in &loop_.problems {
+        row += 1;
+        write_problem_item(sheet, row, problem, formats)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    if !loop_.problems.is_empty() {
+        sheet.autofilter(header_row, 0, row, 9)?;
     }
     print_setup(sheet, 0)
 }
@@ -1264,7 +1466,9 @@ fn items_sheet(
     ];
     table_header(sheet, &headers, formats)?;
     let items = &results.closed_loop.items;
-    for (index, item) in items.iter().enumerate() {
+    let shown = items.len().min(LIST_ROWS);
+    more_rows_line(sheet, 1 + shown as u32, items.len() - shown, formats)?;
+    for (index, item) in items[..shown].iter().enumerate() {
         let row = 1 + index as u32;
         sheet.write_string_with_format(
             row,

@@ -1106,7 +1106,10 @@ fn a_suggestion_is_never_written_through_a_planted_link() {
         .rejected()
         .join(format!("{}.suggested.toml", layout.file_name));
     std::os::unix::fs::symlink(&victim, &sidecar).unwrap();
-    drop_into_inbox(&data_dir, &[(layout.file_name.to_string(), layout.bytes.clone())]);
+    drop_into_inbox(
+        &data_dir,
+        &[(layout.file_name.to_string(), layout.bytes.clone())],
+    );
     let config = Config::load(None).unwrap();
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();

@@ -811,6 +811,7 @@ fn bench_measures_both_formats_on_a_small_run() {
         "--today",
         "2026-11-23",
         "bench",
+        "--formats",
         "--answers",
         "2400",
         "--customers",
@@ -3735,3 +3736,4 @@ fn months_of_business_are_whole_months() {
         .unwrap();
     assert!(n1.provisional);
 }
+mod scale;
