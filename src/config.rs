@@ -1150,12 +1150,12 @@ impl Default for ParetoSettings {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read configuration {path}: {source}")]
+    #[error("cannot read configuration {path}: {cause}")]
     Read {
         /// The file.
         path: String,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (in the message, not also returned as the source).
+        cause: std::io::Error,
     },
     /// The TOML is malformed or has unknown fields.
     #[error("configuration {path} is not valid: {message}")]
@@ -1200,9 +1200,9 @@ impl Config {
         match path {
             None => Config::parse(DEFAULT_CONFIG_TOML, "built-in default configuration"),
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
                     path: path.display().to_string(),
-                    source,
+                    cause,
                 })?;
                 Config::parse(&text, &path.display().to_string())
             }

@@ -99,18 +99,20 @@ pub enum PipelineError {
     #[error(transparent)]
     Render(#[from] report::RenderError),
     /// A file-system operation failed.
-    #[error("{context}: {source}")]
+    /// The cause is part of the message (and not also returned as the
+    /// error's source, so the CLI prints it once).
+    #[error("{context}: {cause}")]
     Io {
         /// What was being done.
         context: String,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
 fn io_context(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> PipelineError {
     let context = context.into();
-    move |source| PipelineError::Io { context, source }
+    move |cause| PipelineError::Io { context, cause }
 }
 
 /// Opens the data directory's store, creating folders and database as needed.
@@ -759,7 +761,7 @@ pub fn lock_data_dir(data_dir: &DataDir) -> Result<fs::File, PipelineError> {
                 holder.trim(),
                 path.display()
             ),
-            source: std::io::Error::new(std::io::ErrorKind::WouldBlock, error.to_string()),
+            cause: std::io::Error::new(std::io::ErrorKind::WouldBlock, error.to_string()),
         });
     }
     file.set_len(0)

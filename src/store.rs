@@ -116,12 +116,14 @@ pub enum StoreError {
         message: String,
     },
     /// A DuckDB call failed.
-    #[error("database: {context}: {source}")]
+    /// DuckDB's message is part of the text (not also the error's source,
+    /// so the CLI prints it once).
+    #[error("database: {context}: {cause}")]
     Db {
         /// What was being done.
         context: String,
         /// DuckDB's error.
-        source: duckdb::Error,
+        cause: duckdb::Error,
     },
     /// A query returned a row its reader cannot read (a column missing or
     /// of another type): the SQL and its reader disagree.
@@ -140,9 +142,9 @@ trait Context<T> {
 
 impl<T> Context<T> for Result<T, duckdb::Error> {
     fn context(self, context: impl Into<String>) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Db {
+        self.map_err(|cause| StoreError::Db {
             context: context.into(),
-            source,
+            cause,
         })
     }
 }
