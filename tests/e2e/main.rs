@@ -21,6 +21,7 @@ mod drivers;
 mod hostile;
 mod layouts;
 mod network;
+mod pin;
 
 const RUN_DATE: (i32, u32, u32) = (2026, 11, 23);
 const REPORT_MONTH: &str = "2026-10";
