@@ -535,28 +535,20 @@ pub fn group_name(config: &Config, dimension: &str, key: &str) -> String {
 /// # Panics
 /// When `month` is not `YYYY-MM` (callers validate user input first).
 pub fn shift_month(month: &str, delta: i32) -> String {
-    let (year, month_number) = parse_month(month).expect("month is YYYY-MM");
-    let index = year * 12 + (month_number as i32 - 1) + delta;
-    format!(
-        "{:04}-{:02}",
-        index.div_euclid(12),
-        index.rem_euclid(12) + 1
-    )
+    let month: crate::month::Month = month.parse().expect("month is YYYY-MM");
+    month.shift(delta).to_string()
 }
 
 /// Parses `YYYY-MM` into (year, month).
 pub fn parse_month(month: &str) -> Option<(i32, u32)> {
-    let (year, month_number) = month.split_once('-')?;
-    let year: i32 = year.parse().ok()?;
-    let month_number: u32 = month_number.parse().ok()?;
-    (year > 0 && (1..=12).contains(&month_number) && month.len() == 7)
-        .then_some((year, month_number))
+    let month: crate::month::Month = month.parse().ok()?;
+    Some((month.year(), month.number()))
 }
 
 /// The month before the one containing `date` (the month a report run on
 /// `date` reports on).
 pub fn previous_month(date: NaiveDate) -> String {
-    shift_month(&date.format("%Y-%m").to_string(), -1)
+    crate::month::Month::before(date).to_string()
 }
 
 fn float(value: &SqlValue) -> Option<f64> {

@@ -77,7 +77,11 @@ fn the_demo_outputs_are_byte_for_byte_as_pinned() {
     actual.push(inputs_digest(&root.join("archive/2026-11")));
     actual.push(sha256_hex(&std::fs::read(&report).unwrap()));
     ok(csat(
-        &[&today[..], &["--lang", "en", "report", "--month", "2026-10"]].concat(),
+        &[
+            &today[..],
+            &["--lang", "en", "report", "--month", "2026-10"],
+        ]
+        .concat(),
     ));
     actual.push(sha256_hex(&std::fs::read(&report).unwrap()));
     ok(csat(&[&today[..], &["regrade"]].concat()));
