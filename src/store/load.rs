@@ -1,0 +1,435 @@
+//! Loading one parsed file: responses, answers (as Arrow batches) and
+//! records appended in one transaction, the file's row, its refused cells,
+//! and the older exports it supersedes.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use duckdb::params;
+use duckdb::types::{TimeUnit, Value};
+use duckdb::Connection;
+
+use super::{Context, Store, StoreError};
+use crate::config::SourceKind;
+use crate::ingest::{FieldValue, ParsedFile};
+
+/// Answers per Arrow batch: bounds the extra memory of a batch.
+const ANSWER_BATCH_ROWS: usize = 65_536;
+
+/// An Arrow record batch of answers, in the column order of `answers`.
+fn answers_batch(
+    file_id: i64,
+    answers: &[crate::ingest::Answer],
+) -> Result<arrow::record_batch::RecordBatch, arrow::error::ArrowError> {
+    use arrow::array::{ArrayRef, Float64Array, Int32Array, StringArray};
+    use arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+
+    let schema = Schema::new(vec![
+        Field::new("file_id", DataType::Int32, false),
+        Field::new("response_id", DataType::Utf8, false),
+        Field::new("question_key", DataType::Utf8, true),
+        Field::new("question_text", DataType::Utf8, false),
+        Field::new("raw_text", DataType::Utf8, false),
+        Field::new("value", DataType::Float64, true),
+    ]);
+    let file_id = i32::try_from(file_id).unwrap_or(i32::MAX);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int32Array::from(vec![file_id; answers.len()])),
+        Arc::new(StringArray::from_iter_values(
+            answers.iter().map(|a| a.response_id.as_str()),
+        )),
+        Arc::new(StringArray::from(
+            answers
+                .iter()
+                .map(|a| a.question_key.as_deref())
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            answers.iter().map(|a| a.question_text.as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            answers.iter().map(|a| a.raw_text.as_str()),
+        )),
+        Arc::new(Float64Array::from(
+            answers.iter().map(|a| a.value).collect::<Vec<_>>(),
+        )),
+    ];
+    arrow::record_batch::RecordBatch::try_new(Arc::new(schema), columns)
+}
+
+/// Metadata of a file being loaded.
+#[derive(Debug, Clone)]
+pub struct FileMeta {
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+    /// File name as it was in the inbox.
+    pub file_name: String,
+    /// The run date.
+    pub loaded_on: NaiveDate,
+    /// Whether this file replaces older files of its source for the months
+    /// it covers (`reexport = "replace"`).
+    pub replaces_periods: bool,
+}
+
+/// Responses of an older file that a newly loaded file superseded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Superseded {
+    /// The older file's name.
+    pub file_name: String,
+    /// The month.
+    pub month: String,
+    /// How many of its responses no longer count.
+    pub n_responses: i64,
+}
+
+/// A stored file.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    /// Its id.
+    pub file_id: i64,
+    /// Name when it was loaded.
+    pub file_name: String,
+    /// Date it was loaded.
+    pub loaded_on: String,
+}
+
+/// A file being stored: one open transaction (see [`Store::begin_file`]).
+pub struct FileLoad<'s> {
+    transaction: duckdb::Transaction<'s>,
+    file_id: i64,
+    context: String,
+}
+
+impl FileLoad<'_> {
+    /// Appends a chunk of the file's rows: responses, answers (as Arrow
+    /// batches) and records.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn append(&mut self, parsed: &ParsedFile) -> Result<(), StoreError> {
+        let (transaction, file_id, context) = (&self.transaction, self.file_id, &self.context);
+        let text = |t: &str| Value::Text(t.to_string());
+        let optional_text = |t: &Option<String>| t.as_deref().map(text).unwrap_or(Value::Null);
+        append_rows(
+            transaction,
+            "responses",
+            parsed.responses.iter().map(|response| {
+                vec![
+                    Value::BigInt(file_id),
+                    Value::BigInt(response.row_number as i64),
+                    text(&response.response_id),
+                    text(&parsed.source),
+                    text(&response.channel),
+                    timestamp_value(response.submitted_at),
+                    Value::Text(response.submitted_at.format("%Y-%m").to_string()),
+                    optional_text(&response.customer_id),
+                    optional_text(&response.dealer),
+                    Value::Null, // superseded_by (V3)
+                    response
+                        .duration_seconds
+                        .map(Value::BigInt)
+                        .unwrap_or(Value::Null),
+                ]
+            }),
+            context,
+        )?;
+        // Answers are the bulk of every survey: appended as Arrow batches.
+        if !parsed.answers.is_empty() {
+            let mut appender = transaction.appender("answers").context(context.clone())?;
+            for chunk in parsed.answers.chunks(ANSWER_BATCH_ROWS) {
+                let batch = answers_batch(file_id, chunk).map_err(|e| StoreError::Arrow {
+                    context: context.clone(),
+                    message: e.to_string(),
+                })?;
+                appender
+                    .append_record_batch(batch)
+                    .context(context.clone())?;
+            }
+            appender.flush().context(context.clone())?;
+        }
+        if let Some(table) = record_table(parsed.kind) {
+            append_rows(
+                transaction,
+                table,
+                parsed
+                    .records
+                    .iter()
+                    .zip(&parsed.record_rows)
+                    .map(|(record, row_number)| {
+                        let mut values =
+                            vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
+                        values.extend(record.iter().map(field_value));
+                        if parsed.kind == SourceKind::Callback {
+                            values.push(Value::Null); // superseded_by (V3)
+                        }
+                        values
+                    }),
+                context,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Appends the rows not yet appended, records the file (with the counts
+    /// of all its rows) and its refused cells, marks what it supersedes,
+    /// and commits; returns the file id and what was superseded.
+    ///
+    /// # Errors
+    /// A database failure (including the same bytes already stored).
+    pub fn finish(
+        mut self,
+        meta: &FileMeta,
+        parsed: &ParsedFile,
+    ) -> Result<(i64, Vec<Superseded>), StoreError> {
+        self.append(parsed)?;
+        let (transaction, file_id, context) = (&self.transaction, self.file_id, &self.context);
+        transaction
+            .execute(
+                "INSERT INTO files (file_id, sha256, file_name, source, kind, sheet, loaded_on, \
+                 n_rows, n_loaded, n_rejected, layout, question_numbers) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    file_id,
+                    meta.sha256,
+                    meta.file_name,
+                    parsed.source,
+                    parsed.kind.as_str(),
+                    parsed.sheet,
+                    date_value(meta.loaded_on),
+                    parsed.n_rows as i64,
+                    parsed.n_loaded() as i64,
+                    parsed.rejected.len() as i64,
+                    parsed.layout,
+                    parsed.question_numbers,
+                ],
+            )
+            .context(context.clone())?;
+        let text = |t: &str| Value::Text(t.to_string());
+        append_rows(
+            transaction,
+            "rejected_rows",
+            parsed.rejected.iter().map(|rejected| {
+                vec![
+                    Value::BigInt(file_id),
+                    text(&meta.file_name),
+                    text(&rejected.sheet),
+                    Value::BigInt(rejected.row_number as i64),
+                    text(&rejected.column),
+                    text(&rejected.value),
+                    text(&rejected.expected),
+                ]
+            }),
+            context,
+        )?;
+        let superseded = if parsed.n_responses() > 0 {
+            supersede_older_exports(
+                transaction,
+                file_id,
+                &parsed.source,
+                meta.replaces_periods,
+                context,
+            )?
+        } else {
+            Vec::new()
+        };
+        let context = self.context.clone();
+        self.transaction.commit().context(context)?;
+        Ok((file_id, superseded))
+    }
+}
+
+impl Store {
+    /// The stored file with these bytes, if any.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn find_file(&self, sha256: &str) -> Result<Option<StoredFile>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT file_id, file_name, CAST(loaded_on AS VARCHAR) FROM files WHERE sha256 = ?",
+            )
+            .context("looking up a file hash")?;
+        let mut rows = statement
+            .query(params![sha256])
+            .context("looking up a file hash")?;
+        match rows.next().context("looking up a file hash")? {
+            Some(row) => Ok(Some(StoredFile {
+                file_id: row.get(0).context("reading file_id")?,
+                file_name: row.get(1).context("reading file_name")?,
+                loaded_on: row.get(2).context("reading loaded_on")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores a parsed file in one transaction and returns its file id.
+    ///
+    /// Nothing is stored if any step fails: the transaction is rolled back
+    /// when dropped uncommitted.
+    ///
+    /// # Errors
+    /// A database failure (including the same bytes already stored).
+    pub fn load_file(
+        &mut self,
+        meta: &FileMeta,
+        parsed: &ParsedFile,
+    ) -> Result<(i64, Vec<Superseded>), StoreError> {
+        self.begin_file(&meta.file_name)?.finish(meta, parsed)
+    }
+
+    /// Starts storing a file whose rows come in chunks ([`FileLoad::append`]),
+    /// all in one transaction that [`FileLoad::finish`] commits; dropped
+    /// unfinished, nothing of the file is stored.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn begin_file(&mut self, file_name: &str) -> Result<FileLoad<'_>, StoreError> {
+        let context = format!("storing {file_name}");
+        let transaction = self.connection.transaction().context(context.clone())?;
+        let file_id: i64 = transaction
+            .query_row("SELECT nextval('file_id_seq')", [], |r| r.get(0))
+            .context(context.clone())?;
+        Ok(FileLoad {
+            transaction,
+            file_id,
+            context,
+        })
+    }
+}
+
+/// Marks the responses and callbacks that the newly loaded file `file_id`
+/// makes obsolete, and returns what it marked.
+///
+/// Older files count as exports of the same survey when they are of the same
+/// source with the same header layout, or (surveys) have the same question
+/// numbers and share at least half of the new file's respondents (same id
+/// and submission time): the 按选项文本 and 按选项序号 exports of one 问卷星
+/// survey. Another questionnaire is never touched. Then
+/// - `replace` (`replaces_periods`): their responses and callbacks in the
+///   months the new file covers are superseded;
+/// - `append`: only their responses of the same respondents (id and time)
+///   are superseded, so new respondents add up and none counts twice.
+fn supersede_older_exports(
+    transaction: &duckdb::Transaction<'_>,
+    file_id: i64,
+    source: &str,
+    replaces_periods: bool,
+    context: &str,
+) -> Result<Vec<Superseded>, StoreError> {
+    const SAME_SURVEY: &str = "SELECT f.file_id FROM files AS f, files AS new \
+         WHERE new.file_id = $1 AND f.file_id <> $1 AND ( \
+           (f.source = $2 AND f.layout = new.layout) \
+           OR (f.kind = 'survey' AND new.kind = 'survey' AND new.question_numbers <> '' \
+               AND f.question_numbers = new.question_numbers \
+               AND 2 * (SELECT count(*) FROM responses AS o JOIN responses AS n \
+                          ON o.response_id = n.response_id AND o.submitted_at = n.submitted_at \
+                        WHERE o.file_id = f.file_id AND n.file_id = $1) \
+                   >= (SELECT count(*) FROM responses WHERE file_id = $1)))";
+    let (response_scope, callback_scope) = if replaces_periods {
+        (
+            "r.month IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
+            "strftime(coalesce(called_at, CAST(planned_on AS TIMESTAMP)), '%Y-%m') \
+             IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
+        )
+    } else {
+        (
+            "EXISTS (SELECT 1 FROM responses AS n WHERE n.file_id = $1 \
+             AND n.response_id = r.response_id AND n.submitted_at = r.submitted_at)",
+            "callback_id IN (SELECT response_id FROM responses WHERE file_id = $1)",
+        )
+    };
+    let mut statement = transaction
+        .prepare(&format!(
+            "SELECT f.file_name, r.month, count(*) \
+             FROM responses AS r JOIN files AS f ON f.file_id = r.file_id \
+             WHERE r.file_id IN ({SAME_SURVEY}) AND r.superseded_by IS NULL AND {response_scope} \
+             GROUP BY f.file_name, r.month ORDER BY r.month, f.file_name"
+        ))
+        .context(context)?;
+    let superseded = statement
+        .query_map(params![file_id, source], |row| {
+            Ok(Superseded {
+                file_name: row.get(0)?,
+                month: row.get(1)?,
+                n_responses: row.get(2)?,
+            })
+        })
+        .context(context)?
+        .collect::<Result<Vec<_>, _>>()
+        .context(context)?;
+    if superseded.is_empty() {
+        return Ok(superseded);
+    }
+    transaction
+        .execute(
+            &format!(
+                "UPDATE callbacks SET superseded_by = $1 \
+                 WHERE superseded_by IS NULL AND file_id IN ({SAME_SURVEY}) AND {callback_scope}"
+            ),
+            params![file_id, source],
+        )
+        .context(context)?;
+    transaction
+        .execute(
+            &format!(
+                "UPDATE responses AS r SET superseded_by = $1 \
+                 WHERE r.superseded_by IS NULL AND r.file_id IN ({SAME_SURVEY}) AND {response_scope}"
+            ),
+            params![file_id, source],
+        )
+        .context(context)?;
+    Ok(superseded)
+}
+
+/// Appends rows to `table` through DuckDB's appender (bulk, not INSERTs).
+pub(super) fn append_rows(
+    transaction: &Connection,
+    table: &str,
+    rows: impl Iterator<Item = Vec<Value>>,
+    context: &str,
+) -> Result<(), StoreError> {
+    let mut appender = transaction.appender(table).context(context)?;
+    for row in rows {
+        appender
+            .append_row(duckdb::appender_params_from_iter(row))
+            .context(context)?;
+    }
+    appender.flush().context(context)
+}
+
+/// The table a record kind is stored in (`None` for surveys, which are
+/// responses and answers only).
+pub fn record_table(kind: SourceKind) -> Option<&'static str> {
+    match kind {
+        SourceKind::Survey => None,
+        SourceKind::Callback => Some("callbacks"),
+        SourceKind::Complaint => Some("complaints"),
+        SourceKind::Proposal => Some("proposals"),
+        SourceKind::Customer => Some("customers"),
+        SourceKind::Sales => Some("sales"),
+        SourceKind::Payment => Some("payments"),
+        SourceKind::ActionPlan => Some("action_plans"),
+        SourceKind::Dispatch => Some("dispatch"),
+    }
+}
+
+pub(super) fn date_value(date: NaiveDate) -> Value {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    Value::Date32((date - epoch).num_days() as i32)
+}
+
+pub(super) fn timestamp_value(at: NaiveDateTime) -> Value {
+    Value::Timestamp(TimeUnit::Microsecond, at.and_utc().timestamp_micros())
+}
+
+fn field_value(value: &FieldValue) -> Value {
+    match value {
+        FieldValue::Null => Value::Null,
+        FieldValue::Text(t) => Value::Text(t.clone()),
+        FieldValue::Int(i) => Value::BigInt(*i),
+        FieldValue::Float(f) => Value::Double(*f),
+        FieldValue::Date(d) => date_value(*d),
+        FieldValue::DateTime(dt) => timestamp_value(*dt),
+        FieldValue::Bool(b) => Value::Boolean(*b),
+    }
+}

@@ -1,0 +1,255 @@
+//! The only module that talks to DuckDB.
+//!
+//! It applies the numbered migrations in `sql/migrations/` ([`migrate`]),
+//! loads one parsed file per transaction ([`load`]: a file is either fully
+//! stored once or not at all), mirrors the configuration into tables the SQL
+//! joins on ([`mirror`]), records csat's own work ([`records`]) and runs
+//! queries for the analyses, returning rows read by column name ([`rows`]).
+
+mod load;
+mod migrate;
+mod mirror;
+mod records;
+mod rows;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use duckdb::types::Value;
+use duckdb::Connection;
+
+use load::date_value;
+pub use load::{record_table, FileLoad, FileMeta, StoredFile, Superseded};
+pub use records::{AlertAttempts, Attempt};
+pub use rows::SqlValue;
+use rows::{arrow_value, sql_value};
+
+/// The longest text a query returns, in characters: below Excel's 32,767
+/// per cell, so no value from a file can stop a workbook from being written.
+/// Longer text is cut with a visible marker saying how long it was.
+pub const MAX_TEXT_CHARS: usize = 32_000;
+
+/// `text` cut to [`MAX_TEXT_CHARS`] with a marker, when longer.
+pub fn bounded_text(text: String) -> String {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        None => text,
+        Some((cut, _)) => {
+            let total = text.chars().count();
+            format!("{}… [截断 truncated: {total} characters]", &text[..cut])
+        }
+    }
+}
+
+/// A store error: DuckDB's message with what csat was doing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An Arrow batch could not be built.
+    #[error("database: {context}: building an Arrow batch: {message}")]
+    Arrow {
+        /// What was being done.
+        context: String,
+        /// Arrow's message.
+        message: String,
+    },
+    /// A DuckDB call failed.
+    /// DuckDB's message is part of the text (not also the error's source,
+    /// so the CLI prints it once).
+    #[error("database: {context}: {cause}")]
+    Db {
+        /// What was being done.
+        context: String,
+        /// DuckDB's error.
+        cause: duckdb::Error,
+    },
+    /// A query returned a row its reader cannot read (a column missing or
+    /// of another type): the SQL and its reader disagree.
+    #[error("database: {query}: {message}")]
+    Shape {
+        /// The query's key.
+        query: String,
+        /// Which column, and what was expected.
+        message: String,
+    },
+}
+
+trait Context<T> {
+    fn context(self, context: impl Into<String>) -> Result<T, StoreError>;
+}
+
+impl<T> Context<T> for Result<T, duckdb::Error> {
+    fn context(self, context: impl Into<String>) -> Result<T, StoreError> {
+        self.map_err(|cause| StoreError::Db {
+            context: context.into(),
+            cause,
+        })
+    }
+}
+
+/// A bound query parameter.
+#[derive(Debug, Clone)]
+pub enum Param {
+    /// Text.
+    Text(String),
+    /// Integer.
+    Int(i64),
+    /// Floating point.
+    Float(f64),
+    /// Date.
+    Date(NaiveDate),
+}
+
+/// An open csat database.
+pub struct Store {
+    connection: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    ///
+    /// # Errors
+    /// The file cannot be opened (locked by another process, corrupt) or a
+    /// migration fails.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let connection = Connection::open(path).context(format!("opening {}", path.display()))?;
+        let store = Store { connection };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens (or creates) the database at `path` encrypted with `key`
+    /// (DuckDB's AES encryption: the file is attached with ENCRYPTION_KEY
+    /// and made the default catalog).
+    ///
+    /// # Errors
+    /// The file cannot be opened with the key, or this DuckDB build cannot
+    /// write encrypted databases (the bundled 2.0 without httpfs cannot; its
+    /// message is passed on).
+    pub fn open_encrypted(path: &Path, key: &str) -> Result<Store, StoreError> {
+        let context = format!("opening {} encrypted", path.display());
+        let connection = Connection::open_in_memory().context(context.clone())?;
+        let quote = |text: &str| text.replace('\'', "''");
+        connection
+            .execute_batch(&format!(
+                "ATTACH '{}' AS csat (ENCRYPTION_KEY '{}'); USE csat;",
+                quote(&path.display().to_string()),
+                quote(key)
+            ))
+            .context(context)?;
+        let store = Store { connection };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// An in-memory database with the schema (used by `csat check` and tests).
+    ///
+    /// # Errors
+    /// A migration fails.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let connection = Connection::open_in_memory().context("opening an in-memory database")?;
+        let store = Store { connection };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Runs a query with bound parameters and returns all rows.
+    ///
+    /// # Errors
+    /// The SQL does not prepare or fails; `name` says which query.
+    pub fn query(
+        &self,
+        name: &str,
+        sql: &str,
+        params: &[Param],
+    ) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+        let context = format!("running {name}");
+        let started = std::time::Instant::now();
+        let mut statement = self.connection.prepare(sql).context(context.clone())?;
+        let values: Vec<Value> = params.iter().map(param_value).collect();
+        let mut rows = statement
+            .query(duckdb::params_from_iter(values))
+            .context(context.clone())?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().context(context.clone())? {
+            let n_columns = row.as_ref().column_count();
+            let mut values = Vec::with_capacity(n_columns);
+            for index in 0..n_columns {
+                let value = row.get_ref(index).context(context.clone())?;
+                values.push(sql_value(value));
+            }
+            out.push(values);
+        }
+        tracing::debug!(
+            query = name,
+            rows = out.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "query"
+        );
+        Ok(out)
+    }
+
+    /// Runs a query with bound parameters and calls `each` with every row,
+    /// reading the result from DuckDB batch by batch (a streaming result),
+    /// so memory does not grow with the number of rows.
+    ///
+    /// # Errors
+    /// The SQL does not prepare or fails (`name` says which query), or
+    /// `each` fails.
+    pub fn query_each<E: From<StoreError>>(
+        &self,
+        name: &str,
+        sql: &str,
+        params: &[Param],
+        mut each: impl FnMut(&[SqlValue]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let context = format!("running {name}");
+        let started = std::time::Instant::now();
+        let mut statement = self.connection.prepare(sql).context(context.clone())?;
+        let values: Vec<Value> = params.iter().map(param_value).collect();
+        let batches = statement
+            .stream_arrow(duckdb::params_from_iter(values))
+            .context(context.clone())?;
+        let mut row = Vec::new();
+        for batch in batches {
+            let batch = batch.context(context.clone())?;
+            for index in 0..batch.num_rows() {
+                row.clear();
+                for column in batch.columns() {
+                    row.push(
+                        arrow_value(column, index).map_err(|message| StoreError::Arrow {
+                            context: context.clone(),
+                            message,
+                        })?,
+                    );
+                }
+                each(&row)?;
+            }
+        }
+        tracing::debug!(
+            query = name,
+            ms = started.elapsed().as_millis() as u64,
+            "streamed query"
+        );
+        Ok(())
+    }
+
+    /// Prepares a query without running it (`csat check`).
+    ///
+    /// # Errors
+    /// The SQL does not prepare.
+    pub fn prepare_only(&self, name: &str, sql: &str) -> Result<(), StoreError> {
+        self.connection
+            .prepare(sql)
+            .map(|_| ())
+            .context(format!("preparing {name}"))
+    }
+}
+
+/// A bound parameter as DuckDB's value.
+fn param_value(param: &Param) -> Value {
+    match param {
+        Param::Text(t) => Value::Text(t.clone()),
+        Param::Int(i) => Value::BigInt(*i),
+        Param::Float(f) => Value::Double(*f),
+        Param::Date(d) => date_value(*d),
+    }
+}

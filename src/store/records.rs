@@ -1,0 +1,338 @@
+//! What csat records about its own work: grading runs, alert and report
+//! deliveries, job runs and ingest attempts (the crash-loop breaker).
+
+use chrono::NaiveDateTime;
+use duckdb::params;
+use duckdb::types::Value;
+
+use super::load::{append_rows, date_value, timestamp_value};
+use super::{Context, Param, SqlValue, Store, StoreError};
+
+/// Where the reading of an inbox file stands (the crash-loop breaker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Attempt {
+    /// Earlier readings of the file that never finished.
+    pub interrupted: i64,
+    /// Whether one of them ended by a fatal signal (abort, crash).
+    pub crashed: bool,
+}
+
+/// What was tried so far to deliver one alert (one fingerprint) to one
+/// target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlertAttempts {
+    /// An attempt succeeded.
+    pub delivered: bool,
+    /// Failed attempts.
+    pub failures: i64,
+    /// When the latest failed attempt was made.
+    pub last_failure: Option<NaiveDateTime>,
+}
+
+impl Store {
+    /// Records a grading run (its rules as JSON, every customer's result and
+    /// criterion points) in one transaction and returns its run id.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn record_grading(
+        &mut self,
+        grading: &crate::analysis::grading::Grading,
+        rules_json: &str,
+    ) -> Result<i64, StoreError> {
+        let context = "recording a grading run";
+        let transaction = self.connection.transaction().context(context)?;
+        let run_id: i64 = transaction
+            .query_row("SELECT nextval('grading_run_seq')", [], |r| r.get(0))
+            .context(context)?;
+        transaction
+            .execute(
+                "INSERT INTO grading_runs VALUES (?, ?, ?, ?, ?, ?)",
+                params![
+                    run_id,
+                    date_value(grading.as_of),
+                    grading.rule_version,
+                    grading.method,
+                    rules_json,
+                    grading.customers.len() as i64
+                ],
+            )
+            .context(context)?;
+        let text = |t: &str| Value::Text(t.to_string());
+        let optional = |t: &Option<String>| t.as_deref().map(text).unwrap_or(Value::Null);
+        append_rows(
+            &transaction,
+            "grading_results",
+            grading.customers.iter().map(|c| {
+                vec![
+                    Value::BigInt(run_id),
+                    text(&c.customer_id),
+                    text(&c.name),
+                    optional(&c.customer_type),
+                    Value::BigInt(c.months_of_business),
+                    c.score.map(Value::Double).unwrap_or(Value::Null),
+                    c.rank.map(Value::BigInt).unwrap_or(Value::Null),
+                    text(&c.grade),
+                    optional(&c.old_grade),
+                    text(&c.payment_terms_grade),
+                    Value::Boolean(c.provisional),
+                    Value::Boolean(c.at_risk),
+                    text(&c.reasons.join("；")),
+                ]
+            }),
+            context,
+        )?;
+        append_rows(
+            &transaction,
+            "grading_criterion_scores",
+            grading.customers.iter().flat_map(|c| {
+                c.criteria.iter().map(move |criterion| {
+                    vec![
+                        Value::BigInt(run_id),
+                        Value::Text(c.customer_id.clone()),
+                        Value::Text(criterion.key.clone()),
+                        criterion.value.map(Value::Double).unwrap_or(Value::Null),
+                        criterion
+                            .text_value
+                            .clone()
+                            .map(Value::Text)
+                            .unwrap_or(Value::Null),
+                        Value::Double(criterion.points),
+                    ]
+                })
+            }),
+            context,
+        )?;
+        transaction.commit().context(context)?;
+        Ok(run_id)
+    }
+
+    /// Whether `alert` with this fingerprint already reached `target`
+    /// through `channel`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn alert_delivered(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        channel: &str,
+        target: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .alert_attempts(key, fingerprint, channel, target)?
+            .delivered)
+    }
+
+    /// What was tried so far to deliver `alert` with this fingerprint to
+    /// `target` through `channel`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn alert_attempts(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        channel: &str,
+        target: &str,
+    ) -> Result<AlertAttempts, StoreError> {
+        let rows = self.query(
+            "alert deliveries",
+            "SELECT coalesce(bool_or(ok), false) AS delivered, \
+             count(*) FILTER (WHERE NOT ok) AS failures, \
+             strftime(max(sent_at) FILTER (WHERE NOT ok), '%Y-%m-%d %H:%M:%S') AS last_failure \
+             FROM alert_deliveries WHERE alert_key = $1 AND fingerprint = $2 \
+             AND channel = $3 AND target = $4",
+            &[
+                Param::Text(key.to_string()),
+                Param::Text(fingerprint.to_string()),
+                Param::Text(channel.to_string()),
+                Param::Text(target.to_string()),
+            ],
+        )?;
+        // An aggregate: always one row.
+        let row = rows.first();
+        Ok(AlertAttempts {
+            delivered: row.and_then(|r| r[0].as_bool()).unwrap_or(false),
+            failures: row.and_then(|r| r[1].as_i64()).unwrap_or(0),
+            last_failure: row
+                .and_then(|r| r[2].as_text())
+                .and_then(|t| chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok()),
+        })
+    }
+
+    /// Records one delivery attempt of an alert (and the alert itself):
+    /// `attempt` is its number (1 for the first), `next_attempt_at` when a
+    /// failed one may be tried again (`None` once delivered or given up).
+    ///
+    /// # Errors
+    /// A database failure.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_alert_delivery(
+        &mut self,
+        alert: &crate::alerts::Alert,
+        channel: &str,
+        target: &str,
+        at: chrono::NaiveDateTime,
+        error: Option<&str>,
+        attempt: i64,
+        next_attempt_at: Option<chrono::NaiveDateTime>,
+    ) -> Result<(), StoreError> {
+        let context = "recording an alert";
+        let transaction = self.connection.transaction().context(context)?;
+        transaction
+            .execute(
+                "INSERT INTO alert_deliveries (alert_key, fingerprint, channel, target, sent_at, \
+                 ok, error, attempt, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    alert.key,
+                    alert.fingerprint,
+                    channel,
+                    target,
+                    timestamp_value(at),
+                    error.is_none(),
+                    error,
+                    attempt,
+                    next_attempt_at.map(timestamp_value)
+                ],
+            )
+            .context(context)?;
+        if error.is_none() {
+            transaction
+                .execute(
+                    "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, 1) \
+                     ON CONFLICT (alert_key) DO UPDATE SET fingerprint = excluded.fingerprint, \
+                     subject = excluded.subject, body = excluded.body, \
+                     last_sent_at = excluded.last_sent_at, \
+                     n_sent = alerts.n_sent + CASE WHEN alerts.fingerprint = excluded.fingerprint THEN 0 ELSE 1 END",
+                    params![
+                        alert.key,
+                        alert.kind,
+                        alert.fingerprint,
+                        alert.subject,
+                        alert.body,
+                        timestamp_value(at),
+                        timestamp_value(at)
+                    ],
+                )
+                .context(context)?;
+        }
+        transaction.commit().context(context)
+    }
+
+    /// Records one report delivery attempt.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn record_delivery(
+        &mut self,
+        delivery: &crate::delivery::Delivery,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    delivery.month,
+                    delivery.kind,
+                    delivery.department,
+                    delivery.recipient,
+                    delivery.file_name,
+                    delivery.sha256,
+                    timestamp_value(delivery.sent_at),
+                    delivery.error.is_none(),
+                    delivery.error,
+                    delivery.forced
+                ],
+            )
+            .map(|_| ())
+            .context("recording a delivery")
+    }
+
+    /// Records a job run.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn record_job_run(
+        &self,
+        job: &str,
+        scheduled_for: Option<NaiveDateTime>,
+        started_at: NaiveDateTime,
+        finished_at: NaiveDateTime,
+        outcome: &str,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO job_runs VALUES (?, ?, ?, ?, ?, ?)",
+                params![
+                    job,
+                    scheduled_for.map(timestamp_value),
+                    timestamp_value(started_at),
+                    timestamp_value(finished_at),
+                    outcome,
+                    message,
+                ],
+            )
+            .map(|_| ())
+            .context("recording a job run")
+    }
+
+    /// Notes that the reading of the file `sha256` begins and returns how
+    /// earlier readings ended: a row left from before means the process
+    /// stopped while reading it.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn begin_attempt(&self, sha256: &str, file_name: &str) -> Result<Attempt, StoreError> {
+        let context = "recording an ingest attempt";
+        let rows = self.query(
+            context,
+            "SELECT attempts, crashed FROM ingest_attempts WHERE sha256 = $1",
+            &[Param::Text(sha256.to_string())],
+        )?;
+        let before = rows
+            .first()
+            .map(|row| Attempt {
+                interrupted: row.first().and_then(SqlValue::as_i64).unwrap_or(0),
+                crashed: row.get(1).and_then(SqlValue::as_bool).unwrap_or(false),
+            })
+            .unwrap_or_default();
+        self.connection
+            .execute(
+                "INSERT INTO ingest_attempts VALUES (?, ?, 1, false) ON CONFLICT (sha256) \
+                 DO UPDATE SET attempts = ingest_attempts.attempts + 1",
+                params![sha256, file_name],
+            )
+            .context(context)?;
+        Ok(before)
+    }
+
+    /// Notes that the file `sha256` was dealt with (loaded, archived or
+    /// quarantined).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn end_attempt(&self, sha256: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "DELETE FROM ingest_attempts WHERE sha256 = ?",
+                params![sha256],
+            )
+            .map(|_| ())
+            .context("clearing an ingest attempt")
+    }
+
+    /// Notes that the process died by a fatal signal while reading `sha256`.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn mark_crashed(&self, sha256: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE ingest_attempts SET crashed = true WHERE sha256 = ?",
+                params![sha256],
+            )
+            .map(|_| ())
+            .context("recording a crash")
+    }
+}
