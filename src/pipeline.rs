@@ -952,7 +952,7 @@ fn retry_windows_closed(
                 ],
             )?;
             let failed =
-                |r: &Vec<crate::store::SqlValue>| r[0].as_text().as_deref() == Some("failed");
+                |r: &crate::store::Row| r[0].as_text().as_deref() == Some("failed");
             let (Some(first), Some(last)) = (attempts.first(), attempts.last()) else {
                 continue;
             };

@@ -7,8 +7,8 @@ SELECT a.item_id,
        coalesce(a.root_cause, '')  AS root_cause,
        coalesce(a.action, '')      AS action,
        coalesce(a.owner, '')       AS owner,
-       strftime(a.due_on, '%Y-%m-%d') AS due_on,
-       a.status,
+       a.due_on,
+       coalesce(a.status, '')      AS status,
        coalesce(a.progress, '')    AS progress
 FROM action_plans AS a
 JOIN files AS f USING (file_id)

@@ -3,7 +3,8 @@
 -- Grain: one row per configured department, in configuration order.
 -- Inputs: group_scores (V6), departments, department_targets.
 -- Parameters: $1 report month, $2 the month before, $3 the same month a year
--- earlier (all 'YYYY-MM').
+-- earlier (all 'YYYY-MM'); $4 the minimum number of respondents for a score
+-- to be shown ([scores] min_n).
 --
 -- A department's score is M over the questions attributed to it; met is
 -- score >= target; a NULL score (no answers) leaves met NULL. Whether a
@@ -24,7 +25,9 @@ SELECT d.department,
        cur.score - prev.score      AS change_previous,
        ly.score                    AS last_year_score,
        cur.score - ly.score        AS change_last_year,
-       coalesce(cur.n_responses, 0) AS n_responses
+       coalesce(cur.n_responses, 0) AS n_responses,
+       -- SPEC "Scores" (min_n): fewer respondents than $4 are shown as "n too small".
+       coalesce(cur.n_responses, 0) < $4 AS too_small
 FROM departments AS d
 LEFT JOIN dept AS cur  ON cur.department = d.department AND cur.month = $1
 LEFT JOIN dept AS prev ON prev.department = d.department AND prev.month = $2

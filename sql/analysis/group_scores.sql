@@ -23,16 +23,16 @@ SELECT cur.dimension,
        cur.n_responses < $4                  AS too_small,
        prev.score                            AS previous_score,
        cur.score - prev.score                AS change_previous,
-       cur.n_responses >= $4 AND prev.n_responses >= $4
+       coalesce(cur.n_responses >= $4 AND prev.n_responses >= $4
            AND abs(cur.score - prev.score)
-               > 1.96 * sqrt(cur.pct_variance / cur.n_answers + prev.pct_variance / prev.n_answers)
-                                             AS significant_previous,
+               > 1.96 * sqrt(cur.pct_variance / cur.n_answers + prev.pct_variance / prev.n_answers),
+           false)                            AS significant_previous,
        ly.score                              AS last_year_score,
        cur.score - ly.score                  AS change_last_year,
-       cur.n_responses >= $4 AND ly.n_responses >= $4
+       coalesce(cur.n_responses >= $4 AND ly.n_responses >= $4
            AND abs(cur.score - ly.score)
-               > 1.96 * sqrt(cur.pct_variance / cur.n_answers + ly.pct_variance / ly.n_answers)
-                                             AS significant_last_year
+               > 1.96 * sqrt(cur.pct_variance / cur.n_answers + ly.pct_variance / ly.n_answers),
+           false)                            AS significant_last_year
 FROM cur
 LEFT JOIN prev USING (dimension, group_key)
 LEFT JOIN ly USING (dimension, group_key)

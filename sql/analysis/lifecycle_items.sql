@@ -2,12 +2,12 @@
 -- proposals, action plans and escalation"), received on or before $1.
 -- Grain: one row per complaint or proposal (latest loaded row per id).
 -- Deadlines in working days are computed from these by csat's calendar.
--- Dates as text YYYY-MM-DD.
+-- Dates as DATE values.
 SELECT 'complaint'                          AS kind,
        complaint_id                         AS item_id,
-       strftime(received_on, '%Y-%m-%d')  AS received_on,
-       strftime(responded_on, '%Y-%m-%d') AS responded_on,
-       strftime(closed_on, '%Y-%m-%d')    AS closed_on,
+       received_on,
+       responded_on,
+       closed_on,
        severity,
        coalesce(nullif(trim(root_cause), ''), nullif(trim(category), ''), '') AS category,
        department,
@@ -22,9 +22,9 @@ WHERE received_on <= CAST($1 AS DATE)
 UNION ALL
 SELECT 'proposal',
        proposal_id,
-       strftime(received_on, '%Y-%m-%d'),
-       strftime(responded_on, '%Y-%m-%d'),
-       strftime(closed_on, '%Y-%m-%d'),
+       received_on,
+       responded_on,
+       closed_on,
        NULL,
        category,
        department,

@@ -13,12 +13,12 @@ WITH ranked AS (
 )
 SELECT r.origin,
        r.item_id,
-       strftime(r.happened_on, '%Y-%m-%d') AS happened_on,
+       r.happened_on,
        r.category,
        coalesce(r.department, '') AS department,
        r.severity,
        r.plan_owner,
-       strftime(r.due_on, '%Y-%m-%d') AS due_on,
+       r.due_on,
        r.closed,
        r.plan_status,
        r.rank

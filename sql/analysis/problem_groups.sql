@@ -16,7 +16,7 @@ WITH grouped AS (
            count(*) AS n,
            count(*) FILTER (WHERE NOT i.closed) AS n_open,
            count(*) FILTER (WHERE NOT i.closed AND i.due_on < CAST($2 AS DATE)) AS n_overdue,
-           strftime(min(i.due_on) FILTER (WHERE NOT i.closed), '%Y-%m-%d') AS oldest_open_due,
+           min(i.due_on) FILTER (WHERE NOT i.closed) AS oldest_open_due,
            CASE WHEN min(i.plan_owner) = max(i.plan_owner) THEN min(i.plan_owner) END AS plan_owner
     FROM month_problem_items($1, $2) AS i
     GROUP BY ALL

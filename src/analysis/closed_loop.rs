@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{group_name, sql};
 use crate::config::Config;
-use crate::store::{Param, SqlValue, Store, StoreError};
+use crate::store::{Param, Row, Store, StoreError};
 
 /// Where an item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -191,16 +191,17 @@ fn is_closed_status(status: &str) -> bool {
     crate::config::CLOSED_STATUSES.contains(&status.trim().to_lowercase().as_str())
 }
 
-fn department_name(config: &Config, key: &SqlValue) -> String {
-    match key.as_text().filter(|k| !k.is_empty()) {
-        Some(key) => group_name(config, "department", &key),
+/// A department's name; 未指定部门 when no department (NULL or '') owns it.
+fn department_name(config: &Config, key: Option<&str>) -> String {
+    match key.filter(|k| !k.is_empty()) {
+        Some(key) => group_name(config, "department", key),
         None => "未指定部门".to_string(),
     }
 }
 
-fn department_owner(config: &Config, key: &SqlValue) -> String {
-    key.as_text()
-        .and_then(|k| config.departments.iter().find(|d| d.key == k))
+/// A department's configured owner, '' when none.
+fn department_owner(config: &Config, key: Option<&str>) -> String {
+    key.and_then(|k| config.departments.iter().find(|d| d.key == k))
         .and_then(|d| d.owner.clone())
         .unwrap_or_default()
 }
@@ -239,22 +240,23 @@ pub fn tracked_items(
         sql("lifecycle_items"),
         &[Param::Date(today)],
     )?;
-    Ok(rows
-        .iter()
-        .filter_map(|row| {
-            let kind = row[0].as_text()?;
-            let received_on = row[2].as_date()?;
+    rows.iter()
+        .map(|row| {
+            let kind = row.text("kind")?;
+            let received_on = row.date("received_on")?;
             // What is known on `today`: later answers do not count yet.
-            let known = |value: &SqlValue| value.as_date().filter(|d| *d <= today);
-            let responded_on = known(&row[3]);
-            let closed_on = known(&row[4]);
-            let severity = row[5].as_i64();
-            let extended = row[10].as_bool().unwrap_or(false);
+            let known = |column: &str| -> Result<Option<NaiveDate>, StoreError> {
+                Ok(row.opt_date(column)?.filter(|d| *d <= today))
+            };
+            let responded_on = known("responded_on")?;
+            let closed_on = known("closed_on")?;
+            let severity = row.opt_i64("severity")?;
+            let extended = row.bool("extended")?;
             let due_on = item_due(config, &kind, received_on, severity, extended);
             // A closing status without a date is trusted; with a date, the
             // date decides (a complaint closed after `today` was open then).
-            let closed_by_status = row[4].as_date().is_none()
-                && is_closed_status(&row[8].as_text().unwrap_or_default());
+            let closed_by_status =
+                row.opt_date("closed_on")?.is_none() && is_closed_status(&row.text("status")?);
             let state = if closed_on.is_some() || closed_by_status {
                 ItemState::Closed
             } else if responded_on.is_some() {
@@ -263,13 +265,14 @@ pub fn tracked_items(
                 ItemState::Open
             };
             let answered = responded_on.or(closed_on);
-            Some(TrackedItem {
-                item_id: row[1].as_text().unwrap_or_default(),
+            let department = row.opt_text("department")?;
+            Ok(TrackedItem {
+                item_id: row.text("item_id")?,
                 received_on,
                 severity,
-                category: row[6].as_text().unwrap_or_default(),
-                department: department_name(config, &row[7]),
-                owner: department_owner(config, &row[7]),
+                category: row.text("category")?,
+                department: department_name(config, department.as_deref()),
+                owner: department_owner(config, department.as_deref()),
                 due_on,
                 responded_on,
                 closed_on,
@@ -277,16 +280,16 @@ pub fn tracked_items(
                 days_left: (state == ItemState::Open)
                     .then(|| config.calendar.working_days_left(today, due_on)),
                 on_time: answered.map(|a| a <= due_on),
-                description: row[12].as_text().unwrap_or_default(),
+                description: row.text("description")?,
                 kind,
             })
         })
-        .collect())
+        .collect()
 }
 
 struct PlanRow {
     item_id: String,
-    department: SqlValue,
+    department: Option<String>,
     root_cause: String,
     action: String,
     due_on: Option<NaiveDate>,
@@ -294,22 +297,24 @@ struct PlanRow {
 }
 
 fn plan_rows(store: &Store, on: NaiveDate) -> Result<Vec<PlanRow>, StoreError> {
-    Ok(store
+    store
         .query(
             "action_plan_items",
             sql("action_plan_items"),
             &[Param::Date(on)],
         )?
         .into_iter()
-        .map(|row| PlanRow {
-            item_id: row[0].as_text().unwrap_or_default(),
-            department: row[2].clone(),
-            root_cause: row[3].as_text().unwrap_or_default(),
-            action: row[4].as_text().unwrap_or_default(),
-            due_on: row[6].as_date(),
-            status: row[7].as_text().unwrap_or_default(),
+        .map(|row| {
+            Ok(PlanRow {
+                item_id: row.text("item_id")?,
+                department: row.opt_text("department")?,
+                root_cause: row.text("root_cause")?,
+                action: row.text("action")?,
+                due_on: row.opt_date("due_on")?,
+                status: row.text("status")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The closed loop of `month` as of `today` (the report passes the month's
@@ -346,7 +351,7 @@ pub fn closed_loop(
     };
     let mut departments: Vec<String> = plans
         .iter()
-        .map(|p| department_name(config, &p.department))
+        .map(|p| department_name(config, p.department.as_deref()))
         .collect();
     departments.dedup();
     departments.sort_by_key(|name| {
@@ -362,7 +367,7 @@ pub fn closed_loop(
         .map(|name| {
             let rows: Vec<&PlanRow> = plans
                 .iter()
-                .filter(|p| department_name(config, &p.department) == *name)
+                .filter(|p| department_name(config, p.department.as_deref()) == *name)
                 .collect();
             let open: Vec<&&PlanRow> = rows
                 .iter()
@@ -370,7 +375,7 @@ pub fn closed_loop(
                 .collect();
             let previous: Vec<&PlanRow> = previous_plans
                 .iter()
-                .filter(|p| department_name(config, &p.department) == *name)
+                .filter(|p| department_name(config, p.department.as_deref()) == *name)
                 .collect();
             DepartmentTracking {
                 department: name.clone(),
@@ -404,7 +409,7 @@ pub fn closed_loop(
             .collect();
             (!missing.is_empty()).then(|| FlaggedItem {
                 item_id: p.item_id.clone(),
-                department: department_name(config, &p.department),
+                department: department_name(config, p.department.as_deref()),
                 missing: missing.join("、"),
             })
         })
@@ -449,31 +454,31 @@ fn set_problem_deadlines(store: &Store, config: &Config, month: &str) -> Result<
 
 /// A problem of `problem_items.sql` / `problem_details.sql` with its owner,
 /// status and working days left on `today`.
-fn problem_item(config: &Config, today: NaiveDate, row: &[SqlValue]) -> Option<ProblemItem> {
-    let origin = row[0].as_text()?;
-    let happened_on = row[2].as_date()?;
-    let closed = row[8].as_bool().unwrap_or(false);
-    let due_on = row[7].as_date().unwrap_or_else(|| {
+fn problem_item(config: &Config, today: NaiveDate, row: &Row) -> Result<ProblemItem, StoreError> {
+    let happened_on = row.date("happened_on")?;
+    let closed = row.bool("closed")?;
+    let due_on = row.opt_date("due_on")?.unwrap_or_else(|| {
         config
             .calendar
             .add_working_days(happened_on, config.deadlines.problem_working_days)
     });
-    let status = match row[9].as_text() {
+    let status = match row.opt_text("plan_status")? {
         Some(status) => status,
         None if closed => "已关闭".to_string(),
         None => "待处理".to_string(),
     };
-    let owner = row[6]
-        .as_text()
+    let department = row.text("department")?;
+    let owner = row
+        .opt_text("plan_owner")?
         .filter(|o| !o.is_empty())
-        .unwrap_or_else(|| department_owner(config, &row[4]));
-    Some(ProblemItem {
-        origin,
-        item_id: row[1].as_text().unwrap_or_default(),
+        .unwrap_or_else(|| department_owner(config, Some(&department)));
+    Ok(ProblemItem {
+        origin: row.text("origin")?,
+        item_id: row.text("item_id")?,
         happened_on,
-        severity: row[5].as_i64(),
-        category: row[3].as_text().unwrap_or_default(),
-        department: department_name(config, &row[4]),
+        severity: row.opt_i64("severity")?,
+        category: row.text("category")?,
+        department: department_name(config, Some(&department)),
         owner,
         due_on,
         days_left: (!closed).then(|| config.calendar.working_days_left(today, due_on)),
@@ -535,24 +540,25 @@ fn problem_list(
         )?
         .into_iter()
         .map(|row| {
-            n_problem_groups = row[8].as_i64().unwrap_or(0);
-            let owner = department_owner(config, &row[0]);
-            ProblemGroup {
-                department: department_name(config, &row[0]),
-                category: row[1].as_text().unwrap_or_default(),
-                origin: row[2].as_text().unwrap_or_default(),
-                n: row[3].as_i64().unwrap_or(0),
-                n_open: row[4].as_i64().unwrap_or(0),
-                n_overdue: row[5].as_i64().unwrap_or(0),
-                oldest_open_due: row[6].as_date(),
+            n_problem_groups = row.i64("n_groups")?;
+            let department = row.text("department")?;
+            let owner = department_owner(config, Some(&department));
+            Ok(ProblemGroup {
+                department: department_name(config, Some(&department)),
+                category: row.text("category")?,
+                origin: row.text("origin")?,
+                n: row.i64("n")?,
+                n_open: row.i64("n_open")?,
+                n_overdue: row.i64("n_overdue")?,
+                oldest_open_due: row.opt_date("oldest_open_due")?,
                 owner: if owner.is_empty() {
-                    row[7].as_text().unwrap_or_default()
+                    row.opt_text("plan_owner")?.unwrap_or_default()
                 } else {
                     owner
                 },
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     let cap = config.report.problem_items_per_department;
     let mut items = Vec::new();
     let mut departments: Vec<ProblemDepartment> = Vec::new();
@@ -561,11 +567,11 @@ fn problem_list(
         sql("problem_items"),
         &[month_param, Param::Date(today), Param::Int(i64::from(cap))],
     )? {
-        let key = row[4].as_text().unwrap_or_default();
+        let key = row.text("department")?;
         if departments.last().is_none_or(|d| d.key != key) {
-            let n_total = row[11].as_i64().unwrap_or(0);
+            let n_total = row.i64("n_department")?;
             departments.push(ProblemDepartment {
-                department: department_name(config, &row[4]),
+                department: department_name(config, Some(&key)),
                 n_total,
                 n_listed: 0,
                 detail_file: (n_total > i64::from(cap))
@@ -573,12 +579,11 @@ fn problem_list(
                 key,
             });
         }
-        if let Some(item) = problem_item(config, today, &row) {
-            if let Some(department) = departments.last_mut() {
-                department.n_listed += 1;
-            }
-            items.push(item);
+        let item = problem_item(config, today, &row)?;
+        if let Some(department) = departments.last_mut() {
+            department.n_listed += 1;
         }
+        items.push(item);
     }
     // A cap of 0 lists no items: the departments come from the groups.
     if cap == 0 {
@@ -604,12 +609,12 @@ fn department_totals(
             Param::Int(i64::MAX),
         ],
     )? {
-        let key = row[0].as_text().unwrap_or_default();
-        let n = row[3].as_i64().unwrap_or(0);
+        let key = row.text("department")?;
+        let n = row.i64("n")?;
         match departments.last_mut() {
             Some(d) if d.key == key => d.n_total += n,
             _ => departments.push(ProblemDepartment {
-                department: department_name(config, &row[0]),
+                department: department_name(config, Some(&key)),
                 n_total: n,
                 n_listed: 0,
                 detail_file: Some(detail_file_name(config, month, &key)),
@@ -644,11 +649,8 @@ pub fn for_each_problem_detail<E: From<StoreError>>(
             Param::Int(i64::from(config.report.problem_items_per_department)),
         ],
         |row| {
-            let key = row[4].as_text().unwrap_or_default();
-            match problem_item(config, today, row) {
-                Some(item) => each(&key, &item),
-                None => Ok(()),
-            }
+            let key = row.text("department")?;
+            each(&key, &problem_item(config, today, row)?)
         },
     )
 }

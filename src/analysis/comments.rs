@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::{shift_month, sql};
 use crate::config::Config;
-use crate::store::{Param, SqlValue, Store, StoreError};
+use crate::store::{Param, Store, StoreError};
 
 /// How many example comments a topic keeps.
 pub const EXAMPLES_PER_TOPIC: usize = 2;
@@ -170,18 +170,10 @@ pub fn comment_topics(
     )?;
     let mut comments = Vec::with_capacity(rows.len());
     for row in rows {
-        let text = |index: usize, name: &str| -> Result<String, StoreError> {
-            row.get(index)
-                .and_then(SqlValue::as_text)
-                .ok_or_else(|| StoreError::Shape {
-                    query: "comments".to_string(),
-                    message: format!("column {name} (#{index}) is missing or not text"),
-                })
-        };
-        let comment = text(4, "comment")?;
+        let comment = row.text("comment")?;
         comments.push(Comment {
-            month: text(0, "month")?,
-            origin: text(1, "origin")?,
+            month: row.text("month")?,
+            origin: row.text("origin")?,
             lower: comment.to_lowercase(),
             text: comment,
         });

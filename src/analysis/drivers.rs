@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{shift_month, sql};
 use crate::config::Config;
-use crate::store::{Param, SqlValue, Store, StoreError};
+use crate::store::{Param, Row, Store, StoreError};
 
 /// Where a driver falls on the importance × performance grid (cut lines at
 /// the medians).
@@ -186,7 +186,7 @@ pub fn key_drivers(store: &Store, config: &Config, month: &str) -> Result<KeyDri
     Ok(result)
 }
 
-/// One row of `key_drivers.sql`, read by position with its type checked.
+/// One row of `key_drivers.sql`, read by column name.
 struct DriverRow {
     view: String,
     question_key: String,
@@ -204,56 +204,21 @@ struct DriverRow {
 }
 
 impl DriverRow {
-    fn read(row: &[SqlValue]) -> Result<DriverRow, StoreError> {
-        let column = |index: usize, name: &str| {
-            row.get(index).ok_or_else(|| StoreError::Shape {
-                query: "key_drivers".to_string(),
-                message: format!("column {name} (#{index}) is missing"),
-            })
-        };
-        let text = |index: usize, name: &str| -> Result<String, StoreError> {
-            column(index, name)?
-                .as_text()
-                .ok_or_else(|| shape_error(name, "text"))
-        };
-        let number = |index: usize, name: &str| -> Result<Option<f64>, StoreError> {
-            match column(index, name)? {
-                SqlValue::Null => Ok(None),
-                value => value
-                    .as_f64()
-                    .map(Some)
-                    .ok_or_else(|| shape_error(name, "a number")),
-            }
-        };
-        let integer = |index: usize, name: &str| -> Result<i64, StoreError> {
-            column(index, name)?
-                .as_i64()
-                .ok_or_else(|| shape_error(name, "an integer"))
-        };
+    fn read(row: &Row) -> Result<DriverRow, StoreError> {
         Ok(DriverRow {
-            view: text(0, "view")?,
-            question_key: text(1, "question_key")?,
-            department: text(2, "department")?,
-            n_pairs: integer(3, "n_pairs")?,
-            importance: number(4, "importance")?,
-            t: number(5, "t")?,
-            t_critical: number(6, "t_critical")?,
-            significant: column(7, "significant")?
-                .as_bool()
-                .ok_or_else(|| shape_error("significant", "a boolean"))?,
-            performance: number(8, "performance")?
-                .ok_or_else(|| shape_error("performance", "a number"))?,
-            n_answers: integer(9, "n_answers")?,
-            importance_cut: number(10, "importance_cut")?,
-            performance_cut: number(11, "performance_cut")?,
-            quadrant: column(12, "quadrant")?.as_text(),
+            view: row.text("view")?,
+            question_key: row.text("question_key")?,
+            department: row.text("department")?,
+            n_pairs: row.i64("n_pairs")?,
+            importance: row.opt_f64("importance")?,
+            t: row.opt_f64("t")?,
+            t_critical: row.opt_f64("t_critical")?,
+            significant: row.bool("significant")?,
+            performance: row.f64("performance")?,
+            n_answers: row.i64("n_answers")?,
+            importance_cut: row.opt_f64("importance_cut")?,
+            performance_cut: row.opt_f64("performance_cut")?,
+            quadrant: row.opt_text("quadrant")?,
         })
-    }
-}
-
-fn shape_error(name: &str, expected: &str) -> StoreError {
-    StoreError::Shape {
-        query: "key_drivers".to_string(),
-        message: format!("column {name} is not {expected}"),
     }
 }

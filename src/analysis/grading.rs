@@ -128,15 +128,15 @@ pub fn grade(store: &mut Store, config: &Config, as_of: NaiveDate) -> Result<Gra
         &[Param::Date(as_of), Param::Float(rules.min_margin_rate)],
     )? {
         criteria
-            .entry(row[0].as_text().unwrap_or_default())
+            .entry(row.text("customer_id")?)
             .or_default()
             .push(CriterionScore {
-                key: row[1].as_text().unwrap_or_default(),
-                name: row[2].as_text().unwrap_or_default(),
-                value: row[3].as_f64(),
-                text_value: row[4].as_text(),
-                points: row[5].as_f64().unwrap_or(0.0),
-                weight: row[6].as_f64().unwrap_or(0.0),
+                key: row.text("key")?,
+                name: row.text("name")?,
+                value: row.opt_f64("value")?,
+                text_value: row.opt_text("text_value")?,
+                points: row.f64("points")?,
+                weight: row.f64("weight")?,
             });
     }
     let mut previous: BTreeMap<(String, String), f64> = BTreeMap::new();
@@ -146,11 +146,8 @@ pub fn grade(store: &mut Store, config: &Config, as_of: NaiveDate) -> Result<Gra
         &[Param::Date(as_of)],
     )? {
         previous.insert(
-            (
-                row[0].as_text().unwrap_or_default(),
-                row[1].as_text().unwrap_or_default(),
-            ),
-            row[2].as_f64().unwrap_or(0.0),
+            (row.text("customer_id")?, row.text("criterion")?),
+            row.f64("points")?,
         );
     }
     let [share_a, share_b, share_c] = rules.shares;
@@ -174,16 +171,18 @@ pub fn grade(store: &mut Store, config: &Config, as_of: NaiveDate) -> Result<Gra
     let mut customers: Vec<GradedCustomer> = rows
         .into_iter()
         .map(|row| {
-            let customer_id = row[0].as_text().unwrap_or_default();
-            let grade = row[6].as_text().unwrap_or_default();
-            let old_grade = row[7].as_text();
-            let payment_terms_grade = row[8].as_text().unwrap_or_else(|| grade.clone());
+            let customer_id = row.text("customer_id")?;
+            let grade = row.text("grade")?;
+            let old_grade = row.opt_text("old_grade")?;
+            let payment_terms_grade = row.text("payment_terms_grade")?;
+            let dissatisfied = row.bool("dissatisfied")?;
+            let open_complaint = row.bool("open_complaint")?;
             let mut customer = GradedCustomer {
-                name: row[1].as_text().unwrap_or_default(),
-                customer_type: row[2].as_text(),
-                months_of_business: row[3].as_i64().unwrap_or(0),
-                score: row[4].as_f64(),
-                rank: row[5].as_i64(),
+                name: row.text("name")?,
+                customer_type: row.opt_text("customer_type")?,
+                months_of_business: row.i64("months_of_business")?,
+                score: row.opt_f64("score")?,
+                rank: row.opt_i64("rank")?,
                 change: match &old_grade {
                     None => Change::New,
                     Some(old) => match grade_index(&grade).cmp(&grade_index(old)) {
@@ -192,11 +191,11 @@ pub fn grade(store: &mut Store, config: &Config, as_of: NaiveDate) -> Result<Gra
                         std::cmp::Ordering::Equal => Change::Same,
                     },
                 },
-                provisional: row[9].as_bool().unwrap_or(false),
-                at_risk: row[10].as_bool().unwrap_or(false) || row[11].as_bool().unwrap_or(false),
-                late_in_a_quarter: row[12].as_i64().unwrap_or(0),
-                monthly_orders: row[13].as_f64().unwrap_or(0.0),
-                on_margin_share: row[14].as_f64().unwrap_or(0.0),
+                provisional: row.bool("provisional")?,
+                at_risk: dissatisfied || open_complaint,
+                late_in_a_quarter: row.i64("late_in_a_quarter")?,
+                monthly_orders: row.f64("monthly_orders")?,
+                on_margin_share: row.f64("on_margin_share")?,
                 criteria: criteria.remove(&customer_id).unwrap_or_default(),
                 reasons: Vec::new(),
                 policy: rules.policies.iter().find(|p| p.grade == grade).cloned(),
@@ -210,16 +209,10 @@ pub fn grade(store: &mut Store, config: &Config, as_of: NaiveDate) -> Result<Gra
                 old_grade,
                 payment_terms_grade,
             };
-            customer.reasons = reasons(
-                &customer,
-                row[10].as_bool().unwrap_or(false),
-                row[11].as_bool().unwrap_or(false),
-                &previous,
-                config,
-            );
-            customer
+            customer.reasons = reasons(&customer, dissatisfied, open_complaint, &previous, config);
+            Ok(customer)
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     let priority = |c: &GradedCustomer| match (c.change, c.at_risk) {
         (Change::Up, _) => 0,
         (Change::Down, _) => 1,

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::store::{Param, SqlValue, Store, StoreError};
+use crate::store::{Param, Store, StoreError};
 
 /// An analysis query: its key (shared with its SQL file) and its text.
 pub struct Query {
@@ -551,10 +551,6 @@ pub fn previous_month(date: NaiveDate) -> String {
     crate::month::Month::before(date).to_string()
 }
 
-fn float(value: &SqlValue) -> Option<f64> {
-    value.as_f64()
-}
-
 /// Computes the monthly results for `month`.
 ///
 /// # Errors
@@ -578,13 +574,15 @@ pub fn monthly(
             ],
         )?
         .into_iter()
-        .map(|row| CompanyMonth {
-            month: row[0].as_text().unwrap_or_default(),
-            satisfaction: float(&row[1]).unwrap_or(f64::NAN),
-            n_answers: row[2].as_i64().unwrap_or(0),
-            n_responses: row[3].as_i64().unwrap_or(0),
+        .map(|row| {
+            Ok(CompanyMonth {
+                month: row.text("month")?,
+                satisfaction: row.f64("satisfaction")?,
+                n_answers: row.i64("n_answers")?,
+                n_responses: row.i64("n_responses")?,
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     let company = trend.iter().find(|m| m.month == month).cloned();
 
     let min_n = config.scores.min_n;
@@ -601,23 +599,23 @@ pub fn monthly(
         )?
         .into_iter()
         .map(|row| {
-            let dimension = row[0].as_text().unwrap_or_default();
-            let key = row[1].as_text().unwrap_or_default();
-            GroupScore {
+            let dimension = row.text("dimension")?;
+            let key = row.text("group_key")?;
+            Ok(GroupScore {
                 name: group_name(config, &dimension, &key),
                 dimension,
                 key,
-                score: float(&row[2]).unwrap_or(f64::NAN),
-                n_responses: row[3].as_i64().unwrap_or(0),
-                n_answers: row[4].as_i64().unwrap_or(0),
-                too_small: row[5].as_bool().unwrap_or(true),
-                change_previous: float(&row[7]),
-                significant_previous: row[8].as_bool().unwrap_or(false),
-                change_last_year: float(&row[10]),
-                significant_last_year: row[11].as_bool().unwrap_or(false),
-            }
+                score: row.f64("score")?,
+                n_responses: row.i64("n_responses")?,
+                n_answers: row.i64("n_answers")?,
+                too_small: row.bool("too_small")?,
+                change_previous: row.opt_f64("change_previous")?,
+                significant_previous: row.bool("significant_previous")?,
+                change_last_year: row.opt_f64("change_last_year")?,
+                significant_last_year: row.bool("significant_last_year")?,
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     let departments = store
         .query(
             "department_scores",
@@ -626,27 +624,30 @@ pub fn monthly(
                 Param::Text(month.to_string()),
                 Param::Text(previous.clone()),
                 Param::Text(last_year),
+                Param::Int(min_n),
             ],
         )?
         .into_iter()
-        .map(|row| DepartmentScore {
-            key: row[0].as_text().unwrap_or_default(),
-            name: row[1].as_text().unwrap_or_default(),
-            score: float(&row[2]),
-            n_answers: row[3].as_i64().unwrap_or(0),
-            target: float(&row[4]).unwrap_or(config.company.target),
-            gap: float(&row[5]),
-            met: row[6].as_bool(),
-            previous_score: float(&row[7]),
-            change_previous: float(&row[8]),
-            last_year_score: float(&row[9]),
-            change_last_year: float(&row[10]),
-            n_responses: row[11].as_i64().unwrap_or(0),
-            too_small: row[11].as_i64().unwrap_or(0) < config.scores.min_n,
-            significant_previous: false,
-            significant_last_year: false,
+        .map(|row| {
+            Ok(DepartmentScore {
+                key: row.text("department")?,
+                name: row.text("name")?,
+                score: row.opt_f64("score")?,
+                n_answers: row.i64("n_answers")?,
+                target: row.f64("target")?,
+                gap: row.opt_f64("gap")?,
+                met: row.opt_bool("met")?,
+                previous_score: row.opt_f64("previous_score")?,
+                change_previous: row.opt_f64("change_previous")?,
+                last_year_score: row.opt_f64("last_year_score")?,
+                change_last_year: row.opt_f64("change_last_year")?,
+                n_responses: row.i64("n_responses")?,
+                too_small: row.bool("too_small")?,
+                significant_previous: false,
+                significant_last_year: false,
+            })
         })
-        .collect::<Vec<DepartmentScore>>();
+        .collect::<Result<Vec<DepartmentScore>, StoreError>>()?;
 
     let departments = departments
         .into_iter()
@@ -671,14 +672,16 @@ pub fn monthly(
             ],
         )?
         .into_iter()
-        .map(|row| NpsMonth {
-            month: row[0].as_text().unwrap_or_default(),
-            promoters: row[1].as_i64().unwrap_or(0),
-            detractors: row[2].as_i64().unwrap_or(0),
-            n_answers: row[3].as_i64().unwrap_or(0),
-            nps: float(&row[4]).unwrap_or(f64::NAN),
+        .map(|row| {
+            Ok(NpsMonth {
+                month: row.text("month")?,
+                promoters: row.i64("promoters")?,
+                detractors: row.i64("detractors")?,
+                n_answers: row.i64("n_answers")?,
+                nps: row.f64("nps")?,
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     let response_rates: Vec<ResponseRate> = store
         .query(
             "response_rates",
@@ -686,17 +689,19 @@ pub fn monthly(
             &[Param::Text(month.to_string())],
         )?
         .into_iter()
-        .map(|row| ResponseRate {
-            channel: row[0].as_text().unwrap_or_default(),
-            sent: row[1].as_i64(),
-            returned: row[2].as_i64().unwrap_or(0),
-            rate: float(&row[3]),
-            penalty: row[4].as_i64().unwrap_or(0),
-            served: row[5].as_i64(),
-            required: row[6].as_i64(),
-            sufficient: row[7].as_bool(),
+        .map(|row| {
+            Ok(ResponseRate {
+                channel: row.text("channel")?,
+                sent: row.opt_i64("sent")?,
+                returned: row.i64("returned")?,
+                rate: row.opt_f64("rate")?,
+                penalty: row.i64("penalty")?,
+                served: row.opt_i64("served")?,
+                required: row.opt_i64("required")?,
+                sufficient: row.opt_bool("sufficient")?,
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     let penalty = response_rates
         .iter()
         .find(|r| r.channel == "questionnaire")
@@ -707,21 +712,23 @@ pub fn monthly(
         sql("callback_summary"),
         &[Param::Text(month.to_string())],
     )? {
-        let callback_type = row[0].as_text().unwrap_or_default();
+        let callback_type = row.text("callback_type")?;
         if callbacks
             .last()
             .is_none_or(|c| c.callback_type != callback_type)
         {
             callbacks.push(CallbackSummary {
                 callback_type,
-                planned: row[1].as_i64().unwrap_or(0),
-                reached: row[2].as_i64().unwrap_or(0),
-                reach_rate: float(&row[3]).unwrap_or(0.0),
-                problems: row[4].as_i64().unwrap_or(0),
+                planned: row.i64("planned")?,
+                reached: row.i64("reached")?,
+                reach_rate: row.f64("reach_rate")?,
+                problems: row.i64("problems")?,
                 dimensions: Vec::new(),
             });
         }
-        if let (Some(key), Some(average)) = (row[5].as_text(), float(&row[6])) {
+        // A type without answered dimensions has one row of NULLs here.
+        if let (Some(key), Some(average)) = (row.opt_text("question_key")?, row.opt_f64("average")?)
+        {
             let current = callbacks.last_mut().expect("pushed above");
             let name = config
                 .questions
@@ -730,7 +737,7 @@ pub fn monthly(
                 .map_or(key, |q| q.match_text.clone());
             current
                 .dimensions
-                .push((name, average, row[7].as_i64().unwrap_or(0)));
+                .push((name, average, row.i64("n_answers")?));
         }
     }
 
@@ -743,8 +750,8 @@ pub fn monthly(
             Param::Text(previous.clone()),
         ],
     )? {
-        let view = row[0].as_text().unwrap_or_default();
-        let scope = row[1].as_text().unwrap_or_default();
+        let view = row.text("view")?;
+        let scope = row.text("scope")?;
         if paretos
             .last()
             .is_none_or(|p| p.view != view || p.scope != scope)
@@ -766,14 +773,14 @@ pub fn monthly(
             .expect("pushed above")
             .rows
             .push(ParetoRow {
-                rank: row[2].as_i64().unwrap_or(0),
-                category: row[3].as_text().unwrap_or_default(),
-                count: row[4].as_i64().unwrap_or(0),
-                weighted: float(&row[5]).unwrap_or(0.0),
-                share: float(&row[6]).unwrap_or(0.0),
-                cumulative_share: float(&row[7]).unwrap_or(0.0),
-                vital_few: row[8].as_bool().unwrap_or(false),
-                previous_count: row[9].as_i64().unwrap_or(0),
+                rank: row.i64("rank")?,
+                category: row.text("category")?,
+                count: row.i64("n")?,
+                weighted: row.f64("weighted")?,
+                share: row.f64("share")?,
+                cumulative_share: row.f64("cumulative_share")?,
+                vital_few: row.bool("vital_few")?,
+                previous_count: row.i64("previous_n")?,
             });
     }
     // Departments in configuration order, then problems no department owns.
@@ -807,16 +814,17 @@ pub fn monthly(
             &[Param::Text(month.to_string())],
         )?
         .into_iter()
-        .map(|row| ProblemSource {
-            kind: row[0].as_text().unwrap_or_default(),
-            keyword: row[2].as_text(),
-            category: row[3].as_text(),
-            hits: row[4].as_i64().unwrap_or(0),
+        .map(|row| {
+            Ok(ProblemSource {
+                kind: row.text("kind")?,
+                keyword: row.opt_text("keyword")?,
+                category: row.opt_text("category")?,
+                hits: row.i64("hits")?,
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
 
     let month_param = [Param::Text(month.to_string())];
-    let text = |value: &SqlValue| value.as_text().unwrap_or_default();
     let files = store
         .query(
             "data_quality_files",
@@ -824,18 +832,20 @@ pub fn monthly(
             &month_param,
         )?
         .into_iter()
-        .map(|row| FileUsed {
-            file_name: text(&row[0]),
-            source: text(&row[1]),
-            kind: text(&row[2]),
-            loaded_on: text(&row[3]),
-            n_rows: row[4].as_i64().unwrap_or(0),
-            n_loaded: row[5].as_i64().unwrap_or(0),
-            n_rejected: row[6].as_i64().unwrap_or(0),
-            n_rows_in_month: row[7].as_i64().unwrap_or(0),
-            n_superseded: row[8].as_i64().unwrap_or(0),
+        .map(|row| {
+            Ok(FileUsed {
+                file_name: row.text("file_name")?,
+                source: row.text("source")?,
+                kind: row.text("kind")?,
+                loaded_on: row.text("loaded_on")?,
+                n_rows: row.i64("n_rows")?,
+                n_loaded: row.i64("n_loaded")?,
+                n_rejected: row.i64("n_rejected")?,
+                n_rows_in_month: row.i64("n_rows_in_month")?,
+                n_superseded: row.i64("n_superseded")?,
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     let mut n_rejected_total = 0;
     let rejected = store
         .query(
@@ -848,17 +858,17 @@ pub fn monthly(
         )?
         .into_iter()
         .map(|row| {
-            n_rejected_total = row[6].as_i64().unwrap_or(0);
-            RejectedRow {
-                file_name: text(&row[0]),
-                sheet: text(&row[1]),
-                row_number: row[2].as_i64().unwrap_or(0),
-                column: text(&row[3]),
-                value: text(&row[4]),
-                expected: text(&row[5]),
-            }
+            n_rejected_total = row.i64("n_total")?;
+            Ok(RejectedRow {
+                file_name: row.text("file_name")?,
+                sheet: row.text("sheet")?,
+                row_number: row.i64("row_number")?,
+                column: row.text("column_name")?,
+                value: row.text("value")?,
+                expected: row.text("expected")?,
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
 
     let (year, month_number) = parse_month(month).expect("month is YYYY-MM");
     let month_end = NaiveDate::from_ymd_opt(year, month_number, 1)
@@ -877,13 +887,13 @@ pub fn monthly(
         )?
         .into_iter()
         .map(|row| {
-            let terms_grade = row[5].as_text().unwrap_or_default();
-            CustomerTerms {
-                customer_id: row[0].as_text().unwrap_or_default(),
-                name: row[1].as_text().unwrap_or_default(),
-                grade: row[2].as_text().unwrap_or_default(),
-                graded_on: row[3].as_text().unwrap_or_default(),
-                late_in_a_quarter: row[4].as_i64().unwrap_or(0),
+            let terms_grade = row.text("terms_grade")?;
+            Ok(CustomerTerms {
+                customer_id: row.text("customer_id")?,
+                name: row.text("name")?,
+                grade: row.text("grade")?,
+                graded_on: row.text("graded_on")?,
+                late_in_a_quarter: row.i64("late_in_a_quarter")?,
                 payment_terms: config
                     .grading
                     .policies
@@ -892,9 +902,9 @@ pub fn monthly(
                     .map(|p| p.payment_terms.clone())
                     .unwrap_or_default(),
                 terms_grade,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
 
     let closed_loop = closed_loop::closed_loop(store, config, month, month_end)?;
 
@@ -905,8 +915,8 @@ pub fn monthly(
         sql("respondent_distribution"),
         &[Param::Text(month.to_string())],
     )? {
-        let bin = row[0].as_i64().unwrap_or(0).clamp(0, 9) as usize;
-        histogram[bin] = row[1].as_i64().unwrap_or(0);
+        let bin = row.i64("bin")?.clamp(0, 9) as usize;
+        histogram[bin] = row.i64("n")?;
     }
     for (bin, n) in histogram.iter().enumerate() {
         let band = match Band::of(bin as f64 * 10.0) {

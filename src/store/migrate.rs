@@ -133,7 +133,10 @@ mod tests {
                 &[],
             )
             .unwrap();
-        let names: Vec<String> = rows.iter().map(|r| r[0].as_text().unwrap()).collect();
+        let names: Vec<String> = rows
+            .iter()
+            .map(|r| r.text("column_name").unwrap())
+            .collect();
         assert!(names.contains(&"superseded_by".to_string()), "{names:?}");
     }
 

@@ -13,6 +13,7 @@ mod records;
 mod rows;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use duckdb::types::Value;
@@ -21,8 +22,8 @@ use duckdb::Connection;
 use load::date_value;
 pub use load::{record_table, FileLoad, FileMeta, StoredFile, Superseded};
 pub use records::{AlertAttempts, Attempt};
-pub use rows::SqlValue;
 use rows::{arrow_value, sql_value};
+pub use rows::{Row, SqlValue};
 
 /// The longest text a query returns, in characters: below Excel's 32,767
 /// per cell, so no value from a file can stop a workbook from being written.
@@ -155,12 +156,7 @@ impl Store {
     ///
     /// # Errors
     /// The SQL does not prepare or fails; `name` says which query.
-    pub fn query(
-        &self,
-        name: &str,
-        sql: &str,
-        params: &[Param],
-    ) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+    pub fn query(&self, name: &str, sql: &str, params: &[Param]) -> Result<Vec<Row>, StoreError> {
         let context = format!("running {name}");
         let started = std::time::Instant::now();
         let mut statement = self.connection.prepare(sql).context(context.clone())?;
@@ -168,15 +164,19 @@ impl Store {
         let mut rows = statement
             .query(duckdb::params_from_iter(values))
             .context(context.clone())?;
+        let query: Arc<str> = Arc::from(name);
+        let mut columns: Option<Arc<[String]>> = None;
         let mut out = Vec::new();
         while let Some(row) = rows.next().context(context.clone())? {
-            let n_columns = row.as_ref().column_count();
-            let mut values = Vec::with_capacity(n_columns);
-            for index in 0..n_columns {
+            let columns = columns
+                .get_or_insert_with(|| Arc::from(row.as_ref().column_names()))
+                .clone();
+            let mut values = Vec::with_capacity(columns.len());
+            for index in 0..columns.len() {
                 let value = row.get_ref(index).context(context.clone())?;
                 values.push(sql_value(value));
             }
-            out.push(values);
+            out.push(Row::new(query.clone(), columns, values));
         }
         tracing::debug!(
             query = name,
@@ -199,7 +199,7 @@ impl Store {
         name: &str,
         sql: &str,
         params: &[Param],
-        mut each: impl FnMut(&[SqlValue]) -> Result<(), E>,
+        mut each: impl FnMut(&Row) -> Result<(), E>,
     ) -> Result<(), E> {
         let context = format!("running {name}");
         let started = std::time::Instant::now();
@@ -208,20 +208,31 @@ impl Store {
         let batches = statement
             .stream_arrow(duckdb::params_from_iter(values))
             .context(context.clone())?;
-        let mut row = Vec::new();
+        let query: Arc<str> = Arc::from(name);
+        let mut columns: Option<Arc<[String]>> = None;
         for batch in batches {
             let batch = batch.context(context.clone())?;
+            let columns = columns
+                .get_or_insert_with(|| {
+                    batch
+                        .schema()
+                        .fields()
+                        .iter()
+                        .map(|field| field.name().clone())
+                        .collect()
+                })
+                .clone();
             for index in 0..batch.num_rows() {
-                row.clear();
+                let mut values = Vec::with_capacity(columns.len());
                 for column in batch.columns() {
-                    row.push(
-                        arrow_value(column, index).map_err(|message| StoreError::Arrow {
+                    values.push(arrow_value(column, index).map_err(|message| {
+                        StoreError::Arrow {
                             context: context.clone(),
                             message,
-                        })?,
-                    );
+                        }
+                    })?);
                 }
-                each(&row)?;
+                each(&Row::new(query.clone(), columns.clone(), values))?;
             }
         }
         tracing::debug!(

@@ -6,7 +6,7 @@ use duckdb::params;
 use duckdb::types::Value;
 
 use super::load::{append_rows, date_value, timestamp_value};
-use super::{Context, Param, SqlValue, Store, StoreError};
+use super::{Context, Param, Store, StoreError};
 
 /// Where the reading of an inbox file stands (the crash-loop breaker).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -140,7 +140,7 @@ impl Store {
             "alert deliveries",
             "SELECT coalesce(bool_or(ok), false) AS delivered, \
              count(*) FILTER (WHERE NOT ok) AS failures, \
-             strftime(max(sent_at) FILTER (WHERE NOT ok), '%Y-%m-%d %H:%M:%S') AS last_failure \
+             max(sent_at) FILTER (WHERE NOT ok) AS last_failure \
              FROM alert_deliveries WHERE alert_key = $1 AND fingerprint = $2 \
              AND channel = $3 AND target = $4",
             &[
@@ -151,14 +151,14 @@ impl Store {
             ],
         )?;
         // An aggregate: always one row.
-        let row = rows.first();
-        Ok(AlertAttempts {
-            delivered: row.and_then(|r| r[0].as_bool()).unwrap_or(false),
-            failures: row.and_then(|r| r[1].as_i64()).unwrap_or(0),
-            last_failure: row
-                .and_then(|r| r[2].as_text())
-                .and_then(|t| chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok()),
-        })
+        match rows.first() {
+            Some(row) => Ok(AlertAttempts {
+                delivered: row.bool("delivered")?,
+                failures: row.i64("failures")?,
+                last_failure: row.opt_timestamp("last_failure")?,
+            }),
+            None => Ok(AlertAttempts::default()),
+        }
     }
 
     /// Records one delivery attempt of an alert (and the alert itself):
@@ -290,13 +290,14 @@ impl Store {
             "SELECT attempts, crashed FROM ingest_attempts WHERE sha256 = $1",
             &[Param::Text(sha256.to_string())],
         )?;
-        let before = rows
-            .first()
-            .map(|row| Attempt {
-                interrupted: row.first().and_then(SqlValue::as_i64).unwrap_or(0),
-                crashed: row.get(1).and_then(SqlValue::as_bool).unwrap_or(false),
-            })
-            .unwrap_or_default();
+        // No row: the first reading of the file.
+        let before = match rows.first() {
+            Some(row) => Attempt {
+                interrupted: row.i64("attempts")?,
+                crashed: row.bool("crashed")?,
+            },
+            None => Attempt::default(),
+        };
         self.connection
             .execute(
                 "INSERT INTO ingest_attempts VALUES (?, ?, 1, false) ON CONFLICT (sha256) \
