@@ -7,7 +7,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{group_name, sql};
+use super::{
+    group_name, ACTION_PLAN_ITEMS, LIFECYCLE_ITEMS, PROBLEM_DETAILS, PROBLEM_GROUPS, PROBLEM_ITEMS,
+};
 use crate::config::Config;
 use crate::store::{Param, Row, Store, StoreError};
 
@@ -235,11 +237,7 @@ pub fn tracked_items(
     config: &Config,
     today: NaiveDate,
 ) -> Result<Vec<TrackedItem>, StoreError> {
-    let rows = store.query(
-        "lifecycle_items",
-        sql("lifecycle_items"),
-        &[Param::Date(today)],
-    )?;
+    let rows = LIFECYCLE_ITEMS.run(store, &[Param::Date(today)])?;
     rows.iter()
         .map(|row| {
             let kind = row.text("kind")?;
@@ -297,12 +295,8 @@ struct PlanRow {
 }
 
 fn plan_rows(store: &Store, on: NaiveDate) -> Result<Vec<PlanRow>, StoreError> {
-    store
-        .query(
-            "action_plan_items",
-            sql("action_plan_items"),
-            &[Param::Date(on)],
-        )?
+    ACTION_PLAN_ITEMS
+        .run(store, &[Param::Date(on)])?
         .into_iter()
         .map(|row| {
             Ok(PlanRow {
@@ -528,10 +522,9 @@ fn problem_list(
     set_problem_deadlines(store, config, month)?;
     let month_param = Param::Text(month.to_string());
     let mut n_problem_groups = 0;
-    let groups = store
-        .query(
-            "problem_groups",
-            sql("problem_groups"),
+    let groups = PROBLEM_GROUPS
+        .run(
+            store,
             &[
                 month_param.clone(),
                 Param::Date(today),
@@ -562,9 +555,8 @@ fn problem_list(
     let cap = config.report.problem_items_per_department;
     let mut items = Vec::new();
     let mut departments: Vec<ProblemDepartment> = Vec::new();
-    for row in store.query(
-        "problem_items",
-        sql("problem_items"),
+    for row in PROBLEM_ITEMS.run(
+        store,
         &[month_param, Param::Date(today), Param::Int(i64::from(cap))],
     )? {
         let key = row.text("department")?;
@@ -600,9 +592,8 @@ fn department_totals(
     today: NaiveDate,
 ) -> Result<Vec<ProblemDepartment>, StoreError> {
     let mut departments: Vec<ProblemDepartment> = Vec::new();
-    for row in store.query(
-        "problem_groups",
-        sql("problem_groups"),
+    for row in PROBLEM_GROUPS.run(
+        store,
         &[
             Param::Text(month.to_string()),
             Param::Date(today),
@@ -641,8 +632,8 @@ pub fn for_each_problem_detail<E: From<StoreError>>(
 ) -> Result<(), E> {
     set_problem_deadlines(store, config, month)?;
     store.query_each(
-        "problem_details",
-        sql("problem_details"),
+        PROBLEM_DETAILS.key,
+        PROBLEM_DETAILS.sql,
         &[
             Param::Text(month.to_string()),
             Param::Date(today),

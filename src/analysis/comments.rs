@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use super::{shift_month, sql};
+use super::{shift_month, COMMENTS};
 use crate::config::Config;
 use crate::store::{Param, Store, StoreError};
 
@@ -159,9 +159,8 @@ pub fn comment_topics(
     month: &str,
 ) -> Result<CommentTopics, StoreError> {
     let previous = shift_month(month, -1);
-    let rows = store.query(
-        "comments",
-        sql("comments"),
+    let rows = COMMENTS.run(
+        store,
         &[
             Param::Text(previous),
             Param::Text(month.to_string()),

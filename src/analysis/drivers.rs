@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{shift_month, sql};
+use super::{shift_month, KEY_DRIVERS};
 use crate::config::Config;
 use crate::store::{Param, Row, Store, StoreError};
 
@@ -128,9 +128,8 @@ pub fn key_drivers(store: &Store, config: &Config, month: &str) -> Result<KeyDri
         });
     };
     let first_month = shift_month(month, -2);
-    let rows = store.query(
-        "key_drivers",
-        sql("key_drivers"),
+    let rows = KEY_DRIVERS.run(
+        store,
         &[
             Param::Text(first_month.clone()),
             Param::Text(month.to_string()),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::sql;
+use super::{GRADING, GRADING_CRITERIA, GRADING_PREVIOUS_CRITERIA};
 use crate::config::{Config, GradePolicy, GradingMethod};
 use crate::store::{Param, Store, StoreError};
 
@@ -122,9 +122,8 @@ pub fn grade(store: &mut Store, config: &Config, as_of: NaiveDate) -> Result<Gra
         GradingMethod::Thresholds => "thresholds",
     };
     let mut criteria: BTreeMap<String, Vec<CriterionScore>> = BTreeMap::new();
-    for row in store.query(
-        "grading_criteria",
-        sql("grading_criteria"),
+    for row in GRADING_CRITERIA.run(
+        store,
         &[Param::Date(as_of), Param::Float(rules.min_margin_rate)],
     )? {
         criteria
@@ -140,20 +139,15 @@ pub fn grade(store: &mut Store, config: &Config, as_of: NaiveDate) -> Result<Gra
             });
     }
     let mut previous: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for row in store.query(
-        "grading_previous_criteria",
-        sql("grading_previous_criteria"),
-        &[Param::Date(as_of)],
-    )? {
+    for row in GRADING_PREVIOUS_CRITERIA.run(store, &[Param::Date(as_of)])? {
         previous.insert(
             (row.text("customer_id")?, row.text("criterion")?),
             row.f64("points")?,
         );
     }
     let [share_a, share_b, share_c] = rules.shares;
-    let rows = store.query(
-        "grading",
-        sql("grading"),
+    let rows = GRADING.run(
+        store,
         &[
             Param::Date(as_of),
             Param::Float(rules.min_margin_rate),

@@ -10,9 +10,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::store::{Param, Store, StoreError};
+use crate::store::{Param, Row, Store, StoreError};
 
 /// An analysis query: its key (shared with its SQL file) and its text.
+#[derive(Debug, Clone, Copy)]
 pub struct Query {
     /// snake_case key, the SQL file's stem.
     pub key: &'static str,
@@ -20,106 +21,67 @@ pub struct Query {
     pub sql: &'static str,
 }
 
-/// Every analysis query, for `csat check`.
-pub const QUERIES: &[Query] = &[
-    Query {
-        key: "company_satisfaction",
-        sql: include_str!("../../sql/analysis/company_satisfaction.sql"),
-    },
-    Query {
-        key: "department_scores",
-        sql: include_str!("../../sql/analysis/department_scores.sql"),
-    },
-    Query {
-        key: "pareto",
-        sql: include_str!("../../sql/analysis/pareto.sql"),
-    },
-    Query {
-        key: "problem_sources",
-        sql: include_str!("../../sql/analysis/problem_sources.sql"),
-    },
-    Query {
-        key: "data_quality_files",
-        sql: include_str!("../../sql/analysis/data_quality_files.sql"),
-    },
-    Query {
-        key: "data_quality_rejected",
-        sql: include_str!("../../sql/analysis/data_quality_rejected.sql"),
-    },
-    Query {
-        key: "group_scores",
-        sql: include_str!("../../sql/analysis/group_scores.sql"),
-    },
-    Query {
-        key: "nps",
-        sql: include_str!("../../sql/analysis/nps.sql"),
-    },
-    Query {
-        key: "response_rates",
-        sql: include_str!("../../sql/analysis/response_rates.sql"),
-    },
-    Query {
-        key: "callback_summary",
-        sql: include_str!("../../sql/analysis/callback_summary.sql"),
-    },
-    Query {
-        key: "grading",
-        sql: include_str!("../../sql/analysis/grading.sql"),
-    },
-    Query {
-        key: "grading_criteria",
-        sql: include_str!("../../sql/analysis/grading_criteria.sql"),
-    },
-    Query {
-        key: "lifecycle_items",
-        sql: include_str!("../../sql/analysis/lifecycle_items.sql"),
-    },
-    Query {
-        key: "problem_groups",
-        sql: include_str!("../../sql/analysis/problem_groups.sql"),
-    },
-    Query {
-        key: "problem_items",
-        sql: include_str!("../../sql/analysis/problem_items.sql"),
-    },
-    Query {
-        key: "problem_details",
-        sql: include_str!("../../sql/analysis/problem_details.sql"),
-    },
-    Query {
-        key: "action_plan_items",
-        sql: include_str!("../../sql/analysis/action_plan_items.sql"),
-    },
-    Query {
-        key: "alert_candidates",
-        sql: include_str!("../../sql/analysis/alert_candidates.sql"),
-    },
-    Query {
-        key: "sources_in_month",
-        sql: include_str!("../../sql/analysis/sources_in_month.sql"),
-    },
-    Query {
-        key: "respondent_distribution",
-        sql: include_str!("../../sql/analysis/respondent_distribution.sql"),
-    },
-    Query {
-        key: "payment_terms",
-        sql: include_str!("../../sql/analysis/payment_terms.sql"),
-    },
-    Query {
-        key: "grading_previous_criteria",
-        sql: include_str!("../../sql/analysis/grading_previous_criteria.sql"),
-    },
-    Query {
-        key: "key_drivers",
-        sql: include_str!("../../sql/analysis/key_drivers.sql"),
-    },
-    Query {
-        key: "comments",
-        sql: include_str!("../../sql/analysis/comments.sql"),
-    },
-];
+impl Query {
+    /// Runs the query with bound parameters; its rows are read by column
+    /// name and name the query when they fail.
+    ///
+    /// # Errors
+    /// The SQL fails.
+    pub fn run(&self, store: &Store, params: &[Param]) -> Result<Vec<Row>, StoreError> {
+        store.query(self.key, self.sql, params)
+    }
+}
 
+/// Declares each analysis query as a constant named after its file in
+/// `sql/analysis/` (`COMPANY_SATISFACTION` is `company_satisfaction.sql`),
+/// and the catalog [`QUERIES`] of them all.
+macro_rules! queries {
+    ($($name:ident = $key:literal,)*) => {
+        $(
+            #[doc = concat!("`sql/analysis/", $key, ".sql`.")]
+            pub const $name: Query = Query {
+                key: $key,
+                sql: include_str!(concat!("../../sql/analysis/", $key, ".sql")),
+            };
+        )*
+        /// Every analysis query (`csat check` prepares them all; a test
+        /// checks that every file in `sql/analysis/` is here).
+        pub const QUERIES: &[Query] = &[$($name),*];
+    };
+}
+
+queries! {
+    COMPANY_SATISFACTION = "company_satisfaction",
+    DEPARTMENT_SCORES = "department_scores",
+    PARETO = "pareto",
+    PROBLEM_SOURCES = "problem_sources",
+    DATA_QUALITY_FILES = "data_quality_files",
+    DATA_QUALITY_REJECTED = "data_quality_rejected",
+    GROUP_SCORES = "group_scores",
+    NPS = "nps",
+    RESPONSE_RATES = "response_rates",
+    CALLBACK_SUMMARY = "callback_summary",
+    GRADING = "grading",
+    GRADING_CRITERIA = "grading_criteria",
+    LIFECYCLE_ITEMS = "lifecycle_items",
+    PROBLEM_GROUPS = "problem_groups",
+    PROBLEM_ITEMS = "problem_items",
+    PROBLEM_DETAILS = "problem_details",
+    ACTION_PLAN_ITEMS = "action_plan_items",
+    ALERT_CANDIDATES = "alert_candidates",
+    SOURCES_IN_MONTH = "sources_in_month",
+    RESPONDENT_DISTRIBUTION = "respondent_distribution",
+    PAYMENT_TERMS = "payment_terms",
+    GRADING_PREVIOUS_CRITERIA = "grading_previous_criteria",
+    KEY_DRIVERS = "key_drivers",
+    COMMENTS = "comments",
+}
+
+/// The SQL of the analysis query `key`.
+///
+/// # Panics
+/// When `key` is not in [`QUERIES`] (a programming error: keys are
+/// constants; prefer the named constants).
 pub(crate) fn sql(key: &str) -> &'static str {
     QUERIES
         .iter()
@@ -564,10 +526,9 @@ pub fn monthly(
     let last_year = shift_month(month, -12);
     store.sync_config(config, &[month.to_string()])?;
 
-    let trend: Vec<CompanyMonth> = store
-        .query(
-            "company_satisfaction",
-            sql("company_satisfaction"),
+    let trend: Vec<CompanyMonth> = COMPANY_SATISFACTION
+        .run(
+            store,
             &[
                 Param::Text(shift_month(month, -12)),
                 Param::Text(month.to_string()),
@@ -586,10 +547,9 @@ pub fn monthly(
     let company = trend.iter().find(|m| m.month == month).cloned();
 
     let min_n = config.scores.min_n;
-    let groups: Vec<GroupScore> = store
-        .query(
-            "group_scores",
-            sql("group_scores"),
+    let groups: Vec<GroupScore> = GROUP_SCORES
+        .run(
+            store,
             &[
                 Param::Text(month.to_string()),
                 Param::Text(previous.clone()),
@@ -616,10 +576,9 @@ pub fn monthly(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    let departments = store
-        .query(
-            "department_scores",
-            sql("department_scores"),
+    let departments = DEPARTMENT_SCORES
+        .run(
+            store,
             &[
                 Param::Text(month.to_string()),
                 Param::Text(previous.clone()),
@@ -662,10 +621,9 @@ pub fn monthly(
             d
         })
         .collect();
-    let nps = store
-        .query(
-            "nps",
-            sql("nps"),
+    let nps = NPS
+        .run(
+            store,
             &[
                 Param::Text(previous.clone()),
                 Param::Text(month.to_string()),
@@ -682,12 +640,8 @@ pub fn monthly(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    let response_rates: Vec<ResponseRate> = store
-        .query(
-            "response_rates",
-            sql("response_rates"),
-            &[Param::Text(month.to_string())],
-        )?
+    let response_rates: Vec<ResponseRate> = RESPONSE_RATES
+        .run(store, &[Param::Text(month.to_string())])?
         .into_iter()
         .map(|row| {
             Ok(ResponseRate {
@@ -707,11 +661,7 @@ pub fn monthly(
         .find(|r| r.channel == "questionnaire")
         .map_or(0, |r| r.penalty);
     let mut callbacks: Vec<CallbackSummary> = Vec::new();
-    for row in store.query(
-        "callback_summary",
-        sql("callback_summary"),
-        &[Param::Text(month.to_string())],
-    )? {
+    for row in CALLBACK_SUMMARY.run(store, &[Param::Text(month.to_string())])? {
         let callback_type = row.text("callback_type")?;
         if callbacks
             .last()
@@ -742,9 +692,8 @@ pub fn monthly(
     }
 
     let mut paretos: Vec<ParetoRanking> = Vec::new();
-    for row in store.query(
-        "pareto",
-        sql("pareto"),
+    for row in PARETO.run(
+        store,
         &[
             Param::Text(month.to_string()),
             Param::Text(previous.clone()),
@@ -807,12 +756,8 @@ pub fn monthly(
         .find(|p| p.view == "count" && p.scope == "company")
         .map(|p| p.rows.clone())
         .unwrap_or_default();
-    let problem_sources = store
-        .query(
-            "problem_sources",
-            sql("problem_sources"),
-            &[Param::Text(month.to_string())],
-        )?
+    let problem_sources = PROBLEM_SOURCES
+        .run(store, &[Param::Text(month.to_string())])?
         .into_iter()
         .map(|row| {
             Ok(ProblemSource {
@@ -825,12 +770,8 @@ pub fn monthly(
         .collect::<Result<_, StoreError>>()?;
 
     let month_param = [Param::Text(month.to_string())];
-    let files = store
-        .query(
-            "data_quality_files",
-            sql("data_quality_files"),
-            &month_param,
-        )?
+    let files = DATA_QUALITY_FILES
+        .run(store, &month_param)?
         .into_iter()
         .map(|row| {
             Ok(FileUsed {
@@ -847,10 +788,9 @@ pub fn monthly(
         })
         .collect::<Result<_, StoreError>>()?;
     let mut n_rejected_total = 0;
-    let rejected = store
-        .query(
-            "data_quality_rejected",
-            sql("data_quality_rejected"),
+    let rejected = DATA_QUALITY_REJECTED
+        .run(
+            store,
             &[
                 Param::Text(month.to_string()),
                 Param::Int(i64::from(config.report.refused_cells_shown.max(1))),
@@ -875,10 +815,9 @@ pub fn monthly(
         .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
         .and_then(|d| d.pred_opt())
         .expect("valid month");
-    let customer_terms = store
-        .query(
-            "payment_terms",
-            sql("payment_terms"),
+    let customer_terms = PAYMENT_TERMS
+        .run(
+            store,
             &[
                 Param::Date(month_end),
                 Param::Float(config.grading.min_margin_rate),
@@ -910,11 +849,7 @@ pub fn monthly(
 
     let mut band_counts = [0i64; 4];
     let mut histogram = [0i64; 10];
-    for row in store.query(
-        "respondent_distribution",
-        sql("respondent_distribution"),
-        &[Param::Text(month.to_string())],
-    )? {
+    for row in RESPONDENT_DISTRIBUTION.run(store, &[Param::Text(month.to_string())])? {
         let bin = row.i64("bin")?.clamp(0, 9) as usize;
         histogram[bin] = row.i64("n")?;
     }
@@ -975,6 +910,40 @@ mod tests {
         );
         assert!(parse_month("2026-13").is_none());
         assert!(parse_month("26-1").is_none());
+    }
+
+    /// Policy: every file in `sql/analysis/` is in the catalog, once, under
+    /// its stem (so `csat check` prepares it).
+    #[test]
+    fn every_analysis_file_is_in_the_catalog() {
+        let dir = std::path::PathBuf::from(
+            // At run time: a build cached from another checkout keeps its own compile-time path.
+            std::env::var("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("sql/analysis");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".sql"))
+            .map(|name| name.trim_end_matches(".sql").to_string())
+            .collect();
+        files.sort();
+        let mut keys: Vec<String> = QUERIES.iter().map(|q| q.key.to_string()).collect();
+        keys.sort();
+        assert_eq!(files, keys);
+    }
+
+    /// Policy: every catalog query prepares against a freshly migrated store.
+    #[test]
+    fn every_catalog_query_prepares() {
+        let store = Store::open_in_memory().unwrap();
+        let failures: Vec<String> = QUERIES
+            .iter()
+            .filter_map(|q| store.prepare_only(q.key, q.sql).err())
+            .map(|e| e.to_string())
+            .collect();
+        assert!(failures.is_empty(), "{failures:#?}");
     }
 
     #[test]
