@@ -151,7 +151,7 @@ pub fn evaluate(
         } else {
             text(5)
                 .split('、')
-                .map(|key| crate::analysis::group_name(config, "department", key))
+                .map(|key| crate::analysis::group_name(config, crate::analysis::GroupKind::Department, key))
                 .collect::<Vec<_>>()
                 .join("、")
         };
@@ -191,7 +191,7 @@ pub fn evaluate(
         if item.state != ItemState::Open || -days_left < limit {
             continue;
         }
-        let what = if item.kind == "complaint" {
+        let what = if item.kind == crate::analysis::ItemKind::Complaint {
             "投诉"
         } else {
             "提案"

@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{
-    group_name, ACTION_PLAN_ITEMS, LIFECYCLE_ITEMS, PROBLEM_DETAILS, PROBLEM_GROUPS, PROBLEM_ITEMS,
+    group_name, GroupKind, ItemKind, ProblemOrigin, ACTION_PLAN_ITEMS, LIFECYCLE_ITEMS,
+    PROBLEM_DETAILS, PROBLEM_GROUPS, PROBLEM_ITEMS,
 };
 use crate::config::Config;
 use crate::store::{Param, Row, Store, StoreError};
@@ -38,8 +39,8 @@ impl ItemState {
 /// A complaint or proposal with its deadline.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TrackedItem {
-    /// `complaint` or `proposal`.
-    pub kind: String,
+    /// Complaint or proposal.
+    pub kind: ItemKind,
     /// Its id.
     pub item_id: String,
     /// Received.
@@ -72,7 +73,7 @@ pub struct TrackedItem {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ProblemItem {
     /// `complaint`, `answer` or `callback`.
-    pub origin: String,
+    pub origin: ProblemOrigin,
     /// Its id.
     pub item_id: String,
     /// When it happened.
@@ -102,7 +103,7 @@ pub struct ProblemGroup {
     /// Root-cause category.
     pub category: String,
     /// `complaint`, `answer` or `callback`.
-    pub origin: String,
+    pub origin: ProblemOrigin,
     /// Problems.
     pub n: i64,
     /// Not closed.
@@ -196,7 +197,7 @@ fn is_closed_status(status: &str) -> bool {
 /// A department's name; 未指定部门 when no department (NULL or '') owns it.
 fn department_name(config: &Config, key: Option<&str>) -> String {
     match key.filter(|k| !k.is_empty()) {
-        Some(key) => group_name(config, "department", key),
+        Some(key) => group_name(config, GroupKind::Department, key),
         None => "未指定部门".to_string(),
     }
 }
@@ -211,13 +212,13 @@ fn department_owner(config: &Config, key: Option<&str>) -> String {
 /// The answer (complaint) or processing (proposal) due date.
 pub fn item_due(
     config: &Config,
-    kind: &str,
+    kind: ItemKind,
     received: NaiveDate,
     severity: Option<i64>,
     extended: bool,
 ) -> NaiveDate {
     let deadlines = &config.deadlines;
-    let days = if kind == "complaint" {
+    let days = if kind == ItemKind::Complaint {
         let index = severity.unwrap_or(3).clamp(1, 3) as usize - 1;
         deadlines.complaint_working_days[index]
     } else if extended {
@@ -240,7 +241,7 @@ pub fn tracked_items(
     let rows = LIFECYCLE_ITEMS.run(store, &[Param::Date(today)])?;
     rows.iter()
         .map(|row| {
-            let kind = row.text("kind")?;
+            let kind: ItemKind = row.parse("kind")?;
             let received_on = row.date("received_on")?;
             // What is known on `today`: later answers do not count yet.
             let known = |column: &str| -> Result<Option<NaiveDate>, StoreError> {
@@ -250,7 +251,7 @@ pub fn tracked_items(
             let closed_on = known("closed_on")?;
             let severity = row.opt_i64("severity")?;
             let extended = row.bool("extended")?;
-            let due_on = item_due(config, &kind, received_on, severity, extended);
+            let due_on = item_due(config, kind, received_on, severity, extended);
             // A closing status without a date is trusted; with a date, the
             // date decides (a complaint closed after `today` was open then).
             let closed_by_status =
@@ -438,7 +439,7 @@ fn set_problem_deadlines(store: &Store, config: &Config, month: &str) -> Result<
             rows.push((
                 day,
                 severity,
-                item_due(config, "complaint", day, Some(severity), false),
+                item_due(config, ItemKind::Complaint, day, Some(severity), false),
             ));
         }
         day = day.succ_opt().expect("a day after");
@@ -467,7 +468,7 @@ fn problem_item(config: &Config, today: NaiveDate, row: &Row) -> Result<ProblemI
         .filter(|o| !o.is_empty())
         .unwrap_or_else(|| department_owner(config, Some(&department)));
     Ok(ProblemItem {
-        origin: row.text("origin")?,
+        origin: row.parse("origin")?,
         item_id: row.text("item_id")?,
         happened_on,
         severity: row.opt_i64("severity")?,
@@ -539,7 +540,7 @@ fn problem_list(
             Ok(ProblemGroup {
                 department: department_name(config, Some(&department)),
                 category: row.text("category")?,
-                origin: row.text("origin")?,
+                origin: row.parse("origin")?,
                 n: row.i64("n")?,
                 n_open: row.i64("n_open")?,
                 n_overdue: row.i64("n_overdue")?,

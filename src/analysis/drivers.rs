@@ -169,7 +169,11 @@ pub fn key_drivers(store: &Store, config: &Config, month: &str) -> Result<KeyDri
             .map_or_else(|| row.question_key.clone(), |q| q.match_text.clone());
         view.drivers.push(Driver {
             question,
-            department_name: super::group_name(config, "department", &row.department),
+            department_name: super::group_name(
+                config,
+                super::GroupKind::Department,
+                &row.department,
+            ),
             question_key: row.question_key,
             department: row.department,
             n_pairs: row.n_pairs,

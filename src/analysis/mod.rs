@@ -5,12 +5,14 @@ pub mod closed_loop;
 pub mod comments;
 pub mod drivers;
 pub mod grading;
+pub mod kinds;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::store::{Param, Row, Store, StoreError};
+pub use kinds::{CategorisedBy, GroupKind, ItemKind, ParetoView, ProblemOrigin};
 
 /// An analysis query: its key (shared with its SQL file) and its text.
 #[derive(Debug, Clone, Copy)]
@@ -179,8 +181,8 @@ pub struct DepartmentScore {
 /// The satisfaction of one group (indicator, channel, dealer, region, …).
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupScore {
-    /// `company`, `indicator`, `department`, `channel`, `dealer` or `region`.
-    pub dimension: String,
+    /// What it groups by.
+    pub dimension: GroupKind,
     /// The group (indicator key, channel, dealer name …).
     pub key: String,
     /// Display name.
@@ -282,7 +284,7 @@ pub struct ParetoRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct ParetoRanking {
     /// `count` or `weighted`.
-    pub view: String,
+    pub view: ParetoView,
     /// `company`, a department key, or `` (no department).
     pub scope: String,
     /// 全公司, the department's name, or 未指定部门.
@@ -297,7 +299,7 @@ pub struct ParetoRanking {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProblemSource {
     /// `keyword`, `record`, `question`, `none` or `excluded`.
-    pub kind: String,
+    pub kind: CategorisedBy,
     /// The rule's keyword (keyword rules only).
     pub keyword: Option<String>,
     /// The rule's category (keyword rules only).
@@ -434,12 +436,13 @@ impl MonthlyResults {
         slice.pareto = slice
             .paretos
             .iter()
-            .find(|p| p.view == "count")
+            .find(|p| p.view == ParetoView::Count)
             .map(|p| p.rows.clone())
             .unwrap_or_default();
-        slice
-            .groups
-            .retain(|g| g.dimension == "company" || (g.dimension == "department" && g.key == key));
+        slice.groups.retain(|g| {
+            g.dimension == GroupKind::Company
+                || (g.dimension == GroupKind::Department && g.key == key)
+        });
         slice.callbacks.clear();
         slice.customer_terms.clear();
         slice.files.clear();
@@ -472,23 +475,23 @@ impl MonthlyResults {
 
 /// The display name of a group: an indicator's or department's configured
 /// name, a channel in words (问卷, 安装回访 …), else the key itself.
-pub fn group_name(config: &Config, dimension: &str, key: &str) -> String {
+pub fn group_name(config: &Config, dimension: GroupKind, key: &str) -> String {
     match dimension {
-        "company" => config.company.name.clone(),
-        "indicator" => config
+        GroupKind::Company => config.company.name.clone(),
+        GroupKind::Indicator => config
             .indicator(key)
             .map_or_else(|| key.to_string(), |i| i.name.clone()),
-        "department" => config
+        GroupKind::Department => config
             .departments
             .iter()
             .find(|d| d.key == key)
             .map_or_else(|| key.to_string(), |d| d.name.clone()),
-        "channel" => match key {
+        GroupKind::Channel => match key {
             "questionnaire" => "问卷调查".to_string(),
             "visit" => "现场走访".to_string(),
             k => k.strip_prefix("callback:").unwrap_or(k).to_string(),
         },
-        _ => key.to_string(),
+        GroupKind::Dealer | GroupKind::Region => key.to_string(),
     }
 }
 
@@ -559,10 +562,10 @@ pub fn monthly(
         )?
         .into_iter()
         .map(|row| {
-            let dimension = row.text("dimension")?;
+            let dimension: GroupKind = row.parse("dimension")?;
             let key = row.text("group_key")?;
             Ok(GroupScore {
-                name: group_name(config, &dimension, &key),
+                name: group_name(config, dimension, &key),
                 dimension,
                 key,
                 score: row.f64("score")?,
@@ -613,7 +616,7 @@ pub fn monthly(
         .map(|mut d| {
             if let Some(g) = groups
                 .iter()
-                .find(|g| g.dimension == "department" && g.key == d.key)
+                .find(|g| g.dimension == GroupKind::Department && g.key == d.key)
             {
                 d.significant_previous = g.significant_previous;
                 d.significant_last_year = g.significant_last_year;
@@ -699,7 +702,7 @@ pub fn monthly(
             Param::Text(previous.clone()),
         ],
     )? {
-        let view = row.text("view")?;
+        let view: ParetoView = row.parse("view")?;
         let scope = row.text("scope")?;
         if paretos
             .last()
@@ -708,7 +711,7 @@ pub fn monthly(
             let scope_name = match scope.as_str() {
                 "company" => "全公司".to_string(),
                 "" => "未指定部门".to_string(),
-                key => group_name(config, "department", key),
+                key => group_name(config, GroupKind::Department, key),
             };
             paretos.push(ParetoRanking {
                 view,
@@ -745,15 +748,15 @@ pub fn monthly(
         }
     };
     paretos.sort_by(|a, b| {
-        (a.view != "count", position(&a.scope), &a.scope).cmp(&(
-            b.view != "count",
+        (a.view != ParetoView::Count, position(&a.scope), &a.scope).cmp(&(
+            b.view != ParetoView::Count,
             position(&b.scope),
             &b.scope,
         ))
     });
     let pareto = paretos
         .iter()
-        .find(|p| p.view == "count" && p.scope == "company")
+        .find(|p| p.view == ParetoView::Count && p.scope == "company")
         .map(|p| p.rows.clone())
         .unwrap_or_default();
     let problem_sources = PROBLEM_SOURCES
@@ -761,7 +764,7 @@ pub fn monthly(
         .into_iter()
         .map(|row| {
             Ok(ProblemSource {
-                kind: row.text("kind")?,
+                kind: row.parse("kind")?,
                 keyword: row.opt_text("keyword")?,
                 category: row.opt_text("category")?,
                 hits: row.i64("hits")?,

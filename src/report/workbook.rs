@@ -751,7 +751,7 @@ fn pareto_sheet_render(
         results
             .paretos
             .iter()
-            .find(|p| p.scope == "company" && p.view == view)
+            .find(|p| p.scope == "company" && p.view.as_str() == view)
     };
     let title = formats.lang.pick(
         format!("问题柏拉图 {}（按件数）", results.month),
@@ -807,7 +807,7 @@ fn department_pareto_sheet(
     let rankings: Vec<_> = results
         .paretos
         .iter()
-        .filter(|p| p.view == "count" && p.scope != "company")
+        .filter(|p| p.view == crate::analysis::ParetoView::Count && p.scope != "company")
         .collect();
     if rankings.is_empty() {
         sheet.write_string_with_format(0, 0, formats.lang.t("本月没有问题记录"), &formats.text)?;
@@ -1286,7 +1286,7 @@ pub(super) fn write_problem_item(
     sheet.write_string_with_format(
         row,
         0,
-        origin_label(&problem.origin, formats),
+        origin_label(problem.origin.as_str(), formats),
         &formats.text,
     )?;
     sheet.write_string_with_format(row, 1, &problem.item_id, &formats.text)?;
@@ -1338,7 +1338,7 @@ fn problems_sheet(
         sheet.write_string_with_format(
             row,
             2,
-            origin_label(&group.origin, formats),
+            origin_label(group.origin.as_str(), formats),
             &formats.text,
         )?;
         sheet.write_number_with_format(row, 3, group.n as f64, &formats.integer)?;
@@ -1473,7 +1473,7 @@ fn items_sheet(
         sheet.write_string_with_format(
             row,
             0,
-            if item.kind == "complaint" {
+            if item.kind == crate::analysis::ItemKind::Complaint {
                 formats.lang.t("投诉")
             } else {
                 formats.lang.t("提案")

@@ -1597,7 +1597,7 @@ fn scores_match_hand_worked_values() {
         results
             .groups
             .iter()
-            .find(|g| g.dimension == dimension && g.key == key)
+            .find(|g| g.dimension.as_str() == dimension && g.key == key)
             .unwrap_or_else(|| panic!("{dimension} {key}: {:?}", results.groups))
     };
     let company_group = group("company", "");
@@ -1743,7 +1743,7 @@ fn the_callback_summary_matches_hand_worked_values() {
         results
             .groups
             .iter()
-            .find(|g| g.dimension == "channel" && g.key == key)
+            .find(|g| g.dimension.as_str() == "channel" && g.key == key)
             .unwrap_or_else(|| panic!("{key}: {:?}", results.groups))
     };
     assert!((channel("callback:安装回访").score - 67.5).abs() < 1e-9);
@@ -1855,7 +1855,7 @@ fn pareto_rankings_match_hand_worked_values() {
         results
             .paretos
             .iter()
-            .find(|p| p.view == view && p.scope == scope)
+            .find(|p| p.view.as_str() == view && p.scope == scope)
             .unwrap_or_else(|| panic!("{view} {scope}"))
             .rows
             .iter()
@@ -1944,7 +1944,7 @@ fn pareto_rankings_match_hand_worked_values() {
     let sources: Vec<(String, Option<String>, i64)> = results
         .problem_sources
         .iter()
-        .map(|s| (s.kind.clone(), s.keyword.clone(), s.hits))
+        .map(|s| (s.kind.to_string(), s.keyword.clone(), s.hits))
         .collect();
     assert_eq!(
         sources,
