@@ -28,20 +28,8 @@ use crate::store::{Param, Store, StoreError};
 /// or predate csat).
 const LOOKBACK_DAYS: i64 = 30;
 
-/// One alert.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Alert {
-    /// Stable key: kind and item.
-    pub key: String,
-    /// `complaint-severity-1`, `a-grade-very-dissatisfied`, `overdue`.
-    pub kind: String,
-    /// Hash of what it says: a change re-sends it.
-    pub fingerprint: String,
-    /// Subject line.
-    pub subject: String,
-    /// Text.
-    pub body: String,
-}
+/// One alert (a record type owned by the store, which writes it).
+pub use crate::store::Alert;
 
 /// What one run did.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -7,28 +7,9 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// One e-mailed report, as recorded.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Delivery {
-    /// `YYYY-MM`.
-    pub month: String,
-    /// `full` or `department`.
-    pub kind: String,
-    /// The department of a slice.
-    pub department: Option<String>,
-    /// Who.
-    pub recipient: String,
-    /// The attachment's name.
-    pub file_name: String,
-    /// SHA-256 of the attachment.
-    pub sha256: String,
-    /// When.
-    pub sent_at: chrono::NaiveDateTime,
-    /// Why it failed, when it did.
-    pub error: Option<String>,
-    /// Sent although the readiness check said inputs were missing.
-    pub forced: bool,
-}
+/// One e-mailed report, as recorded (a record type owned by the store,
+/// which writes it).
+pub use crate::store::Delivery;
 
 /// Whether a month's inputs are complete enough to send its report.
 #[derive(Debug, Clone, Default, serde::Serialize, PartialEq)]

@@ -1302,7 +1302,7 @@ pub fn regrade(
     let _span = info_span!("regrade", as_of = %as_of).entered();
     let grading = analysis::grading::grade(store, config, as_of)?;
     let rules = serde_json::to_string(&config.grading).unwrap_or_default();
-    let run_id = store.record_grading(&grading, &rules)?;
+    let run_id = store.record_grading(&grading.to_record(), &rules)?;
     let bytes = report::render_grading_workbook(&grading, &config.grading)?;
     let path = delivery::grading_path(&data_dir.reports(), as_of);
     delivery::write_atomically(&path, &bytes)

@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use super::{GRADING, GRADING_CRITERIA, GRADING_PREVIOUS_CRITERIA};
 use crate::config::{Config, GradePolicy, GradingMethod};
-use crate::store::{Param, Store, StoreError};
+use crate::store::{
+    CriterionRecord, GradedCustomerRecord, GradingRecord, Param, Store, StoreError,
+};
 
 /// One criterion of one customer.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -100,6 +102,45 @@ pub struct Grading {
     pub customers: Vec<GradedCustomer>,
 }
 
+impl Grading {
+    /// The grading as the store records it (reasons joined with `；`).
+    pub fn to_record(&self) -> GradingRecord {
+        GradingRecord {
+            as_of: self.as_of,
+            rule_version: self.rule_version.clone(),
+            method: self.method.clone(),
+            customers: self
+                .customers
+                .iter()
+                .map(|c| GradedCustomerRecord {
+                    customer_id: c.customer_id.clone(),
+                    name: c.name.clone(),
+                    customer_type: c.customer_type.clone(),
+                    months_of_business: c.months_of_business,
+                    score: c.score,
+                    rank: c.rank,
+                    grade: c.grade.clone(),
+                    old_grade: c.old_grade.clone(),
+                    payment_terms_grade: c.payment_terms_grade.clone(),
+                    provisional: c.provisional,
+                    at_risk: c.at_risk,
+                    reasons: c.reasons.join("；"),
+                    criteria: c
+                        .criteria
+                        .iter()
+                        .map(|criterion| CriterionRecord {
+                            key: criterion.key.clone(),
+                            value: criterion.value,
+                            text_value: criterion.text_value.clone(),
+                            points: criterion.points,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 const GRADES: [&str; 4] = ["A", "B", "C", "D"];
 
 fn grade_index(grade: &str) -> usize {
@@ -110,7 +151,7 @@ fn grade_index(grade: &str) -> usize {
 }
 
 /// Grades every customer as of `as_of` with the configured rules (nothing
-/// is recorded; see [`Store::record_grading`]).
+/// is recorded; see [`Grading::to_record`] and [`Store::record_grading`]).
 ///
 /// # Errors
 /// A query fails.

@@ -21,7 +21,9 @@ use duckdb::Connection;
 
 use load::date_value;
 pub use load::{record_table, FileLoad, FileMeta, StoredFile, Superseded};
-pub use records::{AlertAttempts, Attempt};
+pub use records::{
+    Alert, AlertAttempts, Attempt, CriterionRecord, Delivery, GradedCustomerRecord, GradingRecord,
+};
 use rows::{arrow_value, sql_value};
 pub use rows::{Row, SqlValue};
 

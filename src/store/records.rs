@@ -1,12 +1,110 @@
 //! What csat records about its own work: grading runs, alert and report
 //! deliveries, job runs and ingest attempts (the crash-loop breaker).
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::params;
 use duckdb::types::Value;
+use serde::Serialize;
 
 use super::load::{append_rows, date_value, timestamp_value};
 use super::{Context, Param, Store, StoreError};
+
+/// One alert, as recorded (built by `alerts`, which re-exports it).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Alert {
+    /// Stable key: kind and item.
+    pub key: String,
+    /// `complaint-severity-1`, `a-grade-very-dissatisfied`, `overdue`.
+    pub kind: String,
+    /// Hash of what it says: a change re-sends it.
+    pub fingerprint: String,
+    /// Subject line.
+    pub subject: String,
+    /// Text.
+    pub body: String,
+}
+
+/// One e-mailed report, as recorded (built by `delivery`, which re-exports
+/// it).
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// `full` or `department`.
+    pub kind: String,
+    /// The department of a slice.
+    pub department: Option<String>,
+    /// Who.
+    pub recipient: String,
+    /// The attachment's name.
+    pub file_name: String,
+    /// SHA-256 of the attachment.
+    pub sha256: String,
+    /// When.
+    pub sent_at: NaiveDateTime,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+    /// Sent although the readiness check said inputs were missing.
+    pub forced: bool,
+}
+
+/// A grading run as recorded (`analysis::grading::Grading::to_record`
+/// builds it from a grading).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GradingRecord {
+    /// The as-of date.
+    pub as_of: NaiveDate,
+    /// The configured rules' version.
+    pub rule_version: String,
+    /// `score` or `thresholds`.
+    pub method: String,
+    /// Every customer's result.
+    pub customers: Vec<GradedCustomerRecord>,
+}
+
+/// One customer's result in a recorded grading run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GradedCustomerRecord {
+    /// Customer id.
+    pub customer_id: String,
+    /// Name.
+    pub name: String,
+    /// 普通商, 加盟商, OEM …
+    pub customer_type: Option<String>,
+    /// Months since business started.
+    pub months_of_business: i64,
+    /// Score out of 100.
+    pub score: Option<f64>,
+    /// Rank among established customers.
+    pub rank: Option<i64>,
+    /// New grade.
+    pub grade: String,
+    /// Grade before.
+    pub old_grade: Option<String>,
+    /// The grade whose payment terms apply.
+    pub payment_terms_grade: String,
+    /// Under the configured months of business.
+    pub provisional: bool,
+    /// Dissatisfied answers or open complaints.
+    pub at_risk: bool,
+    /// Reason codes, joined with `；`.
+    pub reasons: String,
+    /// Every criterion's value and points.
+    pub criteria: Vec<CriterionRecord>,
+}
+
+/// One criterion of one customer in a recorded grading run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriterionRecord {
+    /// Criterion key.
+    pub key: String,
+    /// The measured value (numeric measures).
+    pub value: Option<f64>,
+    /// The measured value (text measures).
+    pub text_value: Option<String>,
+    /// Points 0–100.
+    pub points: f64,
+}
 
 /// Where the reading of an inbox file stands (the crash-loop breaker).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,7 +135,7 @@ impl Store {
     /// A database failure.
     pub fn record_grading(
         &mut self,
-        grading: &crate::analysis::grading::Grading,
+        grading: &GradingRecord,
         rules_json: &str,
     ) -> Result<i64, StoreError> {
         let context = "recording a grading run";
@@ -77,7 +175,7 @@ impl Store {
                     text(&c.payment_terms_grade),
                     Value::Boolean(c.provisional),
                     Value::Boolean(c.at_risk),
-                    text(&c.reasons.join("；")),
+                    text(&c.reasons),
                 ]
             }),
             context,
@@ -170,7 +268,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub fn record_alert_delivery(
         &mut self,
-        alert: &crate::alerts::Alert,
+        alert: &Alert,
         channel: &str,
         target: &str,
         at: chrono::NaiveDateTime,
@@ -224,10 +322,7 @@ impl Store {
     ///
     /// # Errors
     /// A database failure.
-    pub fn record_delivery(
-        &mut self,
-        delivery: &crate::delivery::Delivery,
-    ) -> Result<(), StoreError> {
+    pub fn record_delivery(&mut self, delivery: &Delivery) -> Result<(), StoreError> {
         self.connection
             .execute(
                 "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
