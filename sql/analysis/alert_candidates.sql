@@ -9,7 +9,7 @@ SELECT 'complaint-severity-1'                 AS kind,
        'complaint:' || c.complaint_id         AS item,
        strftime(c.received_on, '%Y-%m-%d')    AS on_day,
        coalesce(c.customer_id, '')            AS customer,
-       coalesce(nullif(trim(c.root_cause), ''), nullif(trim(c.category), ''), '') AS category,
+       coalesce(complaint_category(c.root_cause, c.category), '') AS category,
        coalesce(c.department, '')             AS department,
        coalesce(c.description, '')            AS detail,
        coalesce(c.status, '') || '|' || coalesce(strftime(c.closed_on, '%Y-%m-%d'), '') AS state
@@ -17,7 +17,7 @@ FROM complaints_current AS c
 WHERE c.severity = 1
   AND c.received_on <= CAST($1 AS DATE)
   AND c.received_on > CAST($1 AS DATE) - CAST($2 AS INTEGER)
-  AND coalesce(trim(c.status), '') NOT IN (SELECT status FROM excluded_statuses)
+  AND NOT excluded_complaint(c.status)
 UNION ALL
 SELECT 'a-grade-very-dissatisfied',
        'response:' || r.file_id || ':' || r.response_id,

@@ -5,7 +5,8 @@
 --
 -- Grain: one row per non-blank comment of month $1 or $2.
 -- Inputs: answers and responses (not superseded), callbacks (reached, not
--- superseded), complaints_current (statuses in excluded_statuses left out).
+-- superseded), complaints_current (excluded complaints left out: macro
+-- excluded_complaint, V14).
 -- Parameters: $1 the month before, $2 the report month, $3 the texts that
 -- make an unmapped survey column a comment column, one per line (a column
 -- is one when its header contains a text, case-insensitive).
@@ -49,7 +50,7 @@ comments AS (
            c.description
     FROM complaints_current AS c
     WHERE strftime(c.received_on, '%Y-%m') IN ($1, $2)
-      AND coalesce(trim(c.status), '') NOT IN (SELECT status FROM excluded_statuses)
+      AND NOT excluded_complaint(c.status)
 )
 SELECT month,
        origin,

@@ -84,7 +84,8 @@ dissatisfied AS (
     FROM customer_items
     WHERE customer_id IS NOT NULL
     GROUP BY customer_id
-    HAVING sum(q_mean ORDER BY question_key) / sum(q_max ORDER BY question_key) * 100 < $11
+    -- SPEC "Scores": M by macro satisfaction_m (V14).
+    HAVING satisfaction_m(sum(q_mean ORDER BY question_key), sum(q_max ORDER BY question_key)) < $11
 ),
 open_complaints AS (
     SELECT DISTINCT customer_id

@@ -20,6 +20,7 @@ SELECT cur.dimension,
        cur.score,
        cur.n_responses,
        cur.n_answers,
+       -- SPEC "Scores" (min_n): fewer respondents than $4 are shown as "n too small".
        cur.n_responses < $4                  AS too_small,
        prev.score                            AS previous_score,
        cur.score - prev.score                AS change_previous,

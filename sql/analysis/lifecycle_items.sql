@@ -9,7 +9,7 @@ SELECT 'complaint'                          AS kind,
        responded_on,
        closed_on,
        severity,
-       coalesce(nullif(trim(root_cause), ''), nullif(trim(category), ''), '') AS category,
+       coalesce(complaint_category(root_cause, category), '') AS category,
        department,
        coalesce(status, '')                 AS status,
        CAST(NULL AS BOOLEAN)                AS adopted,
@@ -18,7 +18,7 @@ SELECT 'complaint'                          AS kind,
        coalesce(description, '')            AS description
 FROM complaints_current
 WHERE received_on <= CAST($1 AS DATE)
-  AND coalesce(trim(status), '') NOT IN (SELECT status FROM excluded_statuses)
+  AND NOT excluded_complaint(status)
 UNION ALL
 SELECT 'proposal',
        proposal_id,

@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "scale",
         include_str!("../../sql/migrations/V13__scale.sql"),
     ),
+    (
+        14,
+        "one_place_rules",
+        include_str!("../../sql/migrations/V14__one_place_rules.sql"),
+    ),
 ];
 
 impl Store {
