@@ -125,3 +125,23 @@ SELECT raw.month,
 FROM raw
 LEFT JOIN keyword_rules AS k ON k.position = raw.rule_position
 LEFT JOIN problem_weights AS w ON w.severity = coalesce(raw.severity, 0);
+
+-- 4. Macro same_survey_files (was SQL text in store.rs): the older files
+--    that count as exports of the same survey as the newly loaded file
+--    new_file of source new_source: the same source with the same header
+--    layout, or (surveys) the same question numbers and at least half of
+--    the new file's respondents (same id and submission time), i.e. the
+--    按选项文本 and 按选项序号 exports of one 问卷星 survey. Another
+--    questionnaire is never matched. Used by sql/store/supersede_*.sql.
+CREATE MACRO same_survey_files(new_file, new_source) AS TABLE
+SELECT f.file_id
+FROM files AS f, files AS new
+WHERE new.file_id = new_file
+  AND f.file_id <> new_file
+  AND ((f.source = new_source AND f.layout = new.layout)
+       OR (f.kind = 'survey' AND new.kind = 'survey' AND new.question_numbers <> ''
+           AND f.question_numbers = new.question_numbers
+           AND 2 * (SELECT count(*) FROM responses AS o JOIN responses AS n
+                      ON o.response_id = n.response_id AND o.submitted_at = n.submitted_at
+                    WHERE o.file_id = f.file_id AND n.file_id = new_file)
+               >= (SELECT count(*) FROM responses WHERE file_id = new_file)));

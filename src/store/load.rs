@@ -316,42 +316,15 @@ fn supersede_older_exports(
     replaces_periods: bool,
     context: &str,
 ) -> Result<Vec<Superseded>, StoreError> {
-    const SAME_SURVEY: &str = "SELECT f.file_id FROM files AS f, files AS new \
-         WHERE new.file_id = $1 AND f.file_id <> $1 AND ( \
-           (f.source = $2 AND f.layout = new.layout) \
-           OR (f.kind = 'survey' AND new.kind = 'survey' AND new.question_numbers <> '' \
-               AND f.question_numbers = new.question_numbers \
-               AND 2 * (SELECT count(*) FROM responses AS o JOIN responses AS n \
-                          ON o.response_id = n.response_id AND o.submitted_at = n.submitted_at \
-                        WHERE o.file_id = f.file_id AND n.file_id = $1) \
-                   >= (SELECT count(*) FROM responses WHERE file_id = $1)))";
-    let (response_scope, callback_scope) = if replaces_periods {
-        (
-            "r.month IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
-            "strftime(coalesce(called_at, CAST(planned_on AS TIMESTAMP)), '%Y-%m') \
-             IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)",
-        )
-    } else {
-        (
-            "EXISTS (SELECT 1 FROM responses AS n WHERE n.file_id = $1 \
-             AND n.response_id = r.response_id AND n.submitted_at = r.submitted_at)",
-            "callback_id IN (SELECT response_id FROM responses WHERE file_id = $1)",
-        )
-    };
     let mut statement = transaction
-        .prepare(&format!(
-            "SELECT f.file_name, r.month, count(*) \
-             FROM responses AS r JOIN files AS f ON f.file_id = r.file_id \
-             WHERE r.file_id IN ({SAME_SURVEY}) AND r.superseded_by IS NULL AND {response_scope} \
-             GROUP BY f.file_name, r.month ORDER BY r.month, f.file_name"
-        ))
+        .prepare(include_str!("../../sql/store/superseded_responses.sql"))
         .context(context)?;
     let superseded = statement
-        .query_map(params![file_id, source], |row| {
+        .query_map(params![file_id, source, replaces_periods], |row| {
             Ok(Superseded {
-                file_name: row.get(0)?,
-                month: row.get(1)?,
-                n_responses: row.get(2)?,
+                file_name: row.get("file_name")?,
+                month: row.get("month")?,
+                n_responses: row.get("n_responses")?,
             })
         })
         .context(context)?
@@ -360,24 +333,14 @@ fn supersede_older_exports(
     if superseded.is_empty() {
         return Ok(superseded);
     }
-    transaction
-        .execute(
-            &format!(
-                "UPDATE callbacks SET superseded_by = $1 \
-                 WHERE superseded_by IS NULL AND file_id IN ({SAME_SURVEY}) AND {callback_scope}"
-            ),
-            params![file_id, source],
-        )
-        .context(context)?;
-    transaction
-        .execute(
-            &format!(
-                "UPDATE responses AS r SET superseded_by = $1 \
-                 WHERE r.superseded_by IS NULL AND r.file_id IN ({SAME_SURVEY}) AND {response_scope}"
-            ),
-            params![file_id, source],
-        )
-        .context(context)?;
+    for update in [
+        include_str!("../../sql/store/supersede_callbacks.sql"),
+        include_str!("../../sql/store/supersede_responses.sql"),
+    ] {
+        transaction
+            .execute(update, params![file_id, source, replaces_periods])
+            .context(context)?;
+    }
     Ok(superseded)
 }
 
