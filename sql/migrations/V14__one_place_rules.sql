@@ -145,3 +145,18 @@ WHERE new.file_id = new_file
                       ON o.response_id = n.response_id AND o.submitted_at = n.submitted_at
                     WHERE o.file_id = f.file_id AND n.file_id = new_file)
                >= (SELECT count(*) FROM responses WHERE file_id = new_file)));
+
+-- 5. Macro replaced_response: whether a response (old_month, old_response_id,
+--    old_submitted_at) of an older export of the same survey is replaced by
+--    the newly loaded file new_file: with `reexport = "replace"`
+--    (replaces_months) every response in the months the new file covers;
+--    with `append` only those of the same respondents (id and submission
+--    time), so new respondents add up and none counts twice.
+CREATE MACRO replaced_response(new_file, replaces_months, old_month, old_response_id, old_submitted_at) AS
+    CASE WHEN replaces_months
+         THEN old_month IN (SELECT DISTINCT month FROM responses WHERE file_id = new_file)
+         ELSE EXISTS (SELECT 1 FROM responses AS n
+                      WHERE n.file_id = new_file
+                        AND n.response_id = old_response_id
+                        AND n.submitted_at = old_submitted_at)
+    END;

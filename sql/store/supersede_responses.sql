@@ -4,10 +4,4 @@
 UPDATE responses AS r SET superseded_by = $1
 WHERE r.superseded_by IS NULL
   AND r.file_id IN (SELECT file_id FROM same_survey_files($1, $2))
-  AND CASE WHEN $3
-           THEN r.month IN (SELECT DISTINCT month FROM responses WHERE file_id = $1)
-           ELSE EXISTS (SELECT 1 FROM responses AS n
-                        WHERE n.file_id = $1
-                          AND n.response_id = r.response_id
-                          AND n.submitted_at = r.submitted_at)
-      END;
+  AND replaced_response($1, $3, r.month, r.response_id, r.submitted_at);

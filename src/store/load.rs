@@ -396,3 +396,30 @@ fn field_value(value: &FieldValue) -> Value {
         FieldValue::Bool(b) => Value::Boolean(*b),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The supersession statements prepare against a freshly migrated store.
+    #[test]
+    fn supersession_statements_prepare() {
+        let store = Store::open_in_memory().unwrap();
+        for (name, sql) in [
+            (
+                "superseded_responses",
+                include_str!("../../sql/store/superseded_responses.sql"),
+            ),
+            (
+                "supersede_callbacks",
+                include_str!("../../sql/store/supersede_callbacks.sql"),
+            ),
+            (
+                "supersede_responses",
+                include_str!("../../sql/store/supersede_responses.sql"),
+            ),
+        ] {
+            store.prepare_only(name, sql).unwrap();
+        }
+    }
+}
