@@ -235,12 +235,8 @@ impl Store {
         target: &str,
     ) -> Result<AlertAttempts, StoreError> {
         let rows = self.query(
-            "alert deliveries",
-            "SELECT coalesce(bool_or(ok), false) AS delivered, \
-             count(*) FILTER (WHERE NOT ok) AS failures, \
-             max(sent_at) FILTER (WHERE NOT ok) AS last_failure \
-             FROM alert_deliveries WHERE alert_key = $1 AND fingerprint = $2 \
-             AND channel = $3 AND target = $4",
+            "alert_attempts",
+            include_str!("../../sql/store/alert_attempts.sql"),
             &[
                 Param::Text(key.to_string()),
                 Param::Text(fingerprint.to_string()),
@@ -280,8 +276,7 @@ impl Store {
         let transaction = self.connection.transaction().context(context)?;
         transaction
             .execute(
-                "INSERT INTO alert_deliveries (alert_key, fingerprint, channel, target, sent_at, \
-                 ok, error, attempt, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                include_str!("../../sql/store/insert_alert_delivery.sql"),
                 params![
                     alert.key,
                     alert.fingerprint,
@@ -298,11 +293,7 @@ impl Store {
         if error.is_none() {
             transaction
                 .execute(
-                    "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, 1) \
-                     ON CONFLICT (alert_key) DO UPDATE SET fingerprint = excluded.fingerprint, \
-                     subject = excluded.subject, body = excluded.body, \
-                     last_sent_at = excluded.last_sent_at, \
-                     n_sent = alerts.n_sent + CASE WHEN alerts.fingerprint = excluded.fingerprint THEN 0 ELSE 1 END",
+                    include_str!("../../sql/store/upsert_alert.sql"),
                     params![
                         alert.key,
                         alert.kind,
@@ -395,8 +386,7 @@ impl Store {
         };
         self.connection
             .execute(
-                "INSERT INTO ingest_attempts VALUES (?, ?, 1, false) ON CONFLICT (sha256) \
-                 DO UPDATE SET attempts = ingest_attempts.attempts + 1",
+                include_str!("../../sql/store/begin_attempt.sql"),
                 params![sha256, file_name],
             )
             .context(context)?;
