@@ -275,6 +275,12 @@ pub struct ResponseRate {
     pub required: Option<i64>,
     /// returned ≥ required.
     pub sufficient: Option<bool>,
+    /// rate < threshold: the penalty rule applies (`None` when the rate is
+    /// unknown).
+    pub below_threshold: Option<bool>,
+    /// The response-rate threshold in percent, as `response_rates.sql`
+    /// states the rule (SPEC "Scores").
+    pub threshold: f64,
 }
 
 /// One callback type's month.
@@ -695,6 +701,8 @@ pub fn monthly(
             served: row[5].as_i64(),
             required: row[6].as_i64(),
             sufficient: row[7].as_bool(),
+            below_threshold: row[8].as_bool(),
+            threshold: float(&row[9]).unwrap_or(f64::NAN),
         })
         .collect();
     let penalty = response_rates

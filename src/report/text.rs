@@ -102,6 +102,9 @@ pub struct SummaryContext {
     pub response_rate: String,
     /// Points taken off for the response rate.
     pub penalty: i64,
+    /// The response rate below which points are taken off, in percent
+    /// (from `response_rates.sql`); empty when the rate is unknown.
+    pub rate_threshold: String,
     /// Responses the sample needs; empty when customers served is unknown.
     pub sample_required: String,
     /// The sample is large enough (false also when unknown).
@@ -149,6 +152,9 @@ impl SummaryContext {
                 .map(one_decimal)
                 .unwrap_or_default(),
             penalty: summary.penalty,
+            rate_threshold: questionnaire
+                .map(|r| r.threshold.to_string())
+                .unwrap_or_default(),
             sample_required: questionnaire
                 .and_then(|r| r.required)
                 .map(|n| n.to_string())
@@ -247,4 +253,57 @@ pub fn narrative_en(context: &SummaryContext) -> Result<String, RenderError> {
 /// The template fails.
 pub fn console_summary(context: &SummaryContext) -> Result<String, RenderError> {
     render("console_summary", context)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> SummaryContext {
+        SummaryContext {
+            company_name: "示例公司".to_string(),
+            month_label: "2026年10月".to_string(),
+            has_data: true,
+            satisfaction: "80.0".to_string(),
+            band: "非常满意".to_string(),
+            band_en: "Very satisfied".to_string(),
+            month: "2026-10".to_string(),
+            target: "85.0".to_string(),
+            gap: "-5.0".to_string(),
+            met: false,
+            change_previous: String::new(),
+            n_responses: 40,
+            n_answers: 400,
+            top_problems: Vec::new(),
+            missed: Vec::new(),
+            n_departments_scored: 0,
+            nps: String::new(),
+            response_rate: "42.0".to_string(),
+            penalty: 1,
+            rate_threshold: "50".to_string(),
+            sample_required: String::new(),
+            sample_ok: false,
+            focus_drivers: Vec::new(),
+            drivers_outcome: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_response_rate_threshold_comes_from_the_context() {
+        let context = context();
+        assert!(narrative(&context)
+            .unwrap()
+            .contains("问卷回收率 42.0%，低于 50%，已扣 1 分"));
+        assert!(narrative_en(&context)
+            .unwrap()
+            .contains("Questionnaire response rate 42.0%, under 50 %: 1 pt taken off"));
+        assert!(console_summary(&context)
+            .unwrap()
+            .contains("(under 50 %: -1 pt already taken off)"));
+        let lower = SummaryContext {
+            rate_threshold: "40".to_string(),
+            ..context
+        };
+        assert!(narrative(&lower).unwrap().contains("低于 40%"));
+    }
 }

@@ -139,9 +139,9 @@ fn response_figures(
     let questionnaire = summary.questionnaire;
     let mut row = above + 1;
     sheet.write_string_with_format(row, 0, formats.lang.t("问卷回收率"), &formats.label)?;
-    match questionnaire.and_then(|r| r.rate) {
-        Some(rate) => {
-            let format = if rate < 50.0 {
+    match questionnaire.and_then(|r| r.rate.map(|rate| (rate, r.below_threshold))) {
+        Some((rate, below_threshold)) => {
+            let format = if below_threshold == Some(true) {
                 &formats.missed
             } else {
                 &formats.percent
