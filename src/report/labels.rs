@@ -2,18 +2,7 @@
 //! Chinese labels, each passed through [`Lang::t`]. Data (department names,
 //! categories, customers) stays as it was entered.
 
-use serde::{Deserialize, Serialize};
-
-/// The report's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    /// 中文 (default).
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
+pub use crate::config::Lang;
 
 impl Lang {
     /// The label in this language (Chinese labels without a translation
