@@ -5,6 +5,14 @@
 //! A quality manager edits one TOML file (`<data-dir>/csat.toml`, or the file
 //! given with `--config`). The demo company's file ships in `data/csat.toml`
 //! and is compiled in as the default, so a fresh data directory works at once.
+//!
+//! Here: [`Config`], its loading and validation, the company and its
+//! departments. The sections live beside it: `sources` (source kinds, their
+//! fields in stored column order, inbox), `scoring` (indicators, scales and
+//! their rules, questions, keyword rules), `report` ([`Lang`], list sizes),
+//! `alerts` (alerts, delivery, SMTP), `grading`, `pareto`, `comments`,
+//! `deadlines`. This module is the base layer: it imports no other module
+//! of the crate but `calendar`.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -4,8 +4,8 @@
 use rust_xlsxwriter::Worksheet;
 
 use super::{
-    more_rows_line, print_setup, table_header, write_optional_percent, Formats, LIST_ROWS,
-    SHEET_ITEMS, SHEET_PROBLEMS, SHEET_TRACKING,
+    more_rows_line, print_setup, table_header, write_counts, write_optional_percent, Formats,
+    LIST_ROWS, SHEET_ITEMS, SHEET_PROBLEMS, SHEET_TRACKING,
 };
 use crate::analysis::MonthlyResults;
 use crate::report::RenderError;
@@ -348,23 +348,14 @@ pub(super) fn tracking_sheet(
     for (index, department) in tracking.iter().enumerate() {
         let row = 1 + index as u32;
         sheet.write_string_with_format(row, 0, &department.department, &formats.text)?;
-        for (column, value) in [
+        let counts = [
             department.total,
             department.open,
             department.due_this_month,
             department.overdue,
             department.closed,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let format = if column == 3 && value > 0 {
-                &formats.missed
-            } else {
-                &formats.integer
-            };
-            sheet.write_number_with_format(row, 1 + column as u16, value as f64, format)?;
-        }
+        ];
+        write_counts(sheet, row, 1, &counts, 3, formats)?;
         sheet.write_number_with_format(
             row,
             6,

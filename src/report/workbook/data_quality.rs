@@ -2,7 +2,7 @@
 
 use rust_xlsxwriter::Worksheet;
 
-use super::{print_setup, table_header, Formats, SHEET_DATA_QUALITY};
+use super::{print_setup, table_header, write_counts, Formats, SHEET_DATA_QUALITY};
 use crate::analysis::MonthlyResults;
 use crate::report::RenderError;
 
@@ -37,23 +37,14 @@ pub(super) fn data_quality_sheet(
         sheet.write_string_with_format(row, 1, &file.source, &formats.text)?;
         sheet.write_string_with_format(row, 2, &file.kind, &formats.text)?;
         sheet.write_string_with_format(row, 3, &file.loaded_on, &formats.text)?;
-        for (column, value) in [
+        let counts = [
             file.n_rows,
             file.n_loaded,
             file.n_rejected,
             file.n_rows_in_month,
             file.n_superseded,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let format = if column == 2 && value > 0 {
-                &formats.missed
-            } else {
-                &formats.integer
-            };
-            sheet.write_number_with_format(row, 4 + column as u16, value as f64, format)?;
-        }
+        ];
+        write_counts(sheet, row, 4, &counts, 2, formats)?;
         row += 1;
     }
     if results.files.is_empty() {

@@ -230,6 +230,27 @@ fn write_percent_in(
     Ok(())
 }
 
+/// Whole numbers from `first_column` on; the one at index `flagged` in the
+/// missed colours when above zero (refused rows, overdue items).
+fn write_counts(
+    sheet: &mut Worksheet,
+    row: u32,
+    first_column: u16,
+    counts: &[i64],
+    flagged: usize,
+    formats: &Formats,
+) -> Result<(), RenderError> {
+    for (index, value) in counts.iter().enumerate() {
+        let format = if index == flagged && *value > 0 {
+            &formats.missed
+        } else {
+            &formats.integer
+        };
+        sheet.write_number_with_format(row, first_column + index as u16, *value as f64, format)?;
+    }
+    Ok(())
+}
+
 fn write_optional_points(
     sheet: &mut Worksheet,
     row: u32,

@@ -2,7 +2,7 @@
 //! key-driver block, the narrative paragraph and the 13-month trend. The
 //! figures come from [`CompanySummary`], as in the narrative's text.
 
-use rust_xlsxwriter::{Chart, ChartType, Worksheet};
+use rust_xlsxwriter::{Chart, ChartType, Format, Worksheet};
 
 use super::{write_optional_points, write_percent_in, Formats, SHEET_SUMMARY};
 use crate::analysis::MonthlyResults;
@@ -75,19 +75,18 @@ fn headline_figures(
 ) -> Result<u32, RenderError> {
     let mut row = top;
     sheet.write_string_with_format(row, 0, formats.lang.t("公司满意度"), &formats.label)?;
-    match summary.satisfaction {
-        Some(s) => {
-            let format = if summary.met {
-                &formats.met
-            } else {
-                &formats.missed
-            };
-            write_percent_in(sheet, row, 1, s, format)?;
-        }
-        None => {
-            sheet.write_string_with_format(row, 1, formats.lang.t("无数据"), &formats.missed)?;
-        }
+    let met_format = if summary.met {
+        &formats.met
+    } else {
+        &formats.missed
     };
+    let satisfaction = summary.satisfaction.map(|s| (s, met_format));
+    write_percent_or(
+        sheet,
+        row,
+        satisfaction,
+        (formats.lang.t("无数据"), &formats.missed),
+    )?;
     row += 1;
     sheet.write_string_with_format(row, 0, formats.lang.t("满意度等级"), &formats.label)?;
     sheet.write_string_with_format(
@@ -139,19 +138,25 @@ fn response_figures(
     let questionnaire = summary.questionnaire;
     let mut row = above + 1;
     sheet.write_string_with_format(row, 0, formats.lang.t("问卷回收率"), &formats.label)?;
-    match questionnaire.and_then(|r| r.rate.map(|rate| (rate, r.below_threshold))) {
-        Some((rate, below_threshold)) => {
-            let format = if below_threshold == Some(true) {
-                &formats.missed
-            } else {
-                &formats.percent
-            };
-            write_percent_in(sheet, row, 1, rate, format)?;
-        }
-        None => {
-            sheet.write_string_with_format(row, 1, formats.lang.t("发放数未知"), &formats.text)?;
-        }
-    };
+    let rate = questionnaire.and_then(|r| {
+        let below = r.below_threshold == Some(true);
+        r.rate.map(|rate| {
+            (
+                rate,
+                if below {
+                    &formats.missed
+                } else {
+                    &formats.percent
+                },
+            )
+        })
+    });
+    write_percent_or(
+        sheet,
+        row,
+        rate,
+        (formats.lang.t("发放数未知"), &formats.text),
+    )?;
     row += 1;
     sheet.write_string_with_format(row, 0, formats.lang.t("回收率扣分"), &formats.label)?;
     sheet.write_number_with_format(row, 1, -(summary.penalty as f64), &formats.points)?;
@@ -226,6 +231,23 @@ fn missed_departments(
         write_optional_points(sheet, row, 1, department.gap, formats)?;
     }
     Ok(row)
+}
+
+/// A figure of column 1: the percentage in its format, or a label in
+/// another when it is unknown.
+fn write_percent_or(
+    sheet: &mut Worksheet,
+    row: u32,
+    value: Option<(f64, &Format)>,
+    (missing, missing_format): (&str, &Format),
+) -> Result<(), RenderError> {
+    match value {
+        Some((value, format)) => write_percent_in(sheet, row, 1, value, format),
+        None => {
+            sheet.write_string_with_format(row, 1, missing, missing_format)?;
+            Ok(())
+        }
+    }
 }
 
 /// The 13-month trend table and its line chart, to the right of the figures.
