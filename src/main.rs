@@ -928,8 +928,8 @@ fn bench(
     let month = analysis::previous_month(today);
     let n_respondents = answers.div_ceil(SCORED_PER_RESPONDENT);
     let start = std::time::Instant::now();
-    let (xlsx, csv) =
-        csat::demo::bench_survey(1, &month, n_respondents).context("generating the survey")?;
+    let (xlsx, csv) = csat::demo::bench_survey(1, csat::month::Month::before(today), n_respondents)
+        .context("generating the survey")?;
     println!(
         "Generated {n_respondents} respondents ({} scored answers) for {month} in {:.1} s: xlsx {:.1} MB, csv {:.1} MB",
         n_respondents * SCORED_PER_RESPONDENT,
@@ -1023,7 +1023,7 @@ fn bench(
         run.peak_rss_kb.unwrap_or(0) as f64 / 1024.0
     );
     // Customers: master and 12 months of sales loaded, graded, reported.
-    let (master, sales) = csat::demo::bench_customers(customers, &month);
+    let (master, sales) = csat::demo::bench_customers(customers, csat::month::Month::before(today));
     let bench_dir = DataDir::new(root.join("xlsx"));
     std::fs::write(bench_dir.inbox().join("客户档案_bench.csv"), master)?;
     std::fs::write(bench_dir.inbox().join("月度销售_bench.csv"), sales)?;
@@ -1129,8 +1129,8 @@ fn bench_months(data_dir: &DataDir, sizes: &[usize], today: NaiveDate) -> Result
         "details MB"
     );
     for size in sizes {
-        let (survey, calls) =
-            csat::demo::bench_month(1, &month, size).context("generating the month")?;
+        let (survey, calls) = csat::demo::bench_month(1, csat::month::Month::before(today), size)
+            .context("generating the month")?;
         let dir = root.join(format!("month-{size}"));
         let bench_dir = DataDir::new(&dir);
         bench_dir.create()?;

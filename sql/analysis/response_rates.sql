@@ -4,13 +4,23 @@
 -- Inputs: dispatch (V6; the latest file for a month and channel counts),
 -- responses, sales.
 -- Parameters: $1 report month.
+-- Columns: channel, sent, returned, rate, penalty, served, required,
+-- sufficient, below_threshold (rate < threshold; NULL when sent is unknown),
+-- threshold (percent).
 --
 -- returned = the channel's responses in the month (not superseded);
 -- rate = returned / sent × 100; below 50 % the satisfaction drops one point
--- per full 5 points below 50 (42 % → 1, 39 % → 2). The sample needs
+-- per full 5 points below 50 (42 % → 1, 39 % → 2): the CTE `rule` holds the
+-- threshold and the step, the only place they are written; the workbook and
+-- the report templates show `threshold` and `below_threshold` from here.
+-- The sample needs
 -- n = ⌈10 + 5 % · N⌉ responses, N = customers served (from the dispatch row,
 -- else the customers with sales in the month).
-WITH latest AS (
+WITH rule AS (
+    -- SPEC "Scores", response-rate penalty: threshold 50 %, step 5 points.
+    SELECT 50 AS threshold, 5 AS step
+),
+latest AS (
     SELECT coalesce(channel, 'questionnaire') AS channel, max(file_id) AS file_id
     FROM dispatch
     WHERE month = $1
@@ -46,9 +56,12 @@ SELECT channel,
        sent,
        returned,
        rate,
-       CASE WHEN rate < 50 THEN CAST(floor((50 - rate) / 5) AS INTEGER) ELSE 0 END AS penalty,
+       CASE WHEN rate < threshold THEN CAST(floor((threshold - rate) / step) AS INTEGER) ELSE 0 END AS penalty,
        served,
        CAST(ceil(10 + 0.05 * served) AS BIGINT) AS required,
-       returned >= ceil(10 + 0.05 * served) AS sufficient
+       returned >= ceil(10 + 0.05 * served) AS sufficient,
+       rate < threshold AS below_threshold,
+       CAST(threshold AS DOUBLE) AS threshold
 FROM figures
+CROSS JOIN rule
 ORDER BY channel;

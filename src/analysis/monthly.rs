@@ -150,6 +150,8 @@ pub fn monthly(
                 served: row.opt_i64("served")?,
                 required: row.opt_i64("required")?,
                 sufficient: row.opt_bool("sufficient")?,
+                below_threshold: row.opt_bool("below_threshold")?,
+                threshold: row.f64("threshold")?,
             })
         })
         .collect::<Result<_, StoreError>>()?;

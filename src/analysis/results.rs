@@ -152,6 +152,12 @@ pub struct ResponseRate {
     pub required: Option<i64>,
     /// returned ≥ required.
     pub sufficient: Option<bool>,
+    /// rate < threshold: the penalty rule applies (`None` when the rate is
+    /// unknown).
+    pub below_threshold: Option<bool>,
+    /// The response-rate threshold in percent, as `response_rates.sql`
+    /// states the rule (SPEC "Scores").
+    pub threshold: f64,
 }
 
 /// One callback type's month.

@@ -27,43 +27,6 @@ const NO_ANSWER: &[&str] = &[
     "--",
 ];
 
-/// Likert labels on the 5-point scale, matched exactly after normalisation
-/// (so 满意 never matches inside 不满意).
-const LIKERT5: &[(&str, f64)] = &[
-    ("很满意", 5.0),
-    ("非常满意", 5.0),
-    ("极佳", 5.0),
-    ("very satisfied", 5.0),
-    ("满意", 4.0),
-    ("较满意", 4.0),
-    ("比较满意", 4.0),
-    ("satisfied", 4.0),
-    ("一般", 3.0),
-    ("基本满意", 3.0),
-    ("neutral", 3.0),
-    ("不满意", 2.0),
-    ("较不满意", 2.0),
-    ("不太满意", 2.0),
-    ("dissatisfied", 2.0),
-    ("很不满意", 1.0),
-    ("非常不满意", 1.0),
-    ("极不满意", 1.0),
-    ("very dissatisfied", 1.0),
-];
-
-/// Labels of the five-tier 10/8/6/3/0 scale.
-const TIER10: &[(&str, f64)] = &[
-    ("很满意", 10.0),
-    ("非常满意", 10.0),
-    ("比较满意", 8.0),
-    ("较满意", 8.0),
-    ("满意", 6.0),
-    ("一般", 6.0),
-    ("不满意", 3.0),
-    ("非常不满意", 0.0),
-    ("很不满意", 0.0),
-];
-
 /// Normalises answer text: full-width ASCII to half-width, trimmed,
 /// lower-case, inner whitespace collapsed.
 pub fn normalize(text: &str) -> String {
@@ -89,16 +52,7 @@ pub fn normalize(text: &str) -> String {
 /// # Errors
 /// Text that is no label of the scale, or a number outside it.
 pub fn parse_answer(scale: Scale, cell: &Cell) -> Result<Option<f64>, String> {
-    let expected = || match scale {
-        Scale::Likert5 => {
-            "a label 很满意/满意/一般/不满意/很不满意 or a whole number 1–5".to_string()
-        }
-        Scale::Stars5 => "1–5 stars (★) or a whole number 1–5".to_string(),
-        Scale::Tier10 => {
-            "a label 很满意/比较满意/满意/不满意/非常不满意 or one of 10, 8, 6, 3, 0".to_string()
-        }
-        Scale::Nps10 => "a whole number 0–10".to_string(),
-    };
+    let expected = || scale.expected().to_string();
     let text = match cell {
         Cell::Empty => return Ok(None),
         Cell::Number(n) => return check_number(scale, *n).map(Some).ok_or_else(expected),
@@ -108,11 +62,7 @@ pub fn parse_answer(scale: Scale, cell: &Cell) -> Result<Option<f64>, String> {
     if NO_ANSWER.contains(&text.as_str()) {
         return Ok(None);
     }
-    let labels = match scale {
-        Scale::Likert5 => LIKERT5,
-        Scale::Tier10 => TIER10,
-        Scale::Nps10 | Scale::Stars5 => &[][..],
-    };
+    let labels = scale.labels();
     if let Some((_, value)) = labels.iter().find(|(label, _)| *label == text) {
         return Ok(Some(*value));
     }
@@ -158,34 +108,13 @@ pub fn parse_ordinal(scale: Scale, cell: &Cell, best_first: bool) -> Result<Opti
     if position == -3.0 || position == -2.0 {
         return Ok(None);
     }
-    let n_options = match scale {
-        Scale::Likert5 | Scale::Stars5 | Scale::Tier10 => 5.0,
-        Scale::Nps10 => 11.0,
-    };
+    let n_options = scale.n_options() as f64;
     if position.fract() != 0.0 || !(1.0..=n_options).contains(&position) {
         return Err(format!(
             "an option number 1–{n_options} (按选项序号 export; -3 = skipped)"
         ));
     }
-    let value = match scale {
-        Scale::Nps10 => position - 1.0,
-        Scale::Likert5 | Scale::Stars5 => {
-            if best_first {
-                6.0 - position
-            } else {
-                position
-            }
-        }
-        Scale::Tier10 => {
-            const WORST_FIRST: [f64; 5] = [0.0, 3.0, 6.0, 8.0, 10.0];
-            let index = if best_first {
-                5 - position as usize
-            } else {
-                position as usize - 1
-            };
-            WORST_FIRST[index]
-        }
-    };
+    let value = scale.option_value(position as usize, best_first);
     Ok(Some(value))
 }
 
@@ -207,15 +136,7 @@ fn strip_option_letter(text: &str) -> Option<&str> {
 }
 
 fn check_number(scale: Scale, n: f64) -> Option<f64> {
-    if n.fract() != 0.0 {
-        return None;
-    }
-    let ok = match scale {
-        Scale::Likert5 | Scale::Stars5 => (1.0..=5.0).contains(&n),
-        Scale::Tier10 => [0.0, 3.0, 6.0, 8.0, 10.0].contains(&n),
-        Scale::Nps10 => (0.0..=10.0).contains(&n),
-    };
-    ok.then_some(n)
+    scale.accepts(n).then_some(n)
 }
 
 /// Which day an Excel serial number counts from: most workbooks use the 1900

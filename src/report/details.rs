@@ -37,7 +37,9 @@ impl ProblemDetails {
         rows_per_sheet: u32,
     ) -> Result<ProblemDetails, RenderError> {
         let mut workbook = Workbook::new();
-        let (year, month_number) = crate::analysis::parse_month(month).unwrap_or((2000, 1));
+        let (year, month_number) = month
+            .parse::<crate::month::Month>()
+            .map_or((2000, 1), |m| (m.year(), m.number()));
         let created = ExcelDateTime::from_ymd(year as u16, month_number as u8, 1)?;
         workbook.set_properties(
             &DocProperties::new()

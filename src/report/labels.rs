@@ -2,18 +2,7 @@
 //! Chinese labels, each passed through [`Lang::t`]. Data (department names,
 //! categories, customers) stays as it was entered.
 
-use serde::{Deserialize, Serialize};
-
-/// The report's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    /// 中文 (default).
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
+pub use crate::config::Lang;
 
 impl Lang {
     /// The label in this language (Chinese labels without a translation
@@ -244,5 +233,108 @@ mod tests {
         for (zh, _) in LABELS {
             assert!(seen.insert(*zh), "{zh} twice");
         }
+    }
+
+    /// The labels the report passes through [`Lang::t`], read from the
+    /// source of `src/report/` (tests left out): the literal of every
+    /// `t("…")`, the value of every constant passed as `t(CONST)`, and every
+    /// header table `const …: [(&str, f64); N]`.
+    fn labels_in_source() -> Vec<String> {
+        let mut texts = Vec::new();
+        let mut pending = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/report"
+        ))];
+        while let Some(path) = pending.pop() {
+            if path.is_dir() {
+                pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("labels.rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                texts.push(code);
+            }
+        }
+        let mut labels = Vec::new();
+        let mut constants = Vec::new();
+        for code in &texts {
+            for (index, _) in code.match_indices(".t(") {
+                let argument = code[index + 3..].trim_start();
+                if argument.starts_with('"') {
+                    labels.push(string_literal(argument));
+                } else {
+                    let name: String = argument
+                        .chars()
+                        .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                        .collect();
+                    if !name.is_empty() {
+                        constants.push(name);
+                    }
+                }
+            }
+        }
+        for code in &texts {
+            for (index, _) in code.match_indices("const ") {
+                let rest = &code[index + 6..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let definition = &rest[..rest.find(";\n").unwrap_or(rest.len())];
+                let header_table = definition.contains("[(&str, f64);");
+                if header_table || constants.contains(&name) {
+                    let mut values = definition;
+                    while let Some(start) = values.find('"') {
+                        let literal = string_literal(&values[start..]);
+                        values = &values[start + literal.len() + 2..];
+                        labels.push(literal);
+                    }
+                }
+            }
+        }
+        labels
+    }
+
+    /// The text of the string literal `text` starts with (no escapes in labels).
+    fn string_literal(text: &str) -> String {
+        text[1..].split('"').next().unwrap_or("").to_string()
+    }
+
+    #[test]
+    fn every_label_used_with_lang_en_has_an_english_entry() {
+        use crate::analysis::closed_loop::ItemState;
+        use crate::analysis::drivers::Quadrant;
+        use crate::analysis::Band;
+        let found = labels_in_source();
+        // Sheet names, headers and notes are found in the source; check that
+        // the scan sees them.
+        for expected in ["总览", "问卷回收率", "80%参考线", "重要性 r", "话题"] {
+            assert!(found.iter().any(|l| l == expected), "{expected} not found");
+        }
+        let enums = [
+            Band::VerySatisfied.label(),
+            Band::Satisfied.label(),
+            Band::Average.label(),
+            Band::Dissatisfied.label(),
+            ItemState::Open.label(),
+            ItemState::Responded.label(),
+            ItemState::Closed.label(),
+            Quadrant::Focus.label(),
+            Quadrant::Strength.label(),
+            Quadrant::Secondary.label(),
+            Quadrant::Overinvested.label(),
+            // Pareto scope names from the analysis (部门柏拉图).
+            "全公司",
+            "未指定部门",
+        ];
+        let missing: Vec<&str> = found
+            .iter()
+            .map(String::as_str)
+            .chain(enums)
+            .filter(|label| Lang::En.t(label) == *label)
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "labels shown with --lang en but without an English entry in LABELS: {missing:?}"
+        );
     }
 }

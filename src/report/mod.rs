@@ -3,6 +3,7 @@
 //! writes the bytes (the detail workbooks are written to a writer it opens).
 
 mod comments;
+mod company;
 mod details;
 mod drivers;
 mod grading;

@@ -5,8 +5,9 @@
 use handlebars::Handlebars;
 use serde::Serialize;
 
+use super::company::{month_label, CompanySummary};
 use super::RenderError;
-use crate::analysis::{Band, MonthlyResults};
+use crate::analysis::MonthlyResults;
 
 /// The templates, by name (the file stem in `report_templates/`).
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -101,6 +102,9 @@ pub struct SummaryContext {
     pub response_rate: String,
     /// Points taken off for the response rate.
     pub penalty: i64,
+    /// The response rate below which points are taken off, in percent
+    /// (from `response_rates.sql`); empty when the rate is unknown.
+    pub rate_threshold: String,
     /// Responses the sample needs; empty when customers served is unknown.
     pub sample_required: String,
     /// The sample is large enough (false also when unknown).
@@ -122,71 +126,54 @@ fn signed(value: f64) -> String {
 impl SummaryContext {
     /// Builds the context from the results.
     pub fn new(results: &MonthlyResults) -> SummaryContext {
-        let (year, month) = crate::analysis::parse_month(&results.month).unwrap_or((0, 0));
-        // After the response-rate penalty, as the rulebook scores it.
-        let satisfaction = results.company_satisfaction();
-        let previous = results
-            .trend
-            .iter()
-            .find(|m| m.month == crate::analysis::shift_month(&results.month, -1))
-            .map(|m| m.satisfaction);
-        let questionnaire = results
-            .response_rates
-            .iter()
-            .find(|r| r.channel == "questionnaire");
+        let summary = CompanySummary::of(results);
+        let questionnaire = summary.questionnaire;
         SummaryContext {
             company_name: results.company_name.clone(),
-            month_label: format!("{year}年{month}月"),
-            has_data: satisfaction.is_some(),
-            satisfaction: satisfaction.map(one_decimal).unwrap_or_default(),
-            band: satisfaction
-                .map(|s| Band::of(s).label().to_string())
+            month_label: month_label(results),
+            has_data: summary.satisfaction.is_some(),
+            satisfaction: summary.satisfaction.map(one_decimal).unwrap_or_default(),
+            band: summary
+                .band
+                .map(|b| b.label().to_string())
                 .unwrap_or_default(),
-            band_en: satisfaction
-                .map(|s| super::labels::Lang::En.t(Band::of(s).label()).to_string())
+            band_en: summary
+                .band
+                .map(|b| super::labels::Lang::En.t(b.label()).to_string())
                 .unwrap_or_default(),
             month: results.month.clone(),
-            target: one_decimal(results.company_target),
-            gap: satisfaction
-                .map(|s| signed(s - results.company_target))
-                .unwrap_or_default(),
-            met: satisfaction.is_some_and(|s| s >= results.company_target),
-            change_previous: match (satisfaction, previous) {
-                (Some(s), Some(p)) => signed(s - p),
-                _ => String::new(),
-            },
-            nps: results
-                .nps
-                .iter()
-                .find(|n| n.month == results.month)
-                .map(|n| one_decimal(n.nps))
-                .unwrap_or_default(),
+            target: one_decimal(summary.target),
+            gap: summary.gap.map(signed).unwrap_or_default(),
+            met: summary.met,
+            change_previous: summary.change_previous.map(signed).unwrap_or_default(),
+            nps: summary.nps.map(one_decimal).unwrap_or_default(),
             response_rate: questionnaire
                 .and_then(|r| r.rate)
                 .map(one_decimal)
                 .unwrap_or_default(),
-            penalty: results.penalty,
+            penalty: summary.penalty,
+            rate_threshold: questionnaire
+                .map(|r| r.threshold.to_string())
+                .unwrap_or_default(),
             sample_required: questionnaire
                 .and_then(|r| r.required)
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
             sample_ok: questionnaire.and_then(|r| r.sufficient).unwrap_or(false),
-            n_responses: results.company.as_ref().map(|c| c.n_responses).unwrap_or(0),
-            n_answers: results.company.as_ref().map(|c| c.n_answers).unwrap_or(0),
-            top_problems: results
-                .pareto
+            n_responses: summary.n_responses,
+            n_answers: summary.n_answers,
+            top_problems: summary
+                .top_problems
                 .iter()
-                .take(3)
                 .map(|p| ProblemLine {
                     category: p.category.clone(),
                     count: p.count,
                     share: one_decimal(p.share),
                 })
                 .collect(),
-            missed: results
-                .departments
+            missed: summary
+                .missed
                 .iter()
-                .filter(|d| d.met == Some(false))
                 .map(|d| MissedLine {
                     name: d.name.clone(),
                     score: d.score.map(one_decimal).unwrap_or_default(),
@@ -266,4 +253,57 @@ pub fn narrative_en(context: &SummaryContext) -> Result<String, RenderError> {
 /// The template fails.
 pub fn console_summary(context: &SummaryContext) -> Result<String, RenderError> {
     render("console_summary", context)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> SummaryContext {
+        SummaryContext {
+            company_name: "示例公司".to_string(),
+            month_label: "2026年10月".to_string(),
+            has_data: true,
+            satisfaction: "80.0".to_string(),
+            band: "非常满意".to_string(),
+            band_en: "Very satisfied".to_string(),
+            month: "2026-10".to_string(),
+            target: "85.0".to_string(),
+            gap: "-5.0".to_string(),
+            met: false,
+            change_previous: String::new(),
+            n_responses: 40,
+            n_answers: 400,
+            top_problems: Vec::new(),
+            missed: Vec::new(),
+            n_departments_scored: 0,
+            nps: String::new(),
+            response_rate: "42.0".to_string(),
+            penalty: 1,
+            rate_threshold: "50".to_string(),
+            sample_required: String::new(),
+            sample_ok: false,
+            focus_drivers: Vec::new(),
+            drivers_outcome: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_response_rate_threshold_comes_from_the_context() {
+        let context = context();
+        assert!(narrative(&context)
+            .unwrap()
+            .contains("问卷回收率 42.0%，低于 50%，已扣 1 分"));
+        assert!(narrative_en(&context)
+            .unwrap()
+            .contains("Questionnaire response rate 42.0%, under 50 %: 1 pt taken off"));
+        assert!(console_summary(&context)
+            .unwrap()
+            .contains("(under 50 %: -1 pt already taken off)"));
+        let lower = SummaryContext {
+            rate_threshold: "40".to_string(),
+            ..context
+        };
+        assert!(narrative(&lower).unwrap().contains("低于 40%"));
+    }
 }

@@ -567,7 +567,7 @@ fn a_file_that_killed_csat_is_quarantined_at_the_next_start() {
     let root = temp.path().join("data");
     let inbox = root.join("inbox");
     std::fs::create_dir_all(&inbox).unwrap();
-    let (_, big) = demo::bench_survey(7, "2026-09", 150_000).unwrap();
+    let (_, big) = demo::bench_survey(7, "2026-09".parse().unwrap(), 150_000).unwrap();
     std::fs::write(inbox.join("a_big_2026-09.csv"), big).unwrap();
     std::fs::write(inbox.join(GOOD_NAME), good_survey()).unwrap();
     for entry in std::fs::read_dir(&inbox).unwrap() {

@@ -869,8 +869,8 @@ fn an_ingest_killed_at_any_moment_loads_the_file_exactly_once_on_restart() {
     let n_respondents = 20_000;
     // Two large files (two months), so kills land inside each load and
     // between them.
-    let (_, october) = demo::bench_survey(5, REPORT_MONTH, n_respondents).unwrap();
-    let (_, september) = demo::bench_survey(6, "2026-09", n_respondents).unwrap();
+    let (_, october) = demo::bench_survey(5, REPORT_MONTH.parse().unwrap(), n_respondents).unwrap();
+    let (_, september) = demo::bench_survey(6, "2026-09".parse().unwrap(), n_respondents).unwrap();
     drop_into_inbox(
         &data_dir,
         &[
