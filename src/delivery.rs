@@ -129,9 +129,9 @@ pub fn send_report(
 }
 
 /// The path of a month's workbook under `reports`.
-pub fn report_path(reports: &Path, month: &str) -> PathBuf {
+pub fn report_path(reports: &Path, month: crate::month::Month) -> PathBuf {
     reports
-        .join(month)
+        .join(month.to_string())
         .join(format!("csat-report-{month}.xlsx"))
 }
 
@@ -218,7 +218,10 @@ mod tests {
     #[test]
     fn atomic_write_leaves_no_temp_file() {
         let dir = tempfile::tempdir().unwrap();
-        let path = report_path(dir.path(), "2026-10");
+        let path = report_path(
+            dir.path(),
+            crate::month::Month::new(2026, 10).expect("a month"),
+        );
         write_atomically(&path, b"one").unwrap();
         write_atomically(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
