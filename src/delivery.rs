@@ -7,6 +7,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::mail::{self, NetLimits, SendError};
+
 /// One e-mailed report, as recorded.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Delivery {
@@ -91,41 +93,21 @@ pub fn send_report(
     body: &str,
     file_name: &str,
     attachment: Vec<u8>,
-    limits: crate::alerts::NetLimits,
-) -> Result<(), crate::alerts::SendError> {
-    use crate::alerts::SendError;
-    use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
-    use lettre::{Message, Transport};
-    let refused = |message: String| SendError {
-        message,
-        unreachable: false,
+    limits: NetLimits,
+) -> Result<(), SendError> {
+    let attachment = mail::Attachment {
+        file_name: file_name.to_string(),
+        content_type: mail::XLSX,
+        bytes: attachment,
     };
-    let xlsx =
-        ContentType::parse("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .map_err(|e| refused(e.to_string()))?;
-    let message = Message::builder()
-        .from(
-            smtp.from
-                .parse()
-                .map_err(|e| refused(format!("sender '{}': {e}", smtp.from)))?,
-        )
-        .to(recipient
-            .parse()
-            .map_err(|e| refused(format!("recipient '{recipient}': {e}")))?)
-        .subject(subject)
-        .multipart(
-            MultiPart::mixed()
-                .singlepart(SinglePart::plain(body.to_string()))
-                .singlepart(Attachment::new(file_name.to_string()).body(attachment, xlsx)),
-        )
-        .map_err(|e| refused(e.to_string()))?;
-    let mailer = crate::alerts::mailer(smtp, limits)?;
-    crate::alerts::within(limits.total, move || {
-        mailer
-            .send(&message)
-            .map(|_| ())
-            .map_err(|e| crate::alerts::smtp_error(&e))
-    })
+    mail::send_email(
+        smtp,
+        &[recipient.to_string()],
+        subject,
+        body,
+        Some(attachment),
+        limits,
+    )
 }
 
 /// The path of a month's workbook under `reports`.

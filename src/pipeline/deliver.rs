@@ -215,7 +215,7 @@ pub fn deliver(
     }
     // A mail server that does not answer costs one timeout, not one per
     // recipient: the rest are recorded as failed and retried with the job.
-    let limits = crate::alerts::NetLimits::of(&config.alerts);
+    let limits = crate::mail::NetLimits::of(&config.alerts);
     let mut unreachable: Option<String> = None;
     for (kind, department, recipient, attachment, name) in parcels {
         let already = store.query(
@@ -240,10 +240,11 @@ pub fn deliver(
             )
             .err()
             .map(|e| {
-                if e.unreachable {
-                    unreachable = Some(e.message.clone());
+                let message = e.to_string();
+                if e.is_unreachable() {
+                    unreachable = Some(message.clone());
                 }
-                e.message
+                message
             }),
         };
         if let Some(e) = &error {
