@@ -100,6 +100,43 @@ impl fmt::Display for Channel {
     }
 }
 
+/// One row of `alert_candidates.sql`, by its column names.
+struct Candidate {
+    kind: String,
+    item: String,
+    on_day: String,
+    customer: String,
+    category: String,
+    department: String,
+    /// The free text (a complaint's description, an answer): personal data
+    /// in it is masked; ids and dates stay readable, so recipients know
+    /// which item it is.
+    detail: String,
+    state: String,
+}
+
+impl Candidate {
+    /// Reads the columns in the query's order (kind, item, on_day,
+    /// customer, category, department, detail, state).
+    fn read(row: &[crate::store::SqlValue]) -> Candidate {
+        let text = |i: usize| {
+            row.get(i)
+                .and_then(crate::store::SqlValue::as_text)
+                .unwrap_or_default()
+        };
+        Candidate {
+            kind: text(0),
+            item: text(1),
+            on_day: text(2),
+            customer: text(3),
+            category: text(4),
+            department: text(5),
+            detail: crate::report::mask::mask_personal(&text(6)),
+            state: text(7),
+        }
+    }
+}
+
 /// Everything that should be alerted as of `today`, whether sent or not.
 ///
 /// # Errors
@@ -115,49 +152,41 @@ pub fn evaluate(
         crate::analysis::sql("alert_candidates"),
         &[Param::Date(today), Param::Int(LOOKBACK_DAYS)],
     )? {
-        // Personal data in the free text (descriptions, answers) is masked;
-        // ids and dates stay readable, so recipients know which item it is.
-        let text = |i: usize| {
-            let value = row[i].as_text().unwrap_or_default();
-            if i == 6 {
-                crate::report::mask::mask_personal(&value)
-            } else {
-                value
-            }
-        };
-        let (kind, item) = (text(0), text(1));
-        let department = if text(5).is_empty() {
+        let candidate = Candidate::read(&row);
+        let department = if candidate.department.is_empty() {
             "未指定".to_string()
         } else {
-            text(5)
+            candidate
+                .department
                 .split('、')
                 .map(|key| crate::analysis::group_name(config, "department", key))
                 .collect::<Vec<_>>()
                 .join("、")
         };
+        let Candidate {
+            kind,
+            item,
+            on_day,
+            customer,
+            category,
+            detail,
+            state,
+            ..
+        } = candidate;
         let (subject, body) = if kind == "complaint-severity-1" {
             let id = item.trim_start_matches("complaint:");
             (
-                format!("【一级投诉】{id} {}", text(4)),
+                format!("【一级投诉】{id} {category}"),
                 format!(
-                    "一级（重大）投诉 {id}，受理日期 {}，客户 {}，类别 {}，责任部门 {}。\n描述：{}\n状态：{}",
-                    text(2),
-                    text(3),
-                    text(4),
-                    department,
-                    text(6),
-                    text(7).trim_end_matches('|')
+                    "一级（重大）投诉 {id}，受理日期 {on_day}，客户 {customer}，类别 {category}，责任部门 {department}。\n描述：{detail}\n状态：{}",
+                    state.trim_end_matches('|')
                 ),
             )
         } else {
             (
-                format!("【A级客户很不满意】客户 {}", text(3)),
+                format!("【A级客户很不满意】客户 {customer}"),
                 format!(
-                    "A 级客户 {} 于 {} 给出很不满意的评价（{}），责任部门 {}。",
-                    text(3),
-                    text(2),
-                    text(6),
-                    department
+                    "A 级客户 {customer} 于 {on_day} 给出很不满意的评价（{detail}），责任部门 {department}。"
                 ),
             )
         };

@@ -119,25 +119,30 @@ pub fn deadline_in_month(
     day: u32,
 ) -> chrono::NaiveDate {
     use chrono::Datelike;
-    let first = today.with_day(1).expect("day 1 exists");
+    // Day 1 and the days up to the month's last always exist.
+    let first = today - chrono::Days::new(u64::from(today.day0()));
     let last_day = first
         .checked_add_months(chrono::Months::new(1))
         .and_then(|d| d.pred_opt())
         .map_or(28, |d| d.day());
-    let nominal = first
-        .with_day(day.clamp(1, last_day))
-        .expect("clamped to the month");
+    let nominal = first.with_day(day.clamp(1, last_day)).unwrap_or(first);
     // Back to the last working day on or before it, but never into the
     // month before (the report job runs on the 1st): when holidays cover the
     // 1st to the day (National Day), the first working day after them.
     let mut deadline = nominal;
     while !calendar.is_working_day(deadline) && deadline > first {
-        deadline = deadline.pred_opt().expect("after the 1st");
+        let Some(before) = deadline.pred_opt() else {
+            break;
+        };
+        deadline = before;
     }
     if !calendar.is_working_day(deadline) {
         deadline = nominal;
         for _ in 0..31 {
-            deadline = deadline.succ_opt().expect("a next day exists");
+            let Some(next) = deadline.succ_opt() else {
+                break;
+            };
+            deadline = next;
             if calendar.is_working_day(deadline) {
                 break;
             }
