@@ -61,6 +61,34 @@ pub struct AlertRun {
     pub given_up: Vec<String>,
 }
 
+impl AlertRun {
+    /// One line about the run, for `csat ingest`, the logs and `csat status`.
+    pub fn one_line(&self) -> String {
+        let mut line = format!(
+            "alerts: {} raised, {} deliveries",
+            self.raised.len(),
+            self.delivered
+        );
+        if self.digests > 0 {
+            line.push_str(&format!(" ({} as digests)", self.digests));
+        }
+        if !self.failed.is_empty() {
+            line.push_str(&format!(
+                ", {} failed (retried later): {}",
+                self.failed.len(),
+                self.failed.join("; ")
+            ));
+        }
+        if self.waiting > 0 {
+            line.push_str(&format!(", {} waiting to be retried", self.waiting));
+        }
+        if !self.given_up.is_empty() {
+            line.push_str(&format!(", given up: {}", self.given_up.join("; ")));
+        }
+        line
+    }
+}
+
 /// The longest wait between two attempts to deliver an alert.
 const MAX_RETRY_WAIT_MINUTES: u64 = 6 * 60;
 

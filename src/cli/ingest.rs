@@ -31,7 +31,7 @@ pub fn ingest(
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         print_ingest(&summary, true);
-        println!("{}", pipeline::alerts_line(&alerts));
+        println!("{}", alerts.one_line());
         for alert in &alerts.raised {
             println!("  {}", alert.subject);
         }

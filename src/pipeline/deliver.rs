@@ -59,6 +59,21 @@ impl DeliveryOutcome {
     }
 }
 
+/// One e-mail of a month's report: the whole workbook to an executive
+/// (`full`) or a department's slice to that department (`department`).
+struct Parcel {
+    /// `full` or `department`, as recorded.
+    kind: &'static str,
+    /// The department of a slice.
+    department: Option<String>,
+    /// Who.
+    recipient: String,
+    /// The workbook's bytes.
+    attachment: Vec<u8>,
+    /// Its name.
+    file_name: String,
+}
+
 /// The readiness of `month`: expected sources present, nothing waiting in
 /// the inbox, no rejected file left in `rejected/`.
 ///
@@ -182,18 +197,16 @@ pub fn deliver(
         .unwrap_or_default();
     let subject = format!("{} 客户满意度月报 {}", config.company.name, month);
     let body = report::narrative(&SummaryContext::new(&outcome.results))?;
-    let mut parcels: Vec<(String, Option<String>, String, Vec<u8>, String)> = config
+    let mut parcels: Vec<Parcel> = config
         .delivery
         .recipients
         .iter()
-        .map(|r| {
-            (
-                "full".to_string(),
-                None,
-                r.clone(),
-                bytes.clone(),
-                file_name.clone(),
-            )
+        .map(|r| Parcel {
+            kind: "full",
+            department: None,
+            recipient: r.clone(),
+            attachment: bytes.clone(),
+            file_name: file_name.clone(),
         })
         .collect();
     if config.delivery.department_slices {
@@ -204,27 +217,34 @@ pub fn deliver(
             let slice = outcome
                 .results
                 .department_slice(&department.key, &department.name);
-            parcels.push((
-                "department".to_string(),
-                Some(department.key.clone()),
-                email.clone(),
-                report::render_workbook(&slice, config.report.lang)?,
-                format!("csat-report-{month}-{}.xlsx", department.key),
-            ));
+            parcels.push(Parcel {
+                kind: "department",
+                department: Some(department.key.clone()),
+                recipient: email.clone(),
+                attachment: report::render_workbook(&slice, config.report.lang)?,
+                file_name: format!("csat-report-{month}-{}.xlsx", department.key),
+            });
         }
     }
     // A mail server that does not answer costs one timeout, not one per
     // recipient: the rest are recorded as failed and retried with the job.
     let limits = crate::mail::NetLimits::of(&config.alerts);
     let mut unreachable: Option<String> = None;
-    for (kind, department, recipient, attachment, name) in parcels {
+    for Parcel {
+        kind,
+        department,
+        recipient,
+        attachment,
+        file_name: name,
+    } in parcels
+    {
         let already = store.query(
             "recipient_delivered",
             queries::RECIPIENT_DELIVERED,
             &[
                 crate::store::Param::Text(month.to_string()),
                 crate::store::Param::Text(recipient.clone()),
-                crate::store::Param::Text(kind.clone()),
+                crate::store::Param::Text(kind.to_string()),
                 crate::store::Param::Text(department.clone().unwrap_or_default()),
             ],
         )?;
@@ -252,7 +272,7 @@ pub fn deliver(
         }
         let delivery = crate::delivery::Delivery {
             month: month.to_string(),
-            kind,
+            kind: kind.to_string(),
             department,
             recipient,
             file_name: name,

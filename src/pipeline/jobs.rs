@@ -187,14 +187,14 @@ pub fn run_job(
                 let alerts = crate::alerts::run(&mut store, config, today, local_time(now))?;
                 Ok(JobOutcome::new(
                     ok_unless(summary.is_partial() || !alerts.failed.is_empty()),
-                    format!("{}; {}", summary.one_line(), alerts_line(&alerts)),
+                    format!("{}; {}", summary.one_line(), alerts.one_line()),
                 ))
             }
             JobKind::Alerts => {
                 let alerts = crate::alerts::run(&mut store, config, today, local_time(now))?;
                 Ok(JobOutcome::new(
                     ok_unless(!alerts.failed.is_empty()),
-                    alerts_line(&alerts),
+                    alerts.one_line(),
                 ))
             }
             JobKind::MonthlyReport => {
@@ -313,32 +313,6 @@ pub fn regrade(
         run_id,
         path,
     })
-}
-
-/// One line about an alert run.
-pub fn alerts_line(run: &crate::alerts::AlertRun) -> String {
-    let mut line = format!(
-        "alerts: {} raised, {} deliveries",
-        run.raised.len(),
-        run.delivered
-    );
-    if run.digests > 0 {
-        line.push_str(&format!(" ({} as digests)", run.digests));
-    }
-    if !run.failed.is_empty() {
-        line.push_str(&format!(
-            ", {} failed (retried later): {}",
-            run.failed.len(),
-            run.failed.join("; ")
-        ));
-    }
-    if run.waiting > 0 {
-        line.push_str(&format!(", {} waiting to be retried", run.waiting));
-    }
-    if !run.given_up.is_empty() {
-        line.push_str(&format!(", given up: {}", run.given_up.join("; ")));
-    }
-    line
 }
 
 /// One job's latest run.

@@ -29,8 +29,8 @@ pub use ingest::{
     ingest, ingest_with_progress, FileOutcome, IngestProgress, IngestSummary, MAX_INTERRUPTED_READS,
 };
 pub use jobs::{
-    alerts_line, last_runs, record_job_run, regrade, run_job, JobKind, JobOutcome, LastRun,
-    RegradeOutcome, RunOutcome, UnknownJob,
+    last_runs, record_job_run, regrade, run_job, JobKind, JobOutcome, LastRun, RegradeOutcome,
+    RunOutcome, UnknownJob,
 };
 pub use report::{report, ReportOutcome};
 
