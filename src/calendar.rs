@@ -8,6 +8,11 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+/// The time zone csat assumes when neither the configuration
+/// (`[company] timezone`) nor a job file (`timezone`) names one: the one
+/// place the default is written.
+pub const DEFAULT_TIMEZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
 /// The Chinese public holidays and make-up working days shipped with csat.
 pub const SHIPPED_CALENDAR: &str = include_str!("../data/holidays_cn.toml");
 

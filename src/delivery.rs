@@ -7,6 +7,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::mail::{self, NetLimits, SendError};
+
 /// One e-mailed report, as recorded (a record type owned by the store,
 /// which writes it).
 pub use crate::store::Delivery;
@@ -72,47 +74,27 @@ pub fn send_report(
     body: &str,
     file_name: &str,
     attachment: Vec<u8>,
-    limits: crate::alerts::NetLimits,
-) -> Result<(), crate::alerts::SendError> {
-    use crate::alerts::SendError;
-    use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
-    use lettre::{Message, Transport};
-    let refused = |message: String| SendError {
-        message,
-        unreachable: false,
+    limits: NetLimits,
+) -> Result<(), SendError> {
+    let attachment = mail::Attachment {
+        file_name: file_name.to_string(),
+        content_type: mail::XLSX,
+        bytes: attachment,
     };
-    let xlsx =
-        ContentType::parse("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .map_err(|e| refused(e.to_string()))?;
-    let message = Message::builder()
-        .from(
-            smtp.from
-                .parse()
-                .map_err(|e| refused(format!("sender '{}': {e}", smtp.from)))?,
-        )
-        .to(recipient
-            .parse()
-            .map_err(|e| refused(format!("recipient '{recipient}': {e}")))?)
-        .subject(subject)
-        .multipart(
-            MultiPart::mixed()
-                .singlepart(SinglePart::plain(body.to_string()))
-                .singlepart(Attachment::new(file_name.to_string()).body(attachment, xlsx)),
-        )
-        .map_err(|e| refused(e.to_string()))?;
-    let mailer = crate::alerts::mailer(smtp, limits)?;
-    crate::alerts::within(limits.total, move || {
-        mailer
-            .send(&message)
-            .map(|_| ())
-            .map_err(|e| crate::alerts::smtp_error(&e))
-    })
+    mail::send_email(
+        smtp,
+        &[recipient.to_string()],
+        subject,
+        body,
+        Some(attachment),
+        limits,
+    )
 }
 
 /// The path of a month's workbook under `reports`.
-pub fn report_path(reports: &Path, month: &str) -> PathBuf {
+pub fn report_path(reports: &Path, month: crate::month::Month) -> PathBuf {
     reports
-        .join(month)
+        .join(month.to_string())
         .join(format!("csat-report-{month}.xlsx"))
 }
 
@@ -199,7 +181,10 @@ mod tests {
     #[test]
     fn atomic_write_leaves_no_temp_file() {
         let dir = tempfile::tempdir().unwrap();
-        let path = report_path(dir.path(), "2026-10");
+        let path = report_path(
+            dir.path(),
+            crate::month::Month::new(2026, 10).expect("a month"),
+        );
         write_atomically(&path, b"one").unwrap();
         write_atomically(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");

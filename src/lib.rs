@@ -23,6 +23,7 @@ pub mod demo;
 mod fuzz;
 pub mod inbox;
 pub mod ingest;
+pub mod mail;
 pub mod month;
 pub mod pipeline;
 pub mod report;

@@ -287,7 +287,7 @@ pub struct RejectedRow {
 }
 
 /// Everything the monthly report needs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct MonthlyResults {
     /// The report month, `YYYY-MM`.
     pub month: String,

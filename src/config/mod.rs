@@ -117,7 +117,7 @@ pub struct Company {
 }
 
 fn default_timezone() -> String {
-    "Asia/Shanghai".to_string()
+    crate::calendar::DEFAULT_TIMEZONE.name().to_string()
 }
 
 /// A department that carries a satisfaction target.

@@ -150,7 +150,7 @@ fn demo_month_scores_match_an_independent_computation() {
         company.files.len()
     );
 
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     assert!(outcome
         .path
         .ends_with("reports/2026-10/csat-report-2026-10.xlsx"));
@@ -252,7 +252,7 @@ fn running_twice_doubles_nothing_and_gives_the_same_workbook() {
     drop_into_inbox(&data_dir, &files);
     let mut store = pipeline::open_store(&data_dir).unwrap();
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let first = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let first = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     let first_bytes = std::fs::read(&first.path).unwrap();
 
     // The same files again, one of them renamed: recognised by content.
@@ -264,7 +264,7 @@ fn running_twice_doubles_nothing_and_gives_the_same_workbook() {
     for file in &summary.files {
         assert!(matches!(file, FileOutcome::Duplicate { .. }), "{file:?}");
     }
-    let second = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let second = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     assert_eq!(
         first.results.company.as_ref().unwrap().n_answers,
         second.results.company.as_ref().unwrap().n_answers
@@ -306,7 +306,7 @@ fn pareto_ranks_and_marks_the_vital_few() {
     drop_into_inbox(&data_dir, &[("投诉.csv".to_string(), gbk.into_owned())]);
     let mut store = pipeline::open_store(&data_dir).unwrap();
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
 
     let sheet = read_sheet(&outcome.path, "问题柏拉图");
     let expected = [
@@ -424,7 +424,7 @@ fn a_bad_file_is_quarantined_and_the_run_goes_on() {
     );
     assert!(data_dir.rejected().join("notes.csv").exists());
     // Only the good answer counts: 很满意 = 5 of 5 → 100 %.
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     let company = outcome.results.company.unwrap();
     assert_eq!(company.n_answers, 1);
     assert!((company.satisfaction - 100.0).abs() < 1e-9);
@@ -643,7 +643,7 @@ fn a_reexport_of_the_same_month_replaces_or_appends_by_rule() {
             other => panic!("{other:?}"),
         }
         let company = |store: &mut csat::store::Store| {
-            pipeline::report(&config, &data_dir, store, REPORT_MONTH)
+            pipeline::report(&config, &data_dir, store, REPORT_MONTH.parse().unwrap())
                 .unwrap()
                 .results
                 .company
@@ -920,11 +920,11 @@ fn an_ingest_killed_at_any_moment_loads_the_file_exactly_once_on_restart() {
 
     let config = Config::load(None).unwrap();
     let mut store = pipeline::open_store(&data_dir).unwrap();
-    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap())
         .unwrap()
         .results;
     assert_eq!(results.company.unwrap().n_responses, n_respondents as i64);
-    let september = pipeline::report(&config, &data_dir, &mut store, "2026-09")
+    let september = pipeline::report(&config, &data_dir, &mut store, "2026-09".parse().unwrap())
         .unwrap()
         .results;
     assert_eq!(september.company.unwrap().n_responses, n_respondents as i64);
@@ -979,7 +979,7 @@ fn an_ordinal_wjx_export_maps_option_numbers_to_values() {
         }
         other => panic!("{other:?}"),
     }
-    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap())
         .unwrap()
         .results;
     let expected = (4.5 + 10.0) / (5.0 + 10.0) * 100.0;
@@ -1104,7 +1104,7 @@ fn google_forms_and_surveymonkey_exports_load() {
             other => panic!("{other:?}"),
         }
     }
-    let company = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+    let company = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap())
         .unwrap()
         .results
         .company
@@ -1533,7 +1533,7 @@ fn scores_match_hand_worked_values() {
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     assert!(!summary.is_partial(), "{:?}", summary.files);
-    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap())
         .unwrap()
         .results;
 
@@ -1644,7 +1644,7 @@ fn scores_match_hand_worked_values() {
     assert_eq!(results.histogram, [0, 0, 0, 0, 1, 0, 1, 1, 1, 2]);
 
     // The workbook shows the penalised company figure and the flags.
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     let summary_sheet = read_sheet(&outcome.path, "总览");
     assert!((number(&summary_sheet, 2, 1) * 100.0 - 74.5).abs() < 1e-9);
     let groups_sheet = read_sheet(&outcome.path, "分组得分");
@@ -1670,7 +1670,7 @@ fn scores_match_hand_worked_values() {
         &[("问卷_2026-11.csv".into(), survey_csv(&november))],
     );
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let again = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+    let again = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap())
         .unwrap()
         .results;
     assert_eq!(serde_json::to_string(&again).unwrap(), before);
@@ -1703,7 +1703,7 @@ fn the_callback_summary_matches_hand_worked_values() {
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     assert!(!summary.is_partial(), "{:?}", summary.files);
-    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+    let results = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap())
         .unwrap()
         .results;
     let by_type: BTreeMap<&str, &csat::analysis::CallbackSummary> = results
@@ -1751,7 +1751,7 @@ fn the_callback_summary_matches_hand_worked_values() {
     assert!((channel("visit").score - 80.0).abs() < 1e-9);
     assert_eq!(channel("visit").n_responses, 1);
     let sheet = read_sheet(
-        &pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH)
+        &pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap())
             .unwrap()
             .path,
         "电话回访",
@@ -1849,7 +1849,7 @@ fn pareto_rankings_match_hand_worked_values() {
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     assert!(!summary.is_partial(), "{:?}", summary.files);
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     let results = &outcome.results;
     let ranking = |view: &str, scope: &str| {
         results
@@ -1988,7 +1988,7 @@ fn libreoffice_opens_the_workbook() {
     drop_into_inbox(&data_dir, &company_files(&company));
     let mut store = pipeline::open_store(&data_dir).unwrap();
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     let n_sheets = open_workbook_auto(&outcome.path)
         .unwrap()
         .sheet_names()
@@ -2349,7 +2349,7 @@ fn late_payments_lower_payment_terms_in_the_next_monthly_report() {
     assert_eq!((k8.score, k8.grade.as_str()), (Some(90.0), "A"));
 
     let terms = |store: &mut csat::store::Store, month: &str| {
-        pipeline::report(&config, &data_dir, store, month)
+        pipeline::report(&config, &data_dir, store, month.parse().unwrap())
             .unwrap()
             .results
             .customer_terms
@@ -2369,7 +2369,7 @@ fn late_payments_lower_payment_terms_in_the_next_monthly_report() {
     let december = terms(&mut store, "2026-12");
     assert_eq!(december["K8"], ("A".to_string(), "B".to_string(), 2));
     assert_eq!(december["K1"], ("A".to_string(), "A".to_string(), 0));
-    let outcome = pipeline::report(&config, &data_dir, &mut store, "2026-12").unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, "2026-12".parse().unwrap()).unwrap();
     let sheet = read_sheet(&outcome.path, "客户分级");
     assert_eq!(text(&sheet, 1, 0), "K8", "lowered terms come first");
     assert_eq!(text(&sheet, 1, 5), "B");
@@ -2382,14 +2382,14 @@ fn the_year_end_regrade_job_grades_once_in_its_window() {
     let (_temp, data_dir, config, store) = grading_fixture();
     drop(store);
     let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
-    let first = pipeline::run_job("regrade", &config, &data_dir, day(25), settled());
+    let first = pipeline::run_job("regrade".parse().unwrap(), &config, &data_dir, day(25), settled());
     assert_eq!(first.outcome, "ok", "{}", first.message);
     assert!(
         first.message.starts_with("graded 11 customers"),
         "{}",
         first.message
     );
-    let second = pipeline::run_job("regrade", &config, &data_dir, day(26), settled());
+    let second = pipeline::run_job("regrade".parse().unwrap(), &config, &data_dir, day(26), settled());
     assert_eq!(
         second.message,
         "customers already graded this month (as of 2026-12-25)"
@@ -2451,7 +2451,7 @@ fn deadlines_and_action_plans_match_hand_worked_values() {
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     assert!(!summary.is_partial(), "{:?}", summary.files);
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     let closed_loop = &outcome.results.closed_loop;
     let date = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
     let item = |id: &str| {
@@ -2751,7 +2751,7 @@ fn alerts_reach_a_real_smtp_server_and_webhook_once() {
             ),
         ],
     );
-    let first = pipeline::run_job("ingest", &config, &data_dir, today, settled());
+    let first = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, today, settled());
     assert_eq!(first.outcome, "ok", "{}", first.message);
     assert!(
         first.message.ends_with("alerts: 3 raised, 6 deliveries"),
@@ -2788,7 +2788,7 @@ fn alerts_reach_a_real_smtp_server_and_webhook_once() {
         assert!(json["text"]["content"].as_str().unwrap().starts_with('【'));
     }
 
-    let second = pipeline::run_job("ingest", &config, &data_dir, today, settled());
+    let second = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, today, settled());
     assert!(
         second.message.ends_with("alerts: 0 raised, 0 deliveries"),
         "{}",
@@ -2800,7 +2800,7 @@ fn alerts_reach_a_real_smtp_server_and_webhook_once() {
         &data_dir,
         &[("投诉登记_11月_更新.csv".into(), complaints("已结案"))],
     );
-    let third = pipeline::run_job("ingest", &config, &data_dir, today, settled());
+    let third = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, today, settled());
     assert!(
         third.message.ends_with("alerts: 1 raised, 2 deliveries"),
         "{}",
@@ -2891,7 +2891,7 @@ fn the_report_is_delivered_once_through_a_real_smtp_server() {
         &config,
         &data_dir,
         &mut store,
-        REPORT_MONTH,
+        REPORT_MONTH.parse().unwrap(),
         now,
         false,
         false,
@@ -2914,7 +2914,7 @@ fn the_report_is_delivered_once_through_a_real_smtp_server() {
         &config,
         &data_dir,
         &mut store,
-        REPORT_MONTH,
+        REPORT_MONTH.parse().unwrap(),
         now,
         true,
         false,
@@ -2929,7 +2929,7 @@ fn the_report_is_delivered_once_through_a_real_smtp_server() {
         &config,
         &data_dir,
         &mut store,
-        REPORT_MONTH,
+        REPORT_MONTH.parse().unwrap(),
         now,
         false,
         false,
@@ -2943,7 +2943,7 @@ fn the_report_is_delivered_once_through_a_real_smtp_server() {
         &config,
         &data_dir,
         &mut store,
-        REPORT_MONTH,
+        REPORT_MONTH.parse().unwrap(),
         now,
         false,
         true,
@@ -3023,7 +3023,7 @@ fn formula_like_text_stays_text_and_phone_numbers_are_masked() {
     );
     let mut store = pipeline::open_store(&data_dir).unwrap();
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     let mut workbook = open_workbook_auto(&outcome.path).unwrap();
     let pareto = workbook.worksheet_range("问题柏拉图").unwrap();
     let categories: Vec<String> = (1..=4).map(|r| text(&pareto, r, 1)).collect();
@@ -3194,7 +3194,7 @@ fn an_undelivered_report_raises_deadline_alerts_every_day() {
             .with_timezone(&chrono::Utc)
     };
     let pass = |at: chrono::DateTime<chrono::Utc>| {
-        pipeline::scheduler_pass(&config, &data_dir, &jobs, at, settled(), &|| at).unwrap()
+        csat::scheduler::scheduler_pass(&config, &data_dir, &jobs, at, settled(), &|| at).unwrap()
     };
     let subjects = || -> Vec<String> { smtp.messages().into_iter().map(|m| m.0).collect() };
 
@@ -3233,7 +3233,7 @@ fn an_undelivered_report_raises_deadline_alerts_every_day() {
         .and_hms_opt(10, 0, 0)
         .unwrap();
     let delivered =
-        pipeline::deliver(&config, &data_dir, &mut store, "2026-11", now, true, false).unwrap();
+        pipeline::deliver(&config, &data_dir, &mut store, "2026-11".parse().unwrap(), now, true, false).unwrap();
     assert_eq!(delivered.sent.len(), 1);
     drop(store);
     assert!(pass(shanghai(11, 9)).deadline_notices.is_empty());
@@ -3252,7 +3252,7 @@ fn the_report_speaks_english_on_request() {
     drop_into_inbox(&data_dir, &company_files(&company));
     let mut store = pipeline::open_store(&data_dir).unwrap();
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH).unwrap();
+    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
     let workbook = open_workbook_auto(&outcome.path).unwrap();
     let names = workbook.sheet_names();
     assert_eq!(
@@ -3686,7 +3686,7 @@ fn readiness_counts_only_recent_rejections() {
             assert!(status.success());
         }
     }
-    let readiness = pipeline::readiness(&config, &data_dir, &store, REPORT_MONTH).unwrap();
+    let readiness = pipeline::readiness(&config, &data_dir, &store, REPORT_MONTH.parse().unwrap()).unwrap();
     assert_eq!(readiness.rejected_files, vec!["recent.csv".to_string()]);
     assert!(!readiness.is_ready());
     assert!(readiness

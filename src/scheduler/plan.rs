@@ -1,188 +1,25 @@
-//! The only module that knows tokio-cron-scheduler: job definitions from
-//! `jobs/*.toml`, their next run times, and the `serve` loop.
-//!
-//! Jobs run one at a time (a gate serialises them, so a job is never started
-//! while another holds the database), each on a blocking thread. What a job
-//! does is the caller's closure; this module only decides when.
-
-use std::path::Path;
-use std::sync::Arc;
+//! When jobs run: the ticks that are due (on time, caught up after
+//! downtime, retried after a failure), the ticks whose retry window has
+//! closed, and the monthly report's deadline (SPEC: the report is due by
+//! the 8th, or the last working day before it).
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
-use tokio_cron_scheduler::{Job, JobScheduler};
+use serde::Serialize;
 
-/// The job files shipped with the program.
-const DEFAULT_JOBS: &[(&str, &str)] = &[
-    ("alerts.toml", include_str!("../jobs/alerts.toml")),
-    ("ingest.toml", include_str!("../jobs/ingest.toml")),
-    (
-        "monthly_report.toml",
-        include_str!("../jobs/monthly_report.toml"),
-    ),
-    ("regrade.toml", include_str!("../jobs/regrade.toml")),
-];
-
-/// Jobs csat knows how to run.
-pub const JOB_NAMES: &[&str] = &["alerts", "ingest", "monthly_report", "regrade"];
-
-/// One job file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobSpec {
-    /// Which job: `ingest`, `monthly_report` or `regrade`.
-    pub job: String,
-    /// Cron expression with seconds: `sec min hour day-of-month month day-of-week`.
-    pub cron: String,
-    /// IANA time zone the expression is read in.
-    #[serde(default = "default_timezone")]
-    pub timezone: String,
-    /// After a failed run, try again this many minutes later, until a run
-    /// succeeds or the next tick comes.
-    #[serde(default)]
-    pub retry_minutes: Option<i64>,
-    /// A tick missed while csat was down runs once at start when it is at
-    /// most this many hours old; older ticks are skipped.
-    #[serde(default = "default_catch_up_hours")]
-    pub catch_up_hours: i64,
-    /// The job's output is due by this day of the month (the monthly report:
-    /// 8); when it falls on a weekend or holiday, by the last working day
-    /// before. After it passes undelivered, an alert goes out every day.
-    #[serde(default)]
-    pub deadline_day: Option<u32>,
-    /// Warn this many working days before the deadline when expected inputs
-    /// are still missing.
-    #[serde(default = "default_early_warning")]
-    pub early_warning_working_days: i64,
-}
-
-fn default_catch_up_hours() -> i64 {
-    24
-}
-
-fn default_early_warning() -> i64 {
-    2
-}
-
-fn default_timezone() -> String {
-    "Asia/Shanghai".to_string()
-}
-
-/// A job definition problem.
-#[derive(Debug, thiserror::Error)]
-pub enum JobError {
-    /// The file is not valid.
-    #[error("job file {file}: {message}")]
-    Invalid {
-        /// The file.
-        file: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// tokio-cron-scheduler failed.
-    #[error("scheduler: {0}")]
-    Scheduler(String),
-}
-
-fn parser() -> croner::parser::CronParser {
-    croner::parser::CronParser::builder()
-        .seconds(croner::parser::Seconds::Required)
-        .dom_and_dow(true)
-        .build()
-}
-
-impl JobSpec {
-    fn parse(text: &str, file: &str) -> Result<JobSpec, JobError> {
-        let invalid = |message: String| JobError::Invalid {
-            file: file.to_string(),
-            message,
-        };
-        let spec: JobSpec = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        if !JOB_NAMES.contains(&spec.job.as_str()) {
-            return Err(invalid(format!(
-                "unknown job '{}'; known: {}",
-                spec.job,
-                JOB_NAMES.join(", ")
-            )));
-        }
-        if spec.deadline_day.is_some_and(|d| !(1..=31).contains(&d)) {
-            return Err(invalid(
-                "deadline_day must be a day of the month, 1–31".to_string(),
-            ));
-        }
-        parser()
-            .parse(&spec.cron)
-            .map_err(|e| invalid(format!("cron '{}' is not valid: {e}", spec.cron)))?;
-        spec.timezone
-            .parse::<Tz>()
-            .map_err(|_| invalid(format!("'{}' is not an IANA time zone", spec.timezone)))?;
-        Ok(spec)
-    }
-
-    /// The latest tick at or before `at`.
-    pub fn previous_run(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let timezone: Tz = self.timezone.parse().ok()?;
-        let cron = parser().parse(&self.cron).ok()?;
-        cron.find_previous_occurrence(&at.with_timezone(&timezone), true)
-            .ok()
-            .map(|t| t.with_timezone(&Utc))
-    }
-
-    /// The first run strictly after `after`.
-    pub fn next_run(&self, after: DateTime<Utc>) -> Option<DateTime<Tz>> {
-        let timezone: Tz = self.timezone.parse().ok()?;
-        let cron = parser().parse(&self.cron).ok()?;
-        cron.find_next_occurrence(&after.with_timezone(&timezone), false)
-            .ok()
-    }
-}
-
-/// Loads `dir/*.toml` when `dir` exists, else the shipped jobs.
-///
-/// # Errors
-/// A job file is unreadable or invalid.
-pub fn load_jobs(dir: Option<&Path>) -> Result<Vec<JobSpec>, JobError> {
-    let mut jobs = Vec::new();
-    match dir.filter(|d| d.is_dir()) {
-        Some(dir) => {
-            let mut paths: Vec<_> = std::fs::read_dir(dir)
-                .map_err(|e| JobError::Invalid {
-                    file: dir.display().to_string(),
-                    message: e.to_string(),
-                })?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            paths.sort();
-            for path in paths {
-                let text = std::fs::read_to_string(&path).map_err(|e| JobError::Invalid {
-                    file: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-                jobs.push(JobSpec::parse(&text, &path.display().to_string())?);
-            }
-        }
-        None => {
-            for (name, text) in DEFAULT_JOBS {
-                jobs.push(JobSpec::parse(text, &format!("jobs/{name}"))?);
-            }
-        }
-    }
-    Ok(jobs)
-}
+use super::JobSpec;
+use crate::pipeline::{JobKind, RunOutcome};
 
 /// A recorded run, as the planner needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
     /// The job.
-    pub job: String,
+    pub job: JobKind,
     /// The tick it ran for.
     pub scheduled_for: DateTime<Utc>,
     /// When it ended.
     pub finished_at: DateTime<Utc>,
-    /// `ok`, `partial` or `failed`.
-    pub outcome: String,
+    /// How it ended.
+    pub outcome: RunOutcome,
 }
 
 /// Why a job runs now.
@@ -227,7 +64,7 @@ pub fn due_jobs(jobs: &[JobSpec], history: &[RunRecord], now: DateTime<Utc>) -> 
         let reason = match attempts.iter().max_by_key(|r| r.finished_at) {
             None if now - tick <= chrono::Duration::minutes(2) => DueReason::OnTime,
             None => DueReason::CatchUp,
-            Some(last) if attempts.iter().all(|r| r.outcome == "failed") => {
+            Some(last) if attempts.iter().all(|r| r.outcome == RunOutcome::Failed) => {
                 match spec.retry_minutes {
                     Some(minutes)
                         if now >= last.finished_at + chrono::Duration::minutes(minutes) =>
@@ -282,25 +119,30 @@ pub fn deadline_in_month(
     day: u32,
 ) -> chrono::NaiveDate {
     use chrono::Datelike;
-    let first = today.with_day(1).expect("day 1 exists");
+    // Day 1 and the days up to the month's last always exist.
+    let first = today - chrono::Days::new(u64::from(today.day0()));
     let last_day = first
         .checked_add_months(chrono::Months::new(1))
         .and_then(|d| d.pred_opt())
         .map_or(28, |d| d.day());
-    let nominal = first
-        .with_day(day.clamp(1, last_day))
-        .expect("clamped to the month");
+    let nominal = first.with_day(day.clamp(1, last_day)).unwrap_or(first);
     // Back to the last working day on or before it, but never into the
     // month before (the report job runs on the 1st): when holidays cover the
     // 1st to the day (National Day), the first working day after them.
     let mut deadline = nominal;
     while !calendar.is_working_day(deadline) && deadline > first {
-        deadline = deadline.pred_opt().expect("after the 1st");
+        let Some(before) = deadline.pred_opt() else {
+            break;
+        };
+        deadline = before;
     }
     if !calendar.is_working_day(deadline) {
         deadline = nominal;
         for _ in 0..31 {
-            deadline = deadline.succ_opt().expect("a next day exists");
+            let Some(next) = deadline.succ_opt() else {
+                break;
+            };
+            deadline = next;
             if calendar.is_working_day(deadline) {
                 break;
             }
@@ -358,129 +200,11 @@ pub fn deadline_state(
     DeadlineState::Fine
 }
 
-/// One scheduling pass: decides what is due now and runs it (the caller's
-/// closure, on a blocking thread).
-pub type Pass = Arc<dyn Fn() + Send + Sync>;
-
-/// Runs a scheduling pass at start (catching up what was missed while down)
-/// and then every `tick_seconds` (tokio-cron-scheduler), until SIGINT or
-/// SIGTERM; a running pass finishes before the process exits, and a tick
-/// that finds the previous pass still running is skipped, so a job never
-/// runs twice at once.
-///
-/// # Errors
-/// The scheduler cannot start.
-pub async fn serve(pass: Pass, tick_seconds: u32) -> Result<(), JobError> {
-    let scheduler_error =
-        |e: tokio_cron_scheduler::JobSchedulerError| JobError::Scheduler(e.to_string());
-    // Listen before the first pass: a SIGTERM while it runs (a catch-up
-    // job, a slow mail server) lets it finish and then stops, instead of
-    // killing the process mid-job.
-    let shutdown = Shutdown::listen();
-    let mut scheduler = JobScheduler::new().await.map_err(scheduler_error)?;
-    let gate = Arc::new(tokio::sync::Mutex::new(()));
-    let run = {
-        let gate = gate.clone();
-        move || {
-            let gate = gate.clone();
-            let pass = pass.clone();
-            async move {
-                let Ok(_guard) = gate.try_lock() else {
-                    tracing::debug!("previous pass still running; tick skipped");
-                    return;
-                };
-                if let Err(e) = tokio::task::spawn_blocking(move || pass()).await {
-                    tracing::error!(error = %e, "scheduling pass panicked");
-                }
-            }
-        }
-    };
-    run.clone()().await;
-    let every = format!("*/{} * * * * *", tick_seconds.clamp(1, 59));
-    let tick = run.clone();
-    let job = Job::new_async(every.as_str(), move |_id, _scheduler| {
-        Box::pin(tick.clone()())
-    })
-    .map_err(scheduler_error)?;
-    scheduler.add(job).await.map_err(scheduler_error)?;
-    scheduler.start().await.map_err(scheduler_error)?;
-    tracing::info!(tick_seconds, "scheduler started");
-    shutdown.wait().await;
-    tracing::info!("shutting down: waiting for a running job to finish");
-    let _guard = gate.lock().await;
-    scheduler.shutdown().await.map_err(scheduler_error)?;
-    Ok(())
-}
-
-/// SIGINT and SIGTERM, listened to from the moment it is made: a signal
-/// that arrives before [`Shutdown::wait`] is kept, not lost (and does not
-/// kill the process).
-struct Shutdown {
-    #[cfg(unix)]
-    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
-}
-
-impl Shutdown {
-    fn listen() -> Shutdown {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Shutdown {
-                signals: signal(SignalKind::interrupt())
-                    .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)))
-                    .ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            Shutdown {}
-        }
-    }
-
-    async fn wait(self) {
-        #[cfg(unix)]
-        {
-            let Some((mut interrupt, mut terminate)) = self.signals else {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            };
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scheduler::load_jobs;
     use chrono::TimeZone;
-
-    #[test]
-    fn shipped_jobs_parse() {
-        let jobs = load_jobs(None).unwrap();
-        let names: Vec<&str> = jobs.iter().map(|j| j.job.as_str()).collect();
-        assert_eq!(names, vec!["alerts", "ingest", "monthly_report", "regrade"]);
-    }
-
-    #[test]
-    fn monthly_report_runs_at_six_on_the_first_shanghai_time() {
-        let jobs = load_jobs(None).unwrap();
-        let report = jobs.iter().find(|j| j.job == "monthly_report").unwrap();
-        // 2026-11-23 12:00 UTC → next is 2026-12-01 06:00 +08:00 = 2026-11-30 22:00 UTC.
-        let next = report
-            .next_run(Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap())
-            .unwrap();
-        assert_eq!(
-            next.with_timezone(&Utc),
-            Utc.with_ymd_and_hms(2026, 11, 30, 22, 0, 0).unwrap()
-        );
-    }
 
     fn utc(y: i32, m: u32, d: u32, h: u32, min: u32, sec: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, h, min, sec).unwrap()
@@ -501,10 +225,10 @@ mod tests {
         outcome: &str,
     ) -> RunRecord {
         RunRecord {
-            job: job.into(),
+            job: job.parse().unwrap(),
             scheduled_for: scheduled,
             finished_at: finished,
-            outcome: outcome.into(),
+            outcome: RunOutcome::parse(outcome).unwrap(),
         }
     }
 
@@ -521,7 +245,7 @@ mod tests {
         assert_eq!(due[0].scheduled_for, utc(2026, 12, 31, 22, 0, 0));
         // The same instant read in UTC is not yet the 1st at 06:00.
         let mut utc_report = report;
-        utc_report.timezone = "UTC".into();
+        utc_report.timezone = chrono_tz::UTC;
         assert!(due_jobs(&[utc_report.clone()], &[], utc(2026, 11, 30, 22, 0, 30)).is_empty());
         let due = due_jobs(&[utc_report], &[], utc(2026, 12, 1, 6, 0, 10));
         assert_eq!(due[0].scheduled_for, utc(2026, 12, 1, 6, 0, 0));
@@ -662,20 +386,5 @@ mod tests {
             }
         );
         assert_eq!(state(date(2026, 11, 3), false, false), DeadlineState::Fine);
-    }
-
-    #[test]
-    fn bad_job_files_are_named() {
-        let err = JobSpec::parse("job = \"ingest\"\ncron = \"every minute\"\n", "jobs/x.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("job file jobs/x.toml: cron 'every minute'"),
-            "{err}"
-        );
-        let err = JobSpec::parse("job = \"coffee\"\ncron = \"0 * * * * *\"\n", "jobs/y.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("unknown job 'coffee'"), "{err}");
     }
 }
