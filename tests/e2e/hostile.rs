@@ -10,7 +10,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::*;
+use crate::util::*;
 
 /// The good file of every case: six October respondents (hand-counted).
 const GOOD_NAME: &str = "问卷星_满意度_2026-10.csv";
@@ -655,17 +655,7 @@ fn a_file_that_killed_csat_is_quarantined_at_the_next_start() {
 fn subjects(maildir: &Path) -> Vec<String> {
     let script = "import email.header, mailbox, sys, json\n\
                   print(json.dumps(sorted(str(email.header.make_header(email.header.decode_header(m['Subject']))) for m in mailbox.Maildir(sys.argv[1], create=False)), ensure_ascii=False))\n";
-    let output = Command::new(test_python())
-        .args(["-c", script])
-        .arg(maildir)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    python_json(&test_python(), script, &[maildir])
 }
 
 /// Messages the SMTP server has stored so far (one file each).

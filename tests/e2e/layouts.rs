@@ -6,7 +6,7 @@
 //!
 //! Every count below is worked out by hand from the rows written here.
 
-use super::*;
+use crate::util::*;
 
 /// One hand-made layout and what it must load, counted by hand.
 struct Layout {

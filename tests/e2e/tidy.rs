@@ -1,0 +1,1 @@
+//! Project policies as tests (filled in below).
