@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::config::Scale;
 use crate::ingest::table::Cell;
+pub use crate::ingest::table::DateSystem;
 
 /// Texts that mean "no answer": excluded from scores, never zero.
 const NO_ANSWER: &[&str] = &[
@@ -216,17 +217,6 @@ fn check_number(scale: Scale, n: f64) -> Option<f64> {
         Scale::Nps10 => (0.0..=10.0).contains(&n),
     };
     ok.then_some(n)
-}
-
-/// Which day an Excel serial number counts from: most workbooks use the 1900
-/// system; workbooks made on old Macs use 1904 (serial 0 = 1904-01-01).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DateSystem {
-    /// Serial 1 = 1900-01-01 (with Lotus' phantom 1900-02-29).
-    #[default]
-    Excel1900,
-    /// Serial 0 = 1904-01-01.
-    Excel1904,
 }
 
 /// How a file writes its dates: the workbook's serial-number system, whether
