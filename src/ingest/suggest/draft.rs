@@ -3,7 +3,13 @@
 
 use chrono::NaiveDate;
 
+use std::collections::BTreeSet;
+
 use crate::config::{Config, Scale, SourceKind};
+use crate::ingest::column_letters;
+use crate::ingest::sources::strip_question_number;
+
+use super::Guess;
 
 /// A TOML basic string.
 pub(super) fn toml_string(text: &str) -> String {
@@ -151,5 +157,103 @@ pub(super) fn verify(
             )],
             false,
         ),
+    }
+}
+
+/// A comment line for every column left out of the fields and the question
+/// stubs, so nothing is dropped unseen.
+pub(super) fn left_out_lines(
+    guesses: &[(usize, Guess, String)],
+    labels: &[String],
+    kind: SourceKind,
+) -> Vec<String> {
+    let mut other_lines: Vec<String> = Vec::new();
+    for (column, guess_kind, why) in guesses {
+        let letter = column_letters(*column);
+        let label = one_line(&labels[*column]);
+        match guess_kind {
+            Guess::Existing(key, scale) => other_lines.push(format!("# Column {letter} '{label}': already the question '{key}' of the configuration ({}; {why}).", scale_name(*scale))),
+            Guess::Text if kind == SourceKind::Survey => other_lines.push(format!("# Column {letter} '{label}': {why}: stored as an unmapped question, not scored.")),
+            Guess::Text => other_lines.push(format!("# Column {letter} '{label}': {why}: not loaded (a callback keeps one remark column).")),
+            Guess::NotQuestion(what) => other_lines.push(format!("# Column {letter} '{label}': {what}: not loaded, listed by ingest.")),
+            _ => {}
+        }
+    }
+    other_lines
+}
+
+/// `[[questions]]` stubs for the question columns, the longest match first
+/// so a header containing another question's text still finds its own
+/// entry; `indicator` and `department` are TODO.
+pub(super) fn write_question_stubs(
+    out: &mut String,
+    config: &Config,
+    name: &str,
+    guesses: &[(usize, Guess, String)],
+    labels: &[String],
+) {
+    let line = |out: &mut String, text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    let mut stubs: Vec<(usize, Scale, String, String)> = guesses
+        .iter()
+        .filter_map(|(column, g, why)| match g {
+            Guess::Question(scale) => Some((
+                *column,
+                *scale,
+                strip_question_number(&labels[*column]).0.trim().to_string(),
+                why.clone(),
+            )),
+            _ => None,
+        })
+        .collect();
+    stubs.sort_by_key(|(column, _, text, _)| (std::cmp::Reverse(text.chars().count()), *column));
+    let indicators: Vec<&str> = config.indicators.iter().map(|i| i.key.as_str()).collect();
+    let departments: Vec<&str> = config.departments.iter().map(|d| d.key.as_str()).collect();
+    let mut taken_keys: BTreeSet<String> = config.questions.iter().map(|q| q.key.clone()).collect();
+    let mut stub_index = 0;
+    if !stubs.is_empty() {
+        out.push('\n');
+        line(
+            out,
+            "# Questions, the longest match first, so a header containing another's text keeps its own entry.".to_string(),
+        );
+    }
+    for (column, scale, text, why) in &stubs {
+        stub_index += 1;
+        let mut key = format!("{name}_q{stub_index}");
+        while taken_keys.contains(&key) {
+            stub_index += 1;
+            key = format!("{name}_q{stub_index}");
+        }
+        taken_keys.insert(key.clone());
+        out.push('\n');
+        line(
+            out,
+            format!(
+                "# Column {} '{}': {} → {}.",
+                column_letters(*column),
+                one_line(&labels[*column]),
+                one_line(why),
+                scale_name(*scale)
+            ),
+        );
+        line(out, "[[questions]]".to_string());
+        line(out, format!("key = {}", toml_string(&key)));
+        line(out, format!("match = {}", toml_string(text)));
+        line(out, format!("source = {}", toml_string(name)));
+        line(
+            out,
+            format!("indicator = \"TODO\"  # one of: {}", indicators.join(", ")),
+        );
+        line(
+            out,
+            format!(
+                "department = \"TODO\"  # one of: {}",
+                departments.join(", ")
+            ),
+        );
+        line(out, format!("scale = {}", toml_string(scale_name(*scale))));
     }
 }

@@ -24,7 +24,9 @@ use crate::config::{Config, Scale, SourceKind};
 use crate::ingest::sources::{self, disambiguate, normalize_header, strip_question_number};
 use crate::ingest::table;
 
-use draft::{one_line, scale_name, source_name, toml_string, verify, with_block};
+use draft::{
+    left_out_lines, one_line, source_name, toml_string, verify, with_block, write_question_stubs,
+};
 use fields::{
     column_facts, field_words, guess_scale, is_generic, is_personal_or_metadata, scale_fit,
     ColumnFacts,
@@ -581,18 +583,7 @@ pub fn suggest(
     }
 
     // Columns left out, said once so nothing is dropped unseen.
-    let mut other_lines: Vec<String> = Vec::new();
-    for (column, guess_kind, why) in &guesses {
-        let letter = super::column_letters(*column);
-        let label = one_line(&labels[*column]);
-        match guess_kind {
-            Guess::Existing(key, scale) => other_lines.push(format!("# Column {letter} '{label}': already the question '{key}' of the configuration ({}; {why}).", scale_name(*scale))),
-            Guess::Text if kind == SourceKind::Survey => other_lines.push(format!("# Column {letter} '{label}': {why}: stored as an unmapped question, not scored.")),
-            Guess::Text => other_lines.push(format!("# Column {letter} '{label}': {why}: not loaded (a callback keeps one remark column).")),
-            Guess::NotQuestion(what) => other_lines.push(format!("# Column {letter} '{label}': {what}: not loaded, listed by ingest.")),
-            _ => {}
-        }
-    }
+    let other_lines = left_out_lines(&guesses, &labels, kind);
     if !other_lines.is_empty() {
         out.push('\n');
         for l in other_lines {
@@ -600,71 +591,7 @@ pub fn suggest(
         }
     }
 
-    // Question stubs, longest match first so a header containing another
-    // question's text still finds its own entry.
-    let mut stubs: Vec<(usize, Scale, String, String)> = guesses
-        .iter()
-        .filter_map(|(column, g, why)| match g {
-            Guess::Question(scale) => Some((
-                *column,
-                *scale,
-                strip_question_number(&labels[*column]).0.trim().to_string(),
-                why.clone(),
-            )),
-            _ => None,
-        })
-        .collect();
-    stubs.sort_by_key(|(column, _, text, _)| (std::cmp::Reverse(text.chars().count()), *column));
-    let indicators: Vec<&str> = config.indicators.iter().map(|i| i.key.as_str()).collect();
-    let departments: Vec<&str> = config.departments.iter().map(|d| d.key.as_str()).collect();
-    let mut taken_keys: BTreeSet<String> = config.questions.iter().map(|q| q.key.clone()).collect();
-    let mut stub_index = 0;
-    if !stubs.is_empty() {
-        out.push('\n');
-        line(
-            &mut out,
-            "# Questions, the longest match first, so a header containing another's text keeps its own entry.".to_string(),
-        );
-    }
-    for (column, scale, text, why) in &stubs {
-        stub_index += 1;
-        let mut key = format!("{name}_q{stub_index}");
-        while taken_keys.contains(&key) {
-            stub_index += 1;
-            key = format!("{name}_q{stub_index}");
-        }
-        taken_keys.insert(key.clone());
-        out.push('\n');
-        line(
-            &mut out,
-            format!(
-                "# Column {} '{}': {} → {}.",
-                super::column_letters(*column),
-                one_line(&labels[*column]),
-                one_line(why),
-                scale_name(*scale)
-            ),
-        );
-        line(&mut out, "[[questions]]".to_string());
-        line(&mut out, format!("key = {}", toml_string(&key)));
-        line(&mut out, format!("match = {}", toml_string(text)));
-        line(&mut out, format!("source = {}", toml_string(&name)));
-        line(
-            &mut out,
-            format!("indicator = \"TODO\"  # one of: {}", indicators.join(", ")),
-        );
-        line(
-            &mut out,
-            format!(
-                "department = \"TODO\"  # one of: {}",
-                departments.join(", ")
-            ),
-        );
-        line(
-            &mut out,
-            format!("scale = {}", toml_string(scale_name(*scale))),
-        );
-    }
+    write_question_stubs(&mut out, config, &name, &guesses, &labels);
 
     // Check the suggestion: it must recognise this very file.
     let (check, loads) = verify(config, file_name, bytes, today, &out, &name);
