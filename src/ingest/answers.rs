@@ -3,11 +3,12 @@
 //! forms, severities, yes/no. Every function says what it expected when it
 //! refuses a value, so the message can be shown to the person who made the file.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::config::Scale;
 use crate::ingest::table::Cell;
 pub use crate::ingest::table::DateSystem;
+use crate::month::Month;
 
 /// Texts that mean "no answer": excluded from scores, never zero.
 const NO_ANSWER: &[&str] = &[
@@ -261,7 +262,6 @@ pub fn parse_datetime(cell: &Cell, system: DateSystem) -> Result<NaiveDateTime, 
 /// # Errors
 /// Anything else, with the expected forms.
 pub fn parse_datetime_with(cell: &Cell, options: &DateOptions) -> Result<NaiveDateTime, String> {
-    use chrono::Datelike;
     let parsed = parse_datetime_any(cell, options)?;
     // A year like 9999 or 1900 is a typing or export error, not a date.
     if !(1950..=2100).contains(&parsed.year()) {
@@ -575,7 +575,7 @@ pub fn parse_duration(cell: &Cell) -> Result<i64, String> {
 ///
 /// # Errors
 /// Anything else.
-pub fn parse_month(cell: &Cell, system: DateSystem) -> Result<String, String> {
+pub fn parse_month(cell: &Cell, system: DateSystem) -> Result<Month, String> {
     const EXPECTED: &str = "a month like 2026-10 or 2026年10月";
     if let Cell::Text(text) = cell {
         let cleaned = text
@@ -584,12 +584,13 @@ pub fn parse_month(cell: &Cell, system: DateSystem) -> Result<String, String> {
             .replace('月', "")
             .replace('/', "-");
         if let Ok(date) = NaiveDate::parse_from_str(&format!("{cleaned}-01"), "%Y-%m-%d") {
-            return Ok(date.format("%Y-%m").to_string());
+            return Month::new(date.year(), date.month()).ok_or_else(|| EXPECTED.to_string());
         }
     }
     parse_datetime(cell, system)
-        .map(|dt| dt.format("%Y-%m").to_string())
-        .map_err(|_| EXPECTED.to_string())
+        .ok()
+        .and_then(|dt| Month::new(dt.year(), dt.month()))
+        .ok_or_else(|| EXPECTED.to_string())
 }
 
 /// Parses a complaint severity 1–3: `1`, `1级`, `一级`, `重大`.
@@ -756,11 +757,11 @@ mod tests {
         );
         assert_eq!(
             parse_month(&text("2026年10月"), DateSystem::Excel1900),
-            Ok("2026-10".to_string())
+            Ok(Month::new(2026, 10).unwrap())
         );
         assert_eq!(
             parse_month(&text("2026-10"), DateSystem::Excel1900),
-            Ok("2026-10".to_string())
+            Ok(Month::new(2026, 10).unwrap())
         );
         // 1904 system: serial 0 is 1904-01-01, so the same day is 1462 lower.
         assert_eq!(

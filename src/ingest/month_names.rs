@@ -1,8 +1,10 @@
 //! The month a file or sheet name gives rows without a time of their own.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 
-/// The first moment of the month a row without a time belongs to, from the
+use crate::month::Month;
+
+/// The month a row without a time belongs to, from the
 /// sheet name then the file name (or only the one `month_from` names):
 /// `2026-10`, `202610`, `2026年10月`, `2610` (year 20yy), or `10月`, whose
 /// year is a 4-digit year elsewhere in the names, else the latest October
@@ -12,7 +14,7 @@ pub fn month_in_names(
     file_name: &str,
     month_from: Option<crate::config::MonthFrom>,
     today: Option<NaiveDate>,
-) -> Option<NaiveDateTime> {
+) -> Option<Month> {
     use crate::config::MonthFrom;
     let names: Vec<&str> = match month_from {
         Some(MonthFrom::FileName) => vec![file_name],
@@ -46,7 +48,7 @@ pub fn month_in_names(
                 today.year() - 1
             })
         })?;
-    NaiveDate::from_ymd_opt(year, month, 1).map(|d| d.and_time(chrono::NaiveTime::MIN))
+    Month::new(year, month)
 }
 
 /// Maximal runs of ASCII digits in a name.
@@ -67,7 +69,7 @@ fn digit_runs(name: &str) -> Vec<String> {
 }
 
 /// `2610` (a run of exactly four digits, yymm, years 2010–2060).
-fn short_month(name: &str) -> Option<NaiveDateTime> {
+fn short_month(name: &str) -> Option<Month> {
     digit_runs(name).iter().find_map(|run| {
         if run.len() != 4 {
             return None;
@@ -77,7 +79,7 @@ fn short_month(name: &str) -> Option<NaiveDateTime> {
         if !(10..=60).contains(&year) {
             return None;
         }
-        NaiveDate::from_ymd_opt(2000 + year, month, 1).map(|d| d.and_time(chrono::NaiveTime::MIN))
+        Month::new(2000 + year, month)
     })
 }
 
@@ -104,9 +106,9 @@ fn bare_month(name: &str) -> Option<u32> {
     None
 }
 
-/// The first moment of the month named in a file name (`…_2026-10.xlsx`,
+/// The month named in a file name (`…_2026-10.xlsx`,
 /// `202610`, `2026年10月`), used for rows whose submission time is blank.
-pub fn month_in_file_name(file_name: &str) -> Option<NaiveDateTime> {
+pub fn month_in_file_name(file_name: &str) -> Option<Month> {
     let chars: Vec<char> = file_name.chars().collect();
     for start in 0..chars.len() {
         let digits = |from: usize, n: usize| -> Option<u32> {
@@ -134,8 +136,8 @@ pub fn month_in_file_name(file_name: &str) -> Option<NaiveDateTime> {
                 None => continue,
             },
         };
-        if let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, 1) {
-            return Some(date.and_time(chrono::NaiveTime::MIN));
+        if let Some(month) = Month::new(year as i32, month) {
+            return Some(month);
         }
     }
     None

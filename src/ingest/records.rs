@@ -59,7 +59,7 @@ fn parse_field(
         }
         f if f.ends_with("_at") => FieldValue::DateTime(answers::parse_datetime_with(cell, dates)?),
         "severity" => FieldValue::Int(answers::parse_severity(cell)?),
-        "month" => FieldValue::Text(answers::parse_month(cell, dates.system)?),
+        "month" => FieldValue::Text(answers::parse_month(cell, dates.system)?.to_string()),
         "amount" | "gross_margin" => FieldValue::Float(answers::parse_number(cell)?),
         "purchase_share" => {
             let text = cell.text();

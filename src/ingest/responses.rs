@@ -53,6 +53,7 @@ pub(super) struct ResponseParser<'a, 'c> {
     id_field: &'static str,
     at_field: &'static str,
     /// The month of rows without a time, from the sheet or file name.
+    /// The first moment of the month the names give, for rows without a time.
     name_month: Option<NaiveDateTime>,
     /// How refused cells name their column.
     labels: Vec<String>,
@@ -188,7 +189,8 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             context.file_name,
             source.month_from,
             context.today,
-        );
+        )
+        .map(|month| month.first_day().and_time(chrono::NaiveTime::MIN));
         // Refused cells name their column by its header cell, or by its whole
         // label when the cell is empty or shared with a merged group.
         let first_row = header_grid.first().cloned().unwrap_or_default();

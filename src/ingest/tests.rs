@@ -49,7 +49,7 @@ fn survey_rows_become_long_form_with_rejections_named() {
 
 #[test]
 fn months_in_file_names() {
-    let month = |name: &str| month_in_file_name(name).map(|d| d.format("%Y-%m").to_string());
+    let month = |name: &str| month_in_file_name(name).map(|m| m.to_string());
     assert_eq!(month("问卷星_2026-10.xlsx").as_deref(), Some("2026-10"));
     assert_eq!(month("survey_202609.xls").as_deref(), Some("2026-09"));
     assert_eq!(month("2026年3月回访.csv").as_deref(), Some("2026-03"));
@@ -63,7 +63,7 @@ fn months_in_file_and_sheet_names() {
     use crate::config::MonthFrom;
     let today = NaiveDate::from_ymd_opt(2026, 11, 23);
     let month = |sheet: &str, file: &str, from: Option<MonthFrom>| {
-        month_in_names(sheet, file, from, today).map(|d| d.format("%Y-%m").to_string())
+        month_in_names(sheet, file, from, today).map(|m| m.to_string())
     };
     for file in [
         "回访_2026-10.csv",

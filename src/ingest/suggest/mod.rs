@@ -543,11 +543,11 @@ pub fn suggest(
         let csv = sheet.name == file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
         match (from_sheet, from_file) {
             (Some(month), _) if !csv => {
-                line(&mut out, format!("# No time column: each row takes the month {} from the sheet name.", month.format("%Y-%m")));
+                line(&mut out, format!("# No time column: each row takes the month {} from the sheet name.", month));
                 line(&mut out, "month_from = \"sheet_name\"".to_string());
             }
             (_, Some(month)) => {
-                line(&mut out, format!("# No time column: each row takes the month {} from the file name.", month.format("%Y-%m")));
+                line(&mut out, format!("# No time column: each row takes the month {} from the file name.", month));
                 line(&mut out, "month_from = \"file_name\"".to_string());
             }
             _ => line(&mut out, "# No time column and no month in the file or sheet name: name each export with its month (…_2026-10.xlsx), or it is refused.".to_string()),
