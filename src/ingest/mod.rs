@@ -8,6 +8,7 @@
 //! row missing a required field is rejected whole, other rows still load.
 
 pub mod answers;
+pub mod dates;
 pub mod sources;
 pub mod suggest;
 pub mod table;
