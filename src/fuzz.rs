@@ -3,6 +3,58 @@
 //! are the corpus, mutated deterministically). A full cargo-fuzz set-up would
 //! link the bundled DuckDB into an instrumented build; these checks reach
 //! the same parsers without it.
+//!
+//! Also the hand-built hostile inputs the unit and e2e tests share
+//! (`#[doc(hidden)]`: not part of the library's interface).
+
+/// A ZIP64 archive of one sheet entry declaring `declared` uncompressed
+/// bytes in the ZIP64 extra field (which a check of the 32-bit sizes alone
+/// skips), after `prefix` junk bytes: a zip bomb without the bytes. Shared by
+/// the zip guard's unit tests and the e2e hostile-input corpus.
+#[doc(hidden)]
+pub fn zip64_bomb(declared: u64, prefix: usize) -> Vec<u8> {
+    let name = b"xl/worksheets/sheet1.xml";
+    let data = b"<x/>";
+    let mut bytes = vec![b'#'; prefix];
+    let local = bytes.len() as u64;
+    bytes.extend_from_slice(&[0x50, 0x4b, 0x03, 0x04, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    bytes.extend_from_slice(&[0; 4]); // crc
+    bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+    bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(&0u16.to_le_bytes());
+    bytes.extend_from_slice(name);
+    bytes.extend_from_slice(data);
+    let directory = bytes.len() as u64;
+    bytes.extend_from_slice(&[0x50, 0x4b, 0x01, 0x02, 45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    bytes.extend_from_slice(&[0; 4]); // crc
+    bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+    bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(&12u16.to_le_bytes()); // extra length
+    bytes.extend_from_slice(&[0; 10]); // comment, disk, attributes
+    bytes.extend_from_slice(&((local - prefix as u64) as u32).to_le_bytes());
+    bytes.extend_from_slice(name);
+    bytes.extend_from_slice(&1u16.to_le_bytes());
+    bytes.extend_from_slice(&8u16.to_le_bytes());
+    bytes.extend_from_slice(&declared.to_le_bytes());
+    let directory_size = bytes.len() as u64 - directory;
+    let zip64_end = bytes.len() as u64;
+    bytes.extend_from_slice(&[0x50, 0x4b, 0x06, 0x06]);
+    bytes.extend_from_slice(&44u64.to_le_bytes());
+    bytes.extend_from_slice(&[45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    bytes.extend_from_slice(&1u64.to_le_bytes());
+    bytes.extend_from_slice(&1u64.to_le_bytes());
+    bytes.extend_from_slice(&directory_size.to_le_bytes());
+    bytes.extend_from_slice(&(directory - prefix as u64).to_le_bytes());
+    bytes.extend_from_slice(&[0x50, 0x4b, 0x06, 0x07, 0, 0, 0, 0]);
+    bytes.extend_from_slice(&(zip64_end - prefix as u64).to_le_bytes());
+    bytes.extend_from_slice(&1u32.to_le_bytes());
+    bytes.extend_from_slice(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]);
+    bytes.extend_from_slice(&[0xFF; 8]);
+    bytes.extend_from_slice(&0u16.to_le_bytes());
+    bytes
+}
 
 #[cfg(test)]
 mod tests {

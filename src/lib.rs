@@ -20,7 +20,8 @@ pub mod config;
 pub mod crash_guard;
 pub mod delivery;
 pub mod demo;
-mod fuzz;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod inbox;
 pub mod ingest;
 pub mod mail;

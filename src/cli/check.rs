@@ -49,7 +49,7 @@ pub fn check(cli: &Cli, data_dir: &DataDir) -> Result<Outcome> {
         "sql: ok ({} analysis queries prepare against the schema)",
         analysis::QUERIES.len()
     );
-    for (name, sql) in csat::pipeline::queries::ALL {
+    for (name, sql) in csat::store::job_queries::ALL {
         store.prepare_only(name, sql)?;
     }
     // The templates render against a month with nothing in it.

@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tracing::{info, info_span, warn};
 
-use super::{io_context, queries, PipelineError};
+use super::{io_context, PipelineError};
 use crate::analysis;
 use crate::config::Config;
 use crate::inbox::{self, DataDir};
 use crate::month::Month;
 use crate::report::{self, SummaryContext};
+use crate::store::job_queries as queries;
 use crate::store::Store;
 
 /// What `deliver` did.

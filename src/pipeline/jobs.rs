@@ -10,13 +10,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tracing::{info, info_span};
 
-use super::{deliver, ingest, io_context, local_time, open_store, queries, PipelineError};
+use super::{deliver, ingest, io_context, local_time, open_store, PipelineError};
 use crate::analysis;
 use crate::config::Config;
 use crate::delivery;
 use crate::inbox::DataDir;
 use crate::month::Month;
 use crate::report;
+use crate::store::job_queries as queries;
 use crate::store::Store;
 
 /// A job csat knows how to run; its name is the job file's `job` and the
@@ -230,7 +231,11 @@ pub fn run_job(
                     queries::GRADED_THIS_MONTH,
                     &[crate::store::Param::Text(month.to_string())],
                 )?;
-                let on = done.first().map(|r| r.opt_text("as_of")).transpose()?.flatten();
+                let on = done
+                    .first()
+                    .map(|r| r.opt_text("as_of"))
+                    .transpose()?
+                    .flatten();
                 if let Some(on) = on {
                     return Ok(JobOutcome::new(
                         RunOutcome::Ok,

@@ -21,7 +21,7 @@ use crate::store::Store;
 pub mod deliver;
 pub mod ingest;
 pub mod jobs;
-pub mod queries;
+
 pub mod report;
 
 pub use deliver::{deliver, readiness, DeliveryOutcome};

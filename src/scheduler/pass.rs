@@ -14,8 +14,9 @@ use crate::config::Config;
 use crate::delivery;
 use crate::inbox::{self, DataDir};
 use crate::month::Month;
-use crate::pipeline::{self, open_store, queries, JobKind, JobOutcome, PipelineError, RunOutcome};
+use crate::pipeline::{self, open_store, JobKind, JobOutcome, PipelineError, RunOutcome};
 use crate::report;
+use crate::store::job_queries as queries;
 use crate::store::Store;
 
 /// One job run by a scheduling pass.

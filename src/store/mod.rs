@@ -6,6 +6,7 @@
 //! joins on ([`mirror`]), records csat's own work ([`records`]) and runs
 //! queries for the analyses, returning rows read by column name ([`rows`]).
 
+pub mod job_queries;
 mod load;
 mod migrate;
 mod mirror;

@@ -3,7 +3,7 @@
 //! every figure recomputed here with simple independent code (a two-pass
 //! Pearson r, Student's t quantile by numerical integration).
 
-use super::*;
+use crate::util::*;
 
 /// Survey questions of the hand-built month: header → question key.
 const QUESTIONS: [(&str, &str); 8] = [

@@ -10,7 +10,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::*;
+use crate::util::*;
 
 /// The good file of every case: six October respondents (hand-counted).
 const GOOD_NAME: &str = "问卷星_满意度_2026-10.csv";
@@ -343,7 +343,7 @@ fn cases() -> Vec<Case> {
                         .unwrap(),
                 );
                 std::fs::write(inbox.join("prefixed_bomb.xlsx"), prefixed).unwrap();
-                std::fs::write(inbox.join("zip64_bomb.xlsx"), zip64_bomb()).unwrap();
+                std::fs::write(inbox.join("zip64_bomb.xlsx"), csat::fuzz::zip64_bomb(5 << 30, 0)).unwrap();
             },
             check: |root, output| {
                 let rejected = rejected_names(root);
@@ -413,50 +413,6 @@ fn cases() -> Vec<Case> {
             },
         },
     ]
-}
-
-/// A ZIP64 archive declaring a 5 GiB sheet (in the ZIP64 extra field, which
-/// the old check skipped).
-fn zip64_bomb() -> Vec<u8> {
-    let name = b"xl/worksheets/sheet1.xml";
-    let declared: u64 = 5 * 1024 * 1024 * 1024;
-    let mut bytes = vec![0x50, 0x4b, 0x03, 0x04, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    bytes.extend_from_slice(&[0; 4]);
-    bytes.extend_from_slice(&4u32.to_le_bytes());
-    bytes.extend_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
-    bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(&0u16.to_le_bytes());
-    bytes.extend_from_slice(name);
-    bytes.extend_from_slice(b"<x/>");
-    let directory = bytes.len() as u64;
-    bytes.extend_from_slice(&[0x50, 0x4b, 0x01, 0x02, 45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    bytes.extend_from_slice(&[0; 4]);
-    bytes.extend_from_slice(&4u32.to_le_bytes());
-    bytes.extend_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
-    bytes.extend_from_slice(&(name.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(&12u16.to_le_bytes());
-    bytes.extend_from_slice(&[0; 10]);
-    bytes.extend_from_slice(&0u32.to_le_bytes());
-    bytes.extend_from_slice(name);
-    bytes.extend_from_slice(&1u16.to_le_bytes());
-    bytes.extend_from_slice(&8u16.to_le_bytes());
-    bytes.extend_from_slice(&declared.to_le_bytes());
-    let directory_size = bytes.len() as u64 - directory;
-    let zip64_end = bytes.len() as u64;
-    bytes.extend_from_slice(&[0x50, 0x4b, 0x06, 0x06]);
-    bytes.extend_from_slice(&44u64.to_le_bytes());
-    bytes.extend_from_slice(&[45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    bytes.extend_from_slice(&1u64.to_le_bytes());
-    bytes.extend_from_slice(&1u64.to_le_bytes());
-    bytes.extend_from_slice(&directory_size.to_le_bytes());
-    bytes.extend_from_slice(&directory.to_le_bytes());
-    bytes.extend_from_slice(&[0x50, 0x4b, 0x06, 0x07, 0, 0, 0, 0]);
-    bytes.extend_from_slice(&zip64_end.to_le_bytes());
-    bytes.extend_from_slice(&1u32.to_le_bytes());
-    bytes.extend_from_slice(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]);
-    bytes.extend_from_slice(&[0xFF; 8]);
-    bytes.extend_from_slice(&0u16.to_le_bytes());
-    bytes
 }
 
 fn run_csat(data_root: &Path, args: &[&str]) -> (Option<i32>, String, Duration) {
@@ -655,17 +611,7 @@ fn a_file_that_killed_csat_is_quarantined_at_the_next_start() {
 fn subjects(maildir: &Path) -> Vec<String> {
     let script = "import email.header, mailbox, sys, json\n\
                   print(json.dumps(sorted(str(email.header.make_header(email.header.decode_header(m['Subject']))) for m in mailbox.Maildir(sys.argv[1], create=False)), ensure_ascii=False))\n";
-    let output = Command::new(test_python())
-        .args(["-c", script])
-        .arg(maildir)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    python_json(&test_python(), script, &[maildir])
 }
 
 /// Messages the SMTP server has stored so far (one file each).

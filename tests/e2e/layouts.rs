@@ -6,7 +6,7 @@
 //!
 //! Every count below is worked out by hand from the rows written here.
 
-use super::*;
+use crate::util::*;
 
 /// One hand-made layout and what it must load, counted by hand.
 struct Layout {
@@ -197,6 +197,40 @@ fn round_trip(layout: &Layout) -> Loaded {
     }
 }
 
+impl Loaded {
+    /// The suggestion holds `line` (a TOML line or part of one).
+    fn expect_suggested(&self, line: &str) {
+        assert!(
+            self.suggestion.contains(line),
+            "{line}: {}",
+            self.suggestion
+        );
+    }
+
+    /// The suggestion does not hold `text`.
+    fn refute_suggested(&self, text: &str) {
+        assert!(
+            !self.suggestion.contains(text),
+            "{text}: {}",
+            self.suggestion
+        );
+    }
+
+    /// Stored answers to the questions on `scale`.
+    fn answers_on(&self, scale: Scale) -> Vec<f64> {
+        stored_answers(&self.store)
+            .into_iter()
+            .filter(|(_, key, _)| {
+                self.config
+                    .questions
+                    .iter()
+                    .any(|q| &q.key == key && q.scale == scale)
+            })
+            .map(|(_, _, v)| v)
+            .collect()
+    }
+}
+
 const DEFAULT_CONFIG: &str = csat::config::DEFAULT_CONFIG_TOML;
 
 /// Scored answers stored, by question key.
@@ -235,13 +269,9 @@ GD010,送货回访,C010,深圳福田店,2026-10-18 17:05:00,是,1,3,2,2,床垫�
 #[test]
 fn a_gbk_call_centre_csv_loads_as_callbacks() {
     let loaded = round_trip(&callcenter_gbk());
-    assert!(
-        loaded.suggestion.contains("kind = \"callback\""),
-        "{}",
-        loaded.suggestion
-    );
-    assert!(loaded.suggestion.contains("reached = \"是否接通\""));
-    assert!(loaded.suggestion.contains("remark = \"客户意见\""));
+    loaded.expect_suggested("kind = \"callback\"");
+    loaded.expect_suggested("reached = \"是否接通\"");
+    loaded.expect_suggested("remark = \"客户意见\"");
     // Per score column: 8 reached calls, 产品质量 one fewer.
     let counts: Vec<usize> = scored_per_question(&loaded.store).into_values().collect();
     let mut sorted = counts.clone();
@@ -278,27 +308,13 @@ Q008\t2026/10/25\t东莞南城店\t满意\t很满意\t10\t\r\n";
 #[test]
 fn a_utf16_unicode_text_export_loads() {
     let loaded = round_trip(&unicode_text());
-    assert!(
-        loaded.suggestion.contains("scale = \"nps10\""),
-        "{}",
-        loaded.suggestion
-    );
+    loaded.expect_suggested("scale = \"nps10\"");
     // 服务态度 gets a likert5 stub; 整体满意度 is already the shipped
     // configuration's `overall` question (the key-driver outcome), so it
     // gets none.
     assert_eq!(loaded.suggestion.matches("scale = \"likert5\"").count(), 1);
     // The 0–10 question: 9+8+6+10+3+7+9+10 = 62 over 8 answers.
-    let nps: Vec<f64> = stored_answers(&loaded.store)
-        .into_iter()
-        .filter(|(_, key, _)| {
-            loaded
-                .config
-                .questions
-                .iter()
-                .any(|q| &q.key == key && q.scale == Scale::Nps10)
-        })
-        .map(|(_, _, v)| v)
-        .collect();
+    let nps = loaded.answers_on(Scale::Nps10);
     assert_eq!(nps.len(), 8);
     assert_eq!(nps.iter().sum::<f64>(), 62.0);
 }
@@ -338,16 +354,8 @@ fn gb18030_semicolon() -> Layout {
 fn a_gb18030_semicolon_survey_without_time_column_takes_the_month_from_its_name() {
     let layout = gb18030_semicolon();
     let loaded = round_trip(&layout);
-    assert!(
-        loaded.suggestion.contains("month_from = \"file_name\""),
-        "{}",
-        loaded.suggestion
-    );
-    assert!(
-        !loaded.suggestion.contains("submitted_at"),
-        "{}",
-        loaded.suggestion
-    );
+    loaded.expect_suggested("month_from = \"file_name\"");
+    loaded.refute_suggested("submitted_at");
     let responses = stored_responses(&loaded.store);
     assert_eq!(responses.len(), 10);
     assert!(
@@ -586,16 +594,8 @@ fn a_1904_date_workbook_loads() {
         answers: 21,
         rejected: 0,
     });
-    assert!(
-        loaded.suggestion.contains("scale = \"tier10\""),
-        "{}",
-        loaded.suggestion
-    );
-    assert!(
-        loaded.suggestion.contains("region = \"区域\""),
-        "{}",
-        loaded.suggestion
-    );
+    loaded.expect_suggested("scale = \"tier10\"");
+    loaded.expect_suggested("region = \"区域\"");
     let responses = stored_responses(&loaded.store);
     let times: Vec<&str> = responses.iter().map(|(_, at, _)| at.as_str()).collect();
     assert_eq!(
@@ -611,17 +611,7 @@ fn a_1904_date_workbook_loads() {
         ]
     );
     // 10+8+6+3+0+10+8 = 45 on the 10/8/6/3/0 question.
-    let tier: f64 = stored_answers(&loaded.store)
-        .iter()
-        .filter(|(_, key, _)| {
-            loaded
-                .config
-                .questions
-                .iter()
-                .any(|q| &q.key == key && q.scale == Scale::Tier10)
-        })
-        .map(|(_, _, v)| v)
-        .sum();
+    let tier: f64 = loaded.answers_on(Scale::Tier10).iter().sum();
     assert_eq!(tier, 45.0);
 }
 
@@ -685,11 +675,7 @@ fn a_cover_sheet_title_row_and_merged_two_row_header_store_all_75_answers() {
         answers: 80,
         rejected: 0,
     });
-    assert!(
-        loaded.suggestion.contains("header_rows = 2"),
-        "{}",
-        loaded.suggestion
-    );
+    loaded.expect_suggested("header_rows = 2");
     // All three sub-columns are their own question: 25 scored answers each.
     let counts = scored_per_question(&loaded.store);
     assert_eq!(

@@ -4,7 +4,7 @@
 //! many alerts, and the final alert when the monthly report's retry window
 //! closes without a report.
 
-use super::*;
+use crate::util::*;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -301,18 +301,7 @@ fn serve_stops_on_sigterm_while_a_webhook_hangs() {
         )],
     );
     touch_an_hour_ago(&data_dir);
-    let data = data_dir.root().to_str().unwrap().to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_csat"))
-        .args([
-            "--data-dir",
-            &data,
-            "serve",
-            "--jobs-dir",
-            jobs.to_str().unwrap(),
-        ])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_serve(&data_dir, &jobs);
     let deadline = Instant::now() + Duration::from_secs(30);
     while robot.connections() == 0 {
         assert!(

@@ -2,7 +2,7 @@
 //! the data-quality sheet stay bounded (aggregated rows, a capped list per
 //! department, the rest in per-department detail workbooks).
 
-use super::*;
+use crate::util::*;
 
 const CALLBACK_HEADER: &str = "回访单号,回访类型,计划回访日期,回访时间,客户编号,经销商,接通状态,整体服务评分,产品质量评分,安装送货态度评分,销售态度评分,客户反馈";
 

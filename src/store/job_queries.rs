@@ -1,6 +1,7 @@
 //! The SQL the pipeline and the scheduler run on their own records (job
 //! runs, deliveries, gradings), one file each under `sql/jobs/` (and
-//! `sql/status/`), as named constants.
+//! `sql/status/`), as named constants. Kept in the store: no SQL text lives
+//! outside it (tidy test).
 
 /// Recent scheduled runs: `$1` the earliest tick date.
 pub const JOB_HISTORY: &str = include_str!("../../sql/jobs/job_history.sql");
