@@ -12,6 +12,7 @@ use super::{
     PROBLEM_DETAILS, PROBLEM_GROUPS, PROBLEM_ITEMS,
 };
 use crate::config::Config;
+use crate::month::Month;
 use crate::store::{Param, Row, Store, StoreError};
 
 /// Where an item stands.
@@ -320,11 +321,10 @@ fn plan_rows(store: &Store, on: NaiveDate) -> Result<Vec<PlanRow>, StoreError> {
 pub fn closed_loop(
     store: &Store,
     config: &Config,
-    month: &str,
+    month: Month,
     today: NaiveDate,
 ) -> Result<ClosedLoop, StoreError> {
-    let month_start =
-        NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("month is YYYY-MM");
+    let month_start = month.first_day();
     let items: Vec<TrackedItem> = tracked_items(store, config, today)?
         .into_iter()
         .filter(|item| item.received_on >= month_start || item.state != ItemState::Closed)
@@ -422,12 +422,11 @@ pub fn closed_loop(
 
 /// Fills `problem_deadlines` for the days of `month`: severity 1–3 a
 /// complaint's answer deadline, 0 any other problem's.
-fn set_problem_deadlines(store: &Store, config: &Config, month: &str) -> Result<(), StoreError> {
-    let month_start =
-        NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("month is YYYY-MM");
+fn set_problem_deadlines(store: &Store, config: &Config, month: Month) -> Result<(), StoreError> {
+    let month_start = month.first_day();
     let mut rows = Vec::new();
     let mut day = month_start;
-    while day.format("%Y-%m").to_string() == month {
+    while month.contains(day) {
         rows.push((
             day,
             0,
@@ -485,7 +484,7 @@ fn problem_item(config: &Config, today: NaiveDate, row: &Row) -> Result<ProblemI
 /// relative to `reports/<month>/`: the department's key when it is plain
 /// ASCII, `unassigned` for problems no department owns, else its place in
 /// the configuration.
-pub fn detail_file_name(config: &Config, month: &str, key: &str) -> String {
+pub fn detail_file_name(config: &Config, month: Month, key: &str) -> String {
     let plain = !key.is_empty()
         && key
             .chars()
@@ -517,7 +516,7 @@ type ProblemList = (
 fn problem_list(
     store: &Store,
     config: &Config,
-    month: &str,
+    month: Month,
     today: NaiveDate,
 ) -> Result<ProblemList, StoreError> {
     set_problem_deadlines(store, config, month)?;
@@ -589,7 +588,7 @@ fn problem_list(
 fn department_totals(
     store: &Store,
     config: &Config,
-    month: &str,
+    month: Month,
     today: NaiveDate,
 ) -> Result<Vec<ProblemDepartment>, StoreError> {
     let mut departments: Vec<ProblemDepartment> = Vec::new();
@@ -627,7 +626,7 @@ fn department_totals(
 pub fn for_each_problem_detail<E: From<StoreError>>(
     store: &Store,
     config: &Config,
-    month: &str,
+    month: Month,
     today: NaiveDate,
     mut each: impl FnMut(&str, &ProblemItem) -> Result<(), E>,
 ) -> Result<(), E> {

@@ -13,8 +13,9 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use super::{shift_month, COMMENTS};
+use super::COMMENTS;
 use crate::config::Config;
+use crate::month::Month;
 use crate::store::{Param, Store, StoreError};
 
 /// How many example comments a topic keeps.
@@ -156,9 +157,9 @@ pub fn terms(text: &str, stop_words: &BTreeSet<String>) -> BTreeSet<String> {
 pub fn comment_topics(
     store: &Store,
     config: &Config,
-    month: &str,
+    month: Month,
 ) -> Result<CommentTopics, StoreError> {
-    let previous = shift_month(month, -1);
+    let previous = month.shift(-1).to_string();
     let rows = COMMENTS.run(
         store,
         &[
@@ -195,7 +196,7 @@ fn first_distinct<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 /// Groups comments by topic (the pure part of [`comment_topics`]).
-fn topics_of(config: &Config, month: &str, comments: Vec<Comment>) -> CommentTopics {
+fn topics_of(config: &Config, month: Month, comments: Vec<Comment>) -> CommentTopics {
     let placeholders: BTreeSet<String> = config
         .comments
         .placeholders
@@ -216,7 +217,7 @@ fn topics_of(config: &Config, month: &str, comments: Vec<Comment>) -> CommentTop
     let mut result = CommentTopics::default();
     let (mut current, mut previous) = (Vec::new(), Vec::new());
     for comment in comments {
-        let this_month = comment.month == month;
+        let this_month = comment.month == month.to_string();
         if is_placeholder(&comment.text, &placeholders) {
             if this_month {
                 result.n_placeholders += 1;

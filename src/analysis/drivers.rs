@@ -6,8 +6,9 @@
 
 use serde::Serialize;
 
-use super::{shift_month, KEY_DRIVERS};
+use super::KEY_DRIVERS;
 use crate::config::Config;
+use crate::month::Month;
 use crate::store::{Param, Row, Store, StoreError};
 
 /// Where a driver falls on the importance × performance grid (cut lines at
@@ -120,14 +121,14 @@ pub struct KeyDrivers {
 ///
 /// # Errors
 /// The query fails.
-pub fn key_drivers(store: &Store, config: &Config, month: &str) -> Result<KeyDrivers, StoreError> {
+pub fn key_drivers(store: &Store, config: &Config, month: Month) -> Result<KeyDrivers, StoreError> {
     let Some(outcome) = config.driver_outcome() else {
         return Ok(KeyDrivers {
             min_n: config.scores.min_n,
             ..KeyDrivers::default()
         });
     };
-    let first_month = shift_month(month, -2);
+    let first_month = month.shift(-2).to_string();
     let rows = KEY_DRIVERS.run(
         store,
         &[

@@ -1,13 +1,12 @@
 //! The monthly results: every figure of the monthly report, from the
 //! queries of the catalog.
 
-use chrono::NaiveDate;
-
 use super::queries::*;
 use super::results::*;
-use super::{closed_loop, comments, drivers, group_name, parse_month, shift_month};
+use super::{closed_loop, comments, drivers, group_name};
 use super::{GroupKind, ParetoView};
 use crate::config::Config;
+use crate::month::Month;
 use crate::store::{Param, Store, StoreError};
 
 /// Computes the monthly results for `month`.
@@ -17,17 +16,17 @@ use crate::store::{Param, Store, StoreError};
 pub fn monthly(
     store: &mut Store,
     config: &Config,
-    month: &str,
+    month: Month,
 ) -> Result<MonthlyResults, StoreError> {
-    let previous = shift_month(month, -1);
-    let last_year = shift_month(month, -12);
+    let previous = month.shift(-1).to_string();
+    let last_year = month.shift(-12).to_string();
     store.sync_config(config, &[month.to_string()])?;
 
     let trend: Vec<CompanyMonth> = COMPANY_SATISFACTION
         .run(
             store,
             &[
-                Param::Text(shift_month(month, -12)),
+                Param::Text(month.shift(-12).to_string()),
                 Param::Text(month.to_string()),
             ],
         )?
@@ -41,7 +40,7 @@ pub fn monthly(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    let company = trend.iter().find(|m| m.month == month).cloned();
+    let company = trend.iter().find(|m| m.month == month.to_string()).cloned();
 
     let min_n = config.scores.min_n;
     let groups: Vec<GroupScore> = GROUP_SCORES
@@ -309,11 +308,7 @@ pub fn monthly(
         })
         .collect::<Result<_, StoreError>>()?;
 
-    let (year, month_number) = parse_month(month).expect("month is YYYY-MM");
-    let month_end = NaiveDate::from_ymd_opt(year, month_number, 1)
-        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
-        .and_then(|d| d.pred_opt())
-        .expect("valid month");
+    let month_end = month.last_day();
     let customer_terms = PAYMENT_TERMS
         .run(
             store,

@@ -37,7 +37,7 @@ pub fn report(
     month: Month,
 ) -> Result<ReportOutcome, PipelineError> {
     let _span = info_span!("report", month = %month).entered();
-    let results = analysis::monthly(store, config, &month.to_string())?;
+    let results = analysis::monthly(store, config, month)?;
     let bytes = report::render_workbook(&results, config.report.lang)?;
     let path = delivery::report_path(&data_dir.reports(), month);
     delivery::write_atomically(&path, &bytes)
@@ -100,7 +100,6 @@ fn write_problem_details(
         return Ok(());
     }
     let month_end = month.last_day();
-    let month_text = month.to_string();
     let lang = config.report.lang;
     let rows_per_sheet = config.report.detail_rows_per_sheet;
     let finish = |key: &str, details: report::ProblemDetails| -> Result<(), PipelineError> {
@@ -120,7 +119,7 @@ fn write_problem_details(
     analysis::closed_loop::for_each_problem_detail(
         store,
         config,
-        &month_text,
+        month,
         month_end,
         |key, problem| -> Result<(), PipelineError> {
             if current.as_ref().is_none_or(|(k, _)| k != key) {
@@ -129,12 +128,7 @@ fn write_problem_details(
                 }
                 current = Some((
                     key.to_string(),
-                    report::ProblemDetails::new(
-                        &problem.department,
-                        &month_text,
-                        lang,
-                        rows_per_sheet,
-                    )?,
+                    report::ProblemDetails::new(&problem.department, month, lang, rows_per_sheet)?,
                 ));
             }
             if let Some((_, details)) = current.as_mut() {

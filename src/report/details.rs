@@ -32,14 +32,12 @@ impl ProblemDetails {
     /// rust_xlsxwriter refuses the properties.
     pub fn new(
         department: &str,
-        month: &str,
+        month: crate::month::Month,
         lang: super::labels::Lang,
         rows_per_sheet: u32,
     ) -> Result<ProblemDetails, RenderError> {
         let mut workbook = Workbook::new();
-        let (year, month_number) = month
-            .parse::<crate::month::Month>()
-            .map_or((2000, 1), |m| (m.year(), m.number()));
+        let (year, month_number) = (month.year(), month.number());
         let created = ExcelDateTime::from_ymd(year as u16, month_number as u8, 1)?;
         workbook.set_properties(
             &DocProperties::new()
