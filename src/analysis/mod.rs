@@ -6,6 +6,7 @@ pub mod comments;
 pub mod drivers;
 pub mod grading;
 pub mod kinds;
+mod problem_list;
 
 mod monthly;
 mod queries;
