@@ -169,7 +169,9 @@ pub fn evaluate(
             candidate
                 .department
                 .split('、')
-                .map(|key| crate::analysis::group_name(config, crate::analysis::GroupKind::Department, key))
+                .map(|key| {
+                    crate::analysis::group_name(config, crate::analysis::GroupKind::Department, key)
+                })
                 .collect::<Vec<_>>()
                 .join("、")
         };

@@ -122,8 +122,8 @@ pub fn bench(
     let month = Month::before(today).to_string();
     let n_respondents = answers.div_ceil(SCORED_PER_RESPONDENT);
     let start = std::time::Instant::now();
-    let (xlsx, csv) =
-        csat::demo::bench_survey(1, csat::month::Month::before(today), n_respondents).context("generating the survey")?;
+    let (xlsx, csv) = csat::demo::bench_survey(1, csat::month::Month::before(today), n_respondents)
+        .context("generating the survey")?;
     println!(
         "Generated {n_respondents} respondents ({} scored answers) for {month} in {:.1} s: xlsx {:.1} MB, csv {:.1} MB",
         n_respondents * SCORED_PER_RESPONDENT,
@@ -316,8 +316,8 @@ pub fn bench_months(data_dir: &DataDir, sizes: &[usize], today: NaiveDate) -> Re
         "details MB"
     );
     for size in sizes {
-        let (survey, calls) =
-            csat::demo::bench_month(1, csat::month::Month::before(today), size).context("generating the month")?;
+        let (survey, calls) = csat::demo::bench_month(1, csat::month::Month::before(today), size)
+            .context("generating the month")?;
         let dir = root.join(format!("month-{size}"));
         let bench_dir = DataDir::new(&dir);
         bench_dir.create()?;

@@ -99,7 +99,13 @@ fn alerts_reach_a_real_smtp_server_and_webhook_once() {
             ),
         ],
     );
-    let first = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, today, settled());
+    let first = pipeline::run_job(
+        "ingest".parse().unwrap(),
+        &config,
+        &data_dir,
+        today,
+        settled(),
+    );
     assert_eq!(first.outcome, "ok", "{}", first.message);
     assert!(
         first.message.ends_with("alerts: 3 raised, 6 deliveries"),
@@ -136,7 +142,13 @@ fn alerts_reach_a_real_smtp_server_and_webhook_once() {
         assert!(json["text"]["content"].as_str().unwrap().starts_with('【'));
     }
 
-    let second = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, today, settled());
+    let second = pipeline::run_job(
+        "ingest".parse().unwrap(),
+        &config,
+        &data_dir,
+        today,
+        settled(),
+    );
     assert!(
         second.message.ends_with("alerts: 0 raised, 0 deliveries"),
         "{}",
@@ -148,7 +160,13 @@ fn alerts_reach_a_real_smtp_server_and_webhook_once() {
         &data_dir,
         &[("投诉登记_11月_更新.csv".into(), complaints("已结案"))],
     );
-    let third = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, today, settled());
+    let third = pipeline::run_job(
+        "ingest".parse().unwrap(),
+        &config,
+        &data_dir,
+        today,
+        settled(),
+    );
     assert!(
         third.message.ends_with("alerts: 1 raised, 2 deliveries"),
         "{}",

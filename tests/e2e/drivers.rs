@@ -344,7 +344,13 @@ fn key_drivers_match_an_independent_computation() {
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     assert!(!summary.is_partial(), "{:?}", summary.files);
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let outcome = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
 
     let month = expected(&october, 5);
     // The design holds: one driver in each quadrant, mixed significance.
@@ -380,7 +386,8 @@ fn key_drivers_match_an_independent_computation() {
 
     // September alone: 9 and 10 pairs, so the critical t comes from the
     // table (7 and 8 degrees of freedom) rather than the expansion.
-    let september_report = pipeline::report(&config, &data_dir, &mut store, "2026-09".parse().unwrap()).unwrap();
+    let september_report =
+        pipeline::report(&config, &data_dir, &mut store, "2026-09".parse().unwrap()).unwrap();
     let september_sheet = read_sheet(&september_report.path, "关键驱动因素");
     let september_expected = expected(&september, 5);
     assert_eq!(september_expected["installer"].n_pairs, 9);
@@ -421,7 +428,13 @@ fn key_drivers_match_an_independent_computation() {
 
     // The same analysis in English.
     config.report.lang = csat::report::labels::Lang::En;
-    let english = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let english = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
     let sheet = read_sheet(&english.path, "Key drivers");
     let installer_row = (0..sheet.height() as u32)
         .find(|&r| {
@@ -440,7 +453,13 @@ fn key_drivers_match_an_independent_computation() {
         .collect();
     drop_into_inbox(&data_dir, &[("问卷_2026-11.csv".into(), survey(&november))]);
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let again = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let again = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
     assert_eq!(
         serde_json::to_string(&again.results.drivers).unwrap(),
         before
@@ -469,7 +488,13 @@ fn the_demo_ranks_its_strongest_true_driver_first() {
     drop_into_inbox(&data_dir, &company_files(&company));
     let mut store = pipeline::open_store(&data_dir).unwrap();
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let outcome = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
     let sheet = read_sheet(&outcome.path, "关键驱动因素");
     let strongest_text = question_text(&config, strongest.0);
     for nth in 0..2 {
@@ -554,7 +579,13 @@ fn comment_topics_match_hand_counts() {
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
     assert!(!summary.is_partial(), "{:?}", summary.files);
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let outcome = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
 
     let sheet = read_sheet(&outcome.path, "客户原声");
     assert_eq!(text(&sheet, 0, 0), "客户原声 2026-10");
@@ -635,7 +666,13 @@ fn comment_topics_match_hand_counts() {
         &[("问卷_意见_2026-11.csv".into(), november.as_bytes().to_vec())],
     );
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let again = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let again = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
     assert_eq!(
         serde_json::to_string(&again.results.comments).unwrap(),
         before

@@ -342,7 +342,8 @@ fn late_payments_lower_payment_terms_in_the_next_monthly_report() {
     let december = terms(&mut store, "2026-12");
     assert_eq!(december["K8"], ("A".to_string(), "B".to_string(), 2));
     assert_eq!(december["K1"], ("A".to_string(), "A".to_string(), 0));
-    let outcome = pipeline::report(&config, &data_dir, &mut store, "2026-12".parse().unwrap()).unwrap();
+    let outcome =
+        pipeline::report(&config, &data_dir, &mut store, "2026-12".parse().unwrap()).unwrap();
     let sheet = read_sheet(&outcome.path, "客户分级");
     assert_eq!(text(&sheet, 1, 0), "K8", "lowered terms come first");
     assert_eq!(text(&sheet, 1, 5), "B");
@@ -355,14 +356,26 @@ fn the_year_end_regrade_job_grades_once_in_its_window() {
     let (_temp, data_dir, config, store) = grading_fixture();
     drop(store);
     let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
-    let first = pipeline::run_job("regrade".parse().unwrap(), &config, &data_dir, day(25), settled());
+    let first = pipeline::run_job(
+        "regrade".parse().unwrap(),
+        &config,
+        &data_dir,
+        day(25),
+        settled(),
+    );
     assert_eq!(first.outcome, "ok", "{}", first.message);
     assert!(
         first.message.starts_with("graded 11 customers"),
         "{}",
         first.message
     );
-    let second = pipeline::run_job("regrade".parse().unwrap(), &config, &data_dir, day(26), settled());
+    let second = pipeline::run_job(
+        "regrade".parse().unwrap(),
+        &config,
+        &data_dir,
+        day(26),
+        settled(),
+    );
     assert_eq!(
         second.message,
         "customers already graded this month (as of 2026-12-25)"

@@ -500,7 +500,13 @@ fn every_hostile_case_beside_a_good_file_leaves_csat_working() {
             "{}\n{output}",
             case.name
         );
-        let report = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+        let report = pipeline::report(
+            &config,
+            &data_dir,
+            &mut store,
+            REPORT_MONTH.parse().unwrap(),
+        )
+        .unwrap();
         assert!(report.path.exists(), "{}", case.name);
         drop(store);
         (case.check)(&root, &output);
@@ -681,7 +687,8 @@ fn a_month_close_with_every_source_expected_delivers_once_after_the_late_file() 
             let at = shanghai(day, hour);
             let before = n_messages(&smtp.maildir);
             let outcome =
-                csat::scheduler::scheduler_pass(&config, &data_dir, &jobs, at, settled(), &|| at).unwrap();
+                csat::scheduler::scheduler_pass(&config, &data_dir, &jobs, at, settled(), &|| at)
+                    .unwrap();
             for run in &outcome.runs {
                 if run.job == "monthly_report" {
                     held_back_reasons.push(run.outcome.message.clone());

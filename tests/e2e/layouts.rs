@@ -100,7 +100,8 @@ fn round_trip(layout: &Layout) -> Loaded {
     assert!(reasons.contains("suggested.toml"), "{reasons}");
     // The suggestion is not a rejected file of its own.
     let store = pipeline::open_store(&data_dir).unwrap();
-    let readiness = pipeline::readiness(&shipped, &data_dir, &store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let readiness =
+        pipeline::readiness(&shipped, &data_dir, &store, REPORT_MONTH.parse().unwrap()).unwrap();
     drop(store);
     assert_eq!(readiness.rejected_files, vec![layout.file_name.to_string()]);
 

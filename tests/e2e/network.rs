@@ -251,7 +251,13 @@ fn a_webhook_that_never_answers_times_out_and_is_retried_later() {
 
     robot.set(Robot::Errcode(0));
     let config = Config::load(Some(&temp.path().join("csat.toml"))).unwrap();
-    let third = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, run_date(), later(10));
+    let third = pipeline::run_job(
+        "ingest".parse().unwrap(),
+        &config,
+        &data_dir,
+        run_date(),
+        later(10),
+    );
     assert!(
         third.message.ends_with("alerts: 3 raised, 3 deliveries"),
         "{}",
@@ -341,7 +347,15 @@ fn a_robot_errcode_is_a_failure_retried_with_backoff_until_it_succeeds() {
         &data_dir,
         &[("投诉登记_11月.csv".into(), severity_one_complaints(1))],
     );
-    let run = |now: SystemTime| pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, run_date(), now);
+    let run = |now: SystemTime| {
+        pipeline::run_job(
+            "ingest".parse().unwrap(),
+            &config,
+            &data_dir,
+            run_date(),
+            now,
+        )
+    };
 
     let first = run(later(0));
     assert_eq!(first.outcome, "partial", "{}", first.message);
@@ -421,7 +435,13 @@ fn a_refusing_smtp_port_fails_and_the_retry_delivers() {
         &[("投诉登记_11月.csv".into(), severity_one_complaints(1))],
     );
     let started = Instant::now();
-    let first = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, run_date(), later(0));
+    let first = pipeline::run_job(
+        "ingest".parse().unwrap(),
+        &config,
+        &data_dir,
+        run_date(),
+        later(0),
+    );
     assert!(started.elapsed() < Duration::from_secs(60));
     assert_eq!(first.outcome, "partial", "{}", first.message);
     let recorded = deliveries(&data_dir);
@@ -449,7 +469,13 @@ fn a_refusing_smtp_port_fails_and_the_retry_delivers() {
         maildir,
         python,
     };
-    let second = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, run_date(), later(10));
+    let second = pipeline::run_job(
+        "ingest".parse().unwrap(),
+        &config,
+        &data_dir,
+        run_date(),
+        later(10),
+    );
     assert_eq!(second.outcome, "ok", "{}", second.message);
     let messages = smtp.messages();
     assert_eq!(messages.len(), 1);
@@ -481,7 +507,13 @@ fn twenty_five_alerts_go_out_as_one_digest_per_channel() {
         &data_dir,
         &[("投诉登记_11月.csv".into(), severity_one_complaints(25))],
     );
-    let first = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, run_date(), later(0));
+    let first = pipeline::run_job(
+        "ingest".parse().unwrap(),
+        &config,
+        &data_dir,
+        run_date(),
+        later(0),
+    );
     assert_eq!(first.outcome, "ok", "{}", first.message);
     assert!(
         first
@@ -514,7 +546,13 @@ fn twenty_five_alerts_go_out_as_one_digest_per_channel() {
     assert_eq!(recorded.len(), 50);
     assert!(recorded.iter().all(|r| r.1 && r.2 == 1));
 
-    let second = pipeline::run_job("ingest".parse().unwrap(), &config, &data_dir, run_date(), later(1));
+    let second = pipeline::run_job(
+        "ingest".parse().unwrap(),
+        &config,
+        &data_dir,
+        run_date(),
+        later(1),
+    );
     assert!(
         second.message.ends_with("alerts: 0 raised, 0 deliveries"),
         "{}",

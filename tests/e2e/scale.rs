@@ -98,7 +98,13 @@ fn placeholder_remarks_and_comments_are_not_problems() {
         ]
     );
 
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let outcome = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
     // … but the placeholder is no comment.
     let survey_comments: Vec<&(String, i64)> = outcome
         .results
@@ -157,7 +163,13 @@ fn placeholder_remarks_and_comments_are_not_problems() {
     // The list is configuration: with only 无 the other placeholders count.
     let mut narrow = config.clone();
     narrow.pareto.no_problem_texts = vec!["无".to_string()];
-    let outcome = pipeline::report(&narrow, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let outcome = pipeline::report(
+        &narrow,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
     let unclassified = outcome
         .results
         .pareto
@@ -252,7 +264,13 @@ fn a_month_past_the_cap_lists_groups_capped_items_and_detail_workbooks() {
     );
     let mut store = pipeline::open_store(&data_dir).unwrap();
     pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let outcome = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
     let loop_ = &outcome.results.closed_loop;
 
     let groups: Vec<(&str, &str, &str, i64, i64)> = loop_
@@ -399,7 +417,13 @@ fn a_month_past_the_cap_lists_groups_capped_items_and_detail_workbooks() {
 
     // A larger cap lists everything, and the stale detail workbooks go.
     config.report.problem_items_per_department = 20;
-    let outcome = pipeline::report(&config, &data_dir, &mut store, REPORT_MONTH.parse().unwrap()).unwrap();
+    let outcome = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
     assert_eq!(outcome.results.closed_loop.problems.len(), 18);
     let details: Vec<_> = std::fs::read_dir(reports_month.join("details"))
         .unwrap()

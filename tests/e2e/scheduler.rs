@@ -236,8 +236,16 @@ fn an_undelivered_report_raises_deadline_alerts_every_day() {
         .unwrap()
         .and_hms_opt(10, 0, 0)
         .unwrap();
-    let delivered =
-        pipeline::deliver(&config, &data_dir, &mut store, "2026-11".parse().unwrap(), now, true, false).unwrap();
+    let delivered = pipeline::deliver(
+        &config,
+        &data_dir,
+        &mut store,
+        "2026-11".parse().unwrap(),
+        now,
+        true,
+        false,
+    )
+    .unwrap();
     assert_eq!(delivered.sent.len(), 1);
     drop(store);
     assert!(pass(shanghai(11, 9)).deadline_notices.is_empty());
