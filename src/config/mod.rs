@@ -34,7 +34,7 @@ pub use deadlines::{DeadlineSettings, CLOSED_STATUSES};
 pub use grading::{
     GradePolicy, GradeThreshold, GradingCriterion, GradingMethod, GradingSettings, GRADING_MEASURES,
 };
-pub use pareto::{no_problem_key, ParetoSettings, NO_PROBLEM_TRIM};
+pub use pareto::ParetoSettings;
 pub use report::{Lang, ReportSettings, EXCEL_MAX_DATA_ROWS};
 pub use scoring::{DriverSettings, Indicator, KeywordRule, Question, Scale, ScoreSettings};
 pub use sources::{

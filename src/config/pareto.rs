@@ -20,34 +20,10 @@ pub struct ParetoSettings {
     /// What a call centre or a respondent writes when there is nothing to
     /// report (无, 没有, 正常, /, N/A …): a callback remark or a free-text
     /// answer that is one of these, once trimmed of spaces and end
-    /// punctuation and compared without case, is no problem and no comment.
+    /// punctuation and compared without case (SQL macro `no_problem_key`,
+    /// migration V15), is no problem.
     #[serde(default = "default_no_problem_texts")]
     pub no_problem_texts: Vec<String>,
-}
-
-/// Characters trimmed from both ends of a remark before it is compared with
-/// the no-problem texts (spaces, full-width spaces, end punctuation). The
-/// SQL macro `no_problem` in migration V7 trims the same set.
-pub const NO_PROBLEM_TRIM: &str = " \t\r\n\u{3000}。.!！,，;；~～";
-
-/// A remark or comment as compared with the no-problem texts: trimmed of
-/// [`NO_PROBLEM_TRIM`] and lowercased.
-pub fn no_problem_key(text: &str) -> String {
-    text.trim_matches(|c: char| NO_PROBLEM_TRIM.contains(c))
-        .to_lowercase()
-}
-
-impl ParetoSettings {
-    /// True when `text` says there is nothing to report: blank, or one of
-    /// the no-problem texts.
-    pub fn is_no_problem(&self, text: &str) -> bool {
-        let key = no_problem_key(text);
-        key.is_empty()
-            || self
-                .no_problem_texts
-                .iter()
-                .any(|t| no_problem_key(t) == key)
-    }
 }
 
 fn default_no_problem_texts() -> Vec<String> {

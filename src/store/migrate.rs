@@ -71,6 +71,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "one_place_rules",
         include_str!("../../sql/migrations/V14__one_place_rules.sql"),
     ),
+    (
+        15,
+        "no_problem_key",
+        include_str!("../../sql/migrations/V15__no_problem_key.sql"),
+    ),
 ];
 
 impl Store {

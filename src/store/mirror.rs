@@ -102,8 +102,8 @@ impl Store {
         let no_problem: std::collections::BTreeSet<String> = pareto
             .no_problem_texts
             .iter()
-            .map(|t| crate::config::no_problem_key(t))
-            .filter(|t| !t.is_empty())
+            .filter(|t| !t.trim().is_empty())
+            .cloned()
             .collect();
         for text in &no_problem {
             transaction
