@@ -145,7 +145,17 @@ impl AtomicFile {
         if fs::symlink_metadata(&temp).is_ok() {
             fs::remove_file(&temp)?;
         }
-        let file = fs::File::create(&temp)?;
+        // Created new (never through a link planted in between), owner-only
+        // from the first byte.
+        let file = {
+            use std::os::unix::fs::OpenOptionsExt;
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&temp)?
+        };
         crate::inbox::owner_only(&temp)?;
         Ok(AtomicFile {
             file,

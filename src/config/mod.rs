@@ -120,6 +120,17 @@ fn default_timezone() -> String {
     crate::calendar::DEFAULT_TIMEZONE.name().to_string()
 }
 
+impl Company {
+    /// The company's time zone, in which jobs see their dates and local
+    /// timestamps in files are read. `Config::load` refuses a name that is
+    /// not an IANA zone; an unchecked one falls back to the default zone.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.timezone
+            .parse()
+            .unwrap_or(crate::calendar::DEFAULT_TIMEZONE)
+    }
+}
+
 /// A department that carries a satisfaction target.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -402,7 +402,20 @@ mod tests {
             assert_eq!(parse_duration(&text(input)), Ok(seconds), "{input}");
         }
         assert_eq!(parse_duration(&Cell::Number(95.0)), Ok(95));
-        for bad in ["很久", "2分16", "1:75", "-5秒"] {
+        // Signs and numbers past 32 bits are refused, never wrapped or
+        // overflowed; so is a sum of units past 64 bits.
+        let many_hours = "4294967295小时".repeat(700_000);
+        for bad in [
+            "很久",
+            "2分16",
+            "1:75",
+            "-5秒",
+            "-5:10",
+            "9223372036854775807:0:0",
+            "99999999999999999小时",
+            "99999999999999999999",
+            many_hours.as_str(),
+        ] {
             assert!(parse_duration(&text(bad)).is_err(), "{bad}");
         }
     }

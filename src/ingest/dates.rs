@@ -310,7 +310,11 @@ pub fn parse_duration(cell: &Cell) -> Result<i64, String> {
     };
     if text.contains(':') {
         let parts: Vec<&str> = text.split(':').collect();
-        let numbers: Option<Vec<i64>> = parts.iter().map(|p| p.trim().parse().ok()).collect();
+        // Unsigned and at most 32 bits a part: no sign, no overflow below.
+        let numbers: Option<Vec<i64>> = parts
+            .iter()
+            .map(|p| p.trim().parse::<u32>().ok().map(i64::from))
+            .collect();
         return match numbers.as_deref() {
             Some([m, s]) if *s < 60 => Ok(m * 60 + s),
             Some([h, m, s]) if *m < 60 && *s < 60 => Ok(h * 3600 + m * 60 + s),
@@ -345,8 +349,10 @@ pub fn parse_duration(cell: &Cell) -> Result<i64, String> {
         let Some((unit, factor)) = units.iter().find(|(u, _)| rest.starts_with(u)) else {
             return Err(EXPECTED.to_string());
         };
-        let n: i64 = digits.parse().map_err(|_| EXPECTED.to_string())?;
-        total += n * factor;
+        let n = i64::from(digits.parse::<u32>().map_err(|_| EXPECTED.to_string())?);
+        total = total
+            .checked_add(n * factor)
+            .ok_or_else(|| EXPECTED.to_string())?;
         digits.clear();
         any_unit = true;
         rest = &rest[unit.len()..];
@@ -354,7 +360,10 @@ pub fn parse_duration(cell: &Cell) -> Result<i64, String> {
     match (digits.is_empty(), any_unit) {
         (true, true) => Ok(total),
         // A bare number of seconds.
-        (false, false) => digits.parse().map_err(|_| EXPECTED.to_string()),
+        (false, false) => digits
+            .parse::<u32>()
+            .map(i64::from)
+            .map_err(|_| EXPECTED.to_string()),
         _ => Err(EXPECTED.to_string()),
     }
 }

@@ -165,7 +165,7 @@ fn parse_table_with<E>(
         dates: answers::DateOptions {
             system: head.date_system,
             day_first: detected.source.date_order == crate::config::DateOrder::DayFirst,
-            zone: config.company.timezone.parse().ok(),
+            zone: Some(config.company.zone()),
         },
     };
     let header_grid =

@@ -146,9 +146,5 @@ pub fn local_time(now: SystemTime) -> chrono::NaiveDateTime {
 /// The company's time zone (`[company] timezone`, checked when the
 /// configuration is loaded), in which jobs see their dates.
 pub fn company_timezone(config: &Config) -> chrono_tz::Tz {
-    config
-        .company
-        .timezone
-        .parse()
-        .unwrap_or(crate::calendar::DEFAULT_TIMEZONE)
+    config.company.zone()
 }

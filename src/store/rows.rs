@@ -441,11 +441,12 @@ pub(super) fn sql_value(value: ValueRef<'_>) -> SqlValue {
         ValueRef::SmallInt(i) => SqlValue::Int(i.into()),
         ValueRef::Int(i) => SqlValue::Int(i.into()),
         ValueRef::BigInt(i) => SqlValue::Int(i),
-        ValueRef::HugeInt(i) => SqlValue::Int(i as i64),
+        // Beyond 64 bits: a float, which an integer read refuses loudly.
+        ValueRef::HugeInt(i) => i64::try_from(i).map_or(SqlValue::Float(i as f64), SqlValue::Int),
         ValueRef::UTinyInt(i) => SqlValue::Int(i.into()),
         ValueRef::USmallInt(i) => SqlValue::Int(i.into()),
         ValueRef::UInt(i) => SqlValue::Int(i.into()),
-        ValueRef::UBigInt(i) => SqlValue::Int(i as i64),
+        ValueRef::UBigInt(i) => i64::try_from(i).map_or(SqlValue::Float(i as f64), SqlValue::Int),
         ValueRef::Float(f) => SqlValue::Float(f.into()),
         ValueRef::Double(f) => SqlValue::Float(f),
         ValueRef::Decimal(d) => {

@@ -129,7 +129,7 @@ pub fn suggest(
     let labels: Vec<String> = (0..width)
         .map(|c| super::column_label(&grid, &headers, c))
         .collect();
-    let zone: Option<chrono_tz::Tz> = config.company.timezone.parse().ok();
+    let zone = Some(config.company.zone());
     let facts: Vec<ColumnFacts> = (0..width)
         .map(|c| column_facts(sheet, c, &guess.data_rows, zone))
         .collect();
