@@ -131,24 +131,18 @@ pub fn print_ingest(summary: &IngestSummary, per_file: bool) {
 /// Reads a file named on the command line, refusing what the inbox would
 /// refuse unread (links, files over `max_file_mb`).
 fn read_named_file(config: &Config, path: &Path) -> Result<(String, Vec<u8>)> {
-    let metadata =
-        std::fs::symlink_metadata(path).with_context(|| format!("reading {}", path.display()))?;
-    if metadata.file_type().is_symlink() {
-        bail!(
-            "{} is a symbolic link: name the file itself",
-            path.display()
-        );
-    }
+    // The inbox's one checked read: no link followed, no FIFO or device
+    // waited on, never more than the limit read (a file named here is not
+    // waiting to settle).
     let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
-    if metadata.len() > max_bytes {
-        bail!(
-            "{} is {:.1} MB; the limit is {} MB ([inbox] max_file_mb)",
-            path.display(),
-            metadata.len() as f64 / (1024.0 * 1024.0),
-            config.inbox.max_file_mb
-        );
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let far_future = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400);
+    let checked = csat::inbox::read_checked(path, max_bytes, far_future, std::time::Duration::ZERO)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let bytes = match checked {
+        csat::inbox::InboxFile::Read { bytes, .. } => bytes,
+        csat::inbox::InboxFile::Refused(reason) => bail!("{}: {reason}", path.display()),
+        csat::inbox::InboxFile::Settling => bail!("{} is still being written", path.display()),
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -242,3 +242,57 @@ fn the_report_speaks_english_on_request() {
     let departments = read_sheet(&outcome.path, "Departments");
     assert_eq!(text(&departments, 1, 0), "经销商", "data stays as entered");
 }
+
+/// `ingest --dry-run` reads a named file as the inbox does: a FIFO is refused
+/// at once (before, the read waited for a writer forever), a link is refused,
+/// and a good file beside them is still parsed.
+#[test]
+fn dry_run_refuses_a_fifo_and_a_link_beside_a_good_file() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().to_str().unwrap();
+    let fifo = temp.path().join("回访记录.csv");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    let good = temp.path().join("投诉.csv");
+    std::fs::write(
+        &good,
+        "投诉编号,受理日期,严重等级,原因类别,责任部门\nT1,2026-10-02,3级,价格,客服中心\n",
+    )
+    .unwrap();
+    let link = temp.path().join("link.csv");
+    std::os::unix::fs::symlink(&good, &link).unwrap();
+
+    let started = std::time::Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    for (name, path) in [("fifo", &fifo), ("link", &link), ("good", &good)] {
+        let args = [
+            "--data-dir",
+            dir,
+            "ingest",
+            "--dry-run",
+            path.to_str().unwrap(),
+        ];
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            tx.send((name, csat(&args))).unwrap();
+        });
+    }
+    drop(tx);
+    let mut outputs = std::collections::BTreeMap::new();
+    while let Ok((name, output)) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        outputs.insert(name, output);
+    }
+    assert_eq!(
+        outputs.len(),
+        3,
+        "a dry run hung (after {:?})",
+        started.elapsed()
+    );
+    let stderr = |name: &str| String::from_utf8_lossy(&outputs[name].stderr).to_string();
+    assert_ne!(outputs["fifo"].status.code(), Some(0), "{}", stderr("fifo"));
+    assert_ne!(outputs["link"].status.code(), Some(0), "{}", stderr("link"));
+    assert!(stderr("link").contains("link"), "{}", stderr("link"));
+    assert_eq!(outputs["good"].status.code(), Some(0), "{}", stderr("good"));
+}
