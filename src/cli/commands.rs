@@ -29,8 +29,23 @@ pub fn demo(cli: &Cli, data_dir: &DataDir, seed: u64, today: NaiveDate) -> Resul
         // Written under a temporary name and renamed, as a careful copy would.
         let target = data_dir.inbox().join(&file.name);
         let temp = data_dir.inbox().join(format!("{}.part", file.name));
-        std::fs::write(&temp, &file.bytes)
-            .with_context(|| format!("writing {}", temp.display()))?;
+        // A leftover of an interrupted demo is removed (never followed); the
+        // file is created new, no-follow and owner-only.
+        if std::fs::symlink_metadata(&temp).is_ok() {
+            std::fs::remove_file(&temp).with_context(|| format!("removing {}", temp.display()))?;
+        }
+        {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&temp)
+                .and_then(|mut out| out.write_all(&file.bytes))
+                .with_context(|| format!("writing {}", temp.display()))?;
+        }
         std::fs::rename(&temp, &target).with_context(|| format!("writing {}", target.display()))?;
     }
     println!(
