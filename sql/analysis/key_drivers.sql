@@ -34,15 +34,22 @@
 WITH views(view, first_month) AS (
     VALUES ('month', $2), ('three_months', $1)
 ),
-answers_by_respondent AS (
-    SELECT v.view,
+-- A response lies in one month: its answers are averaged once, then taken
+-- into each view whose months cover it.
+respondent_answers AS (
+    SELECT s.month,
            s.file_id,
            s.response_id,
            s.question_key,
            CAST(avg(s.value) AS DECIMAL(18, 4)) AS x
     FROM scored_answers AS s
-    JOIN views AS v ON s.month BETWEEN v.first_month AND $2
-    GROUP BY v.view, s.file_id, s.response_id, s.question_key
+    WHERE s.month BETWEEN $1 AND $2
+    GROUP BY s.month, s.file_id, s.response_id, s.question_key
+),
+answers_by_respondent AS (
+    SELECT v.view, a.file_id, a.response_id, a.question_key, a.x
+    FROM respondent_answers AS a
+    JOIN views AS v ON a.month BETWEEN v.first_month AND $2
 ),
 outcome AS (
     SELECT view, file_id, response_id, x AS y

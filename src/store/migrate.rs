@@ -76,6 +76,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "no_problem_key",
         include_str!("../../sql/migrations/V15__no_problem_key.sql"),
     ),
+    (
+        16,
+        "group_scores_once",
+        include_str!("../../sql/migrations/V16__group_scores_once.sql"),
+    ),
 ];
 
 impl Store {
