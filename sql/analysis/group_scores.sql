@@ -12,9 +12,12 @@
 -- percentages of their scale and n the answers (Welch's two-sample z-test at
 -- 95 %). Groups under $4 respondents are flagged too_small; their changes are
 -- never significant.
-WITH cur AS (SELECT * FROM group_scores WHERE month = $1),
-     prev AS (SELECT * FROM group_scores WHERE month = $2),
-     ly AS (SELECT * FROM group_scores WHERE month = $3)
+-- The three months in one pass over the answers (materialised once: three
+-- separate reads would each hold their own aggregation in memory).
+WITH months AS MATERIALIZED (SELECT * FROM group_scores WHERE month IN ($1, $2, $3)),
+     cur AS (SELECT * FROM months WHERE month = $1),
+     prev AS (SELECT * FROM months WHERE month = $2),
+     ly AS (SELECT * FROM months WHERE month = $3)
 SELECT cur.dimension,
        cur.group_key,
        cur.score,

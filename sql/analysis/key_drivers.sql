@@ -44,6 +44,10 @@ respondent_answers AS (
            CAST(avg(s.value) AS DECIMAL(18, 4)) AS x
     FROM scored_answers AS s
     WHERE s.month BETWEEN $1 AND $2
+      -- Only respondents who answered the outcome make pairs.
+      AND (s.file_id, s.response_id) IN (
+          SELECT file_id, response_id FROM scored_answers
+          WHERE question_key = $3 AND month BETWEEN $1 AND $2)
     GROUP BY s.month, s.file_id, s.response_id, s.question_key
 ),
 answers_by_respondent AS (

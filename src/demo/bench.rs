@@ -149,8 +149,15 @@ pub(super) const BENCH_EXTRA_QUESTIONS: &[(&str, &str, &str, &str, &str)] = &[
 /// The configuration `csat bench` runs with: the shipped one without a
 /// settle time, with the bench survey's eight extra questions mapped.
 pub fn bench_config() -> String {
-    let mut config =
-        crate::config::DEFAULT_CONFIG_TOML.replace("settle_seconds = 10", "settle_seconds = 0");
+    // The bench survey's overall question (bench_overall) is the key-driver
+    // outcome, so the report measures the driver analysis too.
+    let mut config = crate::config::DEFAULT_CONFIG_TOML
+        .replace("settle_seconds = 10", "settle_seconds = 0")
+        .replacen(
+            "\noutcome = \"overall\"\n",
+            "\noutcome = \"bench_overall\"\n",
+            1,
+        );
     // More `[[questions]]` entries at the end of the file extend the same
     // array of tables.
     for (key, header, department, indicator, category) in BENCH_EXTRA_QUESTIONS {

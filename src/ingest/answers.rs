@@ -415,9 +415,13 @@ mod tests {
             "99999999999999999小时",
             "99999999999999999999",
             many_hours.as_str(),
+            // Past the stored column (32-bit seconds): 596,524 hours.
+            "596524小时",
         ] {
             assert!(parse_duration(&text(bad)).is_err(), "{bad}");
         }
+        assert_eq!(parse_duration(&text("596523小时")), Ok(596_523 * 3600));
+        assert!(parse_duration(&Cell::Number(1e15)).is_err());
     }
 
     #[test]

@@ -300,9 +300,22 @@ pub fn parse_date(cell: &Cell, system: DateSystem) -> Result<NaiveDate, String> 
 /// `1小时2分`, `00:02:16`, `2:16`, `136 s`, or a plain number of seconds.
 ///
 /// # Errors
-/// Anything else.
+/// Anything else, and a duration past the stored column's range (32-bit
+/// seconds, 68 years).
 pub fn parse_duration(cell: &Cell) -> Result<i64, String> {
-    const EXPECTED: &str = "a duration like 136秒, 2分16秒 or 00:02:16";
+    parse_any_duration(cell).and_then(|seconds| {
+        if seconds <= i64::from(i32::MAX) {
+            Ok(seconds)
+        } else {
+            Err(format!("{DURATION_EXPECTED} (at most 68 years)"))
+        }
+    })
+}
+
+const DURATION_EXPECTED: &str = "a duration like 136秒, 2分16秒 or 00:02:16";
+
+fn parse_any_duration(cell: &Cell) -> Result<i64, String> {
+    const EXPECTED: &str = DURATION_EXPECTED;
     let text = match cell {
         Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => return Ok(*n as i64),
         Cell::Text(t) => normalize(t),

@@ -1,6 +1,8 @@
 //! What parsing a file gives the store: responses, long-form answers, typed
 //! records, refused cells, and what became of every column.
 
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
@@ -49,12 +51,14 @@ pub struct Response {
 /// One answer in long form.
 #[derive(Debug, Clone)]
 pub struct Answer {
-    /// The response it belongs to.
-    pub response_id: String,
-    /// Question key from the question map; `None` when unmapped.
-    pub question_key: Option<String>,
-    /// The column header as it was in the file.
-    pub question_text: String,
+    /// The response it belongs to (shared by the response's answers: one
+    /// allocation per response, not per answer).
+    pub response_id: Arc<str>,
+    /// Question key from the question map; `None` when unmapped (shared by
+    /// the column's answers).
+    pub question_key: Option<Arc<str>>,
+    /// The column header as it was in the file (shared by the column's answers).
+    pub question_text: Arc<str>,
     /// The cell as text.
     pub raw_text: String,
     /// The value on the question's scale; `None` for no-answer.

@@ -2,6 +2,7 @@
 //! form (mapped questions scored on their scale, the rest listed).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
@@ -43,6 +44,9 @@ pub(super) struct QuestionColumn<'c> {
     pub(super) column: usize,
     pub(super) header: String,
     pub(super) question: Option<&'c Question>,
+    /// The header and the question key once, shared by the column's answers.
+    shared_header: Arc<str>,
+    shared_key: Option<Arc<str>>,
 }
 
 /// Survey and callback files: responses and long-form answers.
@@ -161,6 +165,8 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 }
                 question_columns.push(QuestionColumn {
                     column,
+                    shared_header: Arc::from(header.as_str()),
+                    shared_key: question.map(|q| Arc::from(q.key.as_str())),
                     header,
                     question,
                 });
@@ -359,11 +365,12 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             duration_seconds,
             row_number,
         });
+        let shared_id: Arc<str> = Arc::from(response_id.as_str());
         for question_column in question_columns {
             let cell = cell_at(row, question_column.column);
             let (question_key, value) = match question_column.question {
                 Some(question) => match parse_scored(source, question.scale, cell) {
-                    Ok(value) => (Some(question.key.clone()), value),
+                    Ok(value) => (question_column.shared_key.clone(), value),
                     Err(expected) => {
                         reject(parsed, question_column.column, expected);
                         continue;
@@ -379,9 +386,9 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 continue;
             }
             parsed.answers.push(Answer {
-                response_id: response_id.clone(),
+                response_id: shared_id.clone(),
                 question_key,
-                question_text: question_column.header.clone(),
+                question_text: question_column.shared_header.clone(),
                 raw_text: cell.text(),
                 value,
             });

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use tracing::{info, info_span, warn};
+use tracing::{debug, info, info_span, warn};
 
 use super::{io_context, PipelineError};
 use crate::config::{Config, Reexport};
@@ -414,6 +414,7 @@ fn ingest_file(
     // one transaction: memory does not grow with the file. Whatever was
     // appended is rolled back unless the file loads.
     let mut load = store.begin_file(&file_name)?;
+    let started = std::time::Instant::now();
     crate::crash_guard::arm(&sha256);
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match disk {
         Some((file, read)) => ingest::parse_text_file_with(
@@ -504,7 +505,13 @@ fn ingest_file(
         loaded_on: today,
         replaces_periods,
     };
+    let parsed_ms = started.elapsed().as_millis() as u64;
     let (_, replaced) = load.finish(&meta, &parsed)?;
+    debug!(
+        parsed_ms,
+        stored_ms = started.elapsed().as_millis() as u64 - parsed_ms,
+        "parsed and appended, then stored"
+    );
     // Stored: from here on the file is a duplicate for any later pass, so a
     // failed move is retried as an archive of a duplicate.
     store.end_attempt(&sha256)?;

@@ -35,7 +35,7 @@ fn answers_batch(
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int32Array::from(vec![file_id; answers.len()])),
         Arc::new(StringArray::from_iter_values(
-            answers.iter().map(|a| a.response_id.as_str()),
+            answers.iter().map(|a| &*a.response_id),
         )),
         Arc::new(StringArray::from(
             answers
@@ -44,13 +44,93 @@ fn answers_batch(
                 .collect::<Vec<_>>(),
         )),
         Arc::new(StringArray::from_iter_values(
-            answers.iter().map(|a| a.question_text.as_str()),
+            answers.iter().map(|a| &*a.question_text),
         )),
         Arc::new(StringArray::from_iter_values(
             answers.iter().map(|a| a.raw_text.as_str()),
         )),
         Arc::new(Float64Array::from(
             answers.iter().map(|a| a.value).collect::<Vec<_>>(),
+        )),
+    ];
+    arrow::record_batch::RecordBatch::try_new(Arc::new(schema), columns)
+}
+
+/// An Arrow record batch of responses, in the column order of `responses`.
+fn responses_batch(
+    file_id: i64,
+    source: &str,
+    responses: &[crate::ingest::Response],
+) -> Result<arrow::record_batch::RecordBatch, arrow::error::ArrowError> {
+    use arrow::array::{ArrayRef, Int32Array, StringArray, TimestampMicrosecondArray};
+    use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    use std::sync::Arc;
+
+    let schema = Schema::new(vec![
+        Field::new("file_id", DataType::Int32, false),
+        Field::new("row_number", DataType::Int32, false),
+        Field::new("response_id", DataType::Utf8, false),
+        Field::new("source", DataType::Utf8, false),
+        Field::new("channel", DataType::Utf8, false),
+        Field::new(
+            "submitted_at",
+            DataType::Timestamp(TimeUnit::Microsecond, None),
+            false,
+        ),
+        Field::new("month", DataType::Utf8, false),
+        Field::new("customer_id", DataType::Utf8, true),
+        Field::new("dealer", DataType::Utf8, true),
+        Field::new("superseded_by", DataType::Int32, true),
+        Field::new("duration_seconds", DataType::Int32, true),
+    ]);
+    let file_id = i32::try_from(file_id).unwrap_or(i32::MAX);
+    // Row numbers past 32 bits cannot come from a file within the inbox's
+    // size limit and durations are refused past 32 bits (parse_duration):
+    // saturated, never wrapped, should either ever happen.
+    let int32 = |n: i64| i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX });
+    let n = responses.len();
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int32Array::from(vec![file_id; n])),
+        Arc::new(Int32Array::from_iter_values(
+            responses.iter().map(|r| int32(r.row_number as i64)),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            responses.iter().map(|r| r.response_id.as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
+            source, n,
+        ))),
+        Arc::new(StringArray::from_iter_values(
+            responses.iter().map(|r| r.channel.as_str()),
+        )),
+        Arc::new(TimestampMicrosecondArray::from_iter_values(
+            responses
+                .iter()
+                .map(|r| r.submitted_at.and_utc().timestamp_micros()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            responses
+                .iter()
+                .map(|r| r.submitted_at.format("%Y-%m").to_string()),
+        )),
+        Arc::new(StringArray::from(
+            responses
+                .iter()
+                .map(|r| r.customer_id.as_deref())
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            responses
+                .iter()
+                .map(|r| r.dealer.as_deref())
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(Int32Array::new_null(n)),
+        Arc::new(Int32Array::from(
+            responses
+                .iter()
+                .map(|r| r.duration_seconds.map(int32))
+                .collect::<Vec<_>>(),
         )),
     ];
     arrow::record_batch::RecordBatch::try_new(Arc::new(schema), columns)
@@ -107,31 +187,21 @@ impl FileLoad<'_> {
     /// A database failure.
     pub fn append(&mut self, parsed: &ParsedFile) -> Result<(), StoreError> {
         let (transaction, file_id, context) = (&self.transaction, self.file_id, &self.context);
-        let text = |t: &str| Value::Text(t.to_string());
-        let optional_text = |t: &Option<String>| t.as_deref().map(text).unwrap_or(Value::Null);
-        append_rows(
-            transaction,
-            "responses",
-            parsed.responses.iter().map(|response| {
-                vec![
-                    Value::BigInt(file_id),
-                    Value::BigInt(response.row_number as i64),
-                    text(&response.response_id),
-                    text(&parsed.source),
-                    text(&response.channel),
-                    timestamp_value(response.submitted_at),
-                    Value::Text(response.submitted_at.format("%Y-%m").to_string()),
-                    optional_text(&response.customer_id),
-                    optional_text(&response.dealer),
-                    Value::Null, // superseded_by (V3)
-                    response
-                        .duration_seconds
-                        .map(Value::BigInt)
-                        .unwrap_or(Value::Null),
-                ]
-            }),
-            context,
-        )?;
+        if !parsed.responses.is_empty() {
+            let mut appender = transaction.appender("responses").context(context.clone())?;
+            for chunk in parsed.responses.chunks(ANSWER_BATCH_ROWS) {
+                let batch = responses_batch(file_id, &parsed.source, chunk).map_err(|e| {
+                    StoreError::Arrow {
+                        context: context.clone(),
+                        message: e.to_string(),
+                    }
+                })?;
+                appender
+                    .append_record_batch(batch)
+                    .context(context.clone())?;
+            }
+            appender.flush().context(context.clone())?;
+        }
         // Answers are the bulk of every survey: appended as Arrow batches.
         if !parsed.answers.is_empty() {
             let mut appender = transaction.appender("answers").context(context.clone())?;
@@ -218,6 +288,7 @@ impl FileLoad<'_> {
             }),
             context,
         )?;
+        let started = std::time::Instant::now();
         let superseded = if parsed.n_responses() > 0 {
             supersede_older_exports(
                 transaction,
@@ -229,8 +300,14 @@ impl FileLoad<'_> {
         } else {
             Vec::new()
         };
+        let superseded_ms = started.elapsed().as_millis() as u64;
         let context = self.context.clone();
         self.transaction.commit().context(context)?;
+        tracing::debug!(
+            superseded_ms,
+            commit_ms = started.elapsed().as_millis() as u64 - superseded_ms,
+            "file committed"
+        );
         Ok((file_id, superseded))
     }
 }

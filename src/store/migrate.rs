@@ -84,19 +84,19 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
 ];
 
 impl Store {
-    /// Bounds DuckDB's memory when `CSAT_DB_MEMORY_MB` says how much (at
-    /// least 32 MB): its buffer pool and the intermediates of a query stay
-    /// under it, larger sorts, joins and aggregates spilling to a temporary
-    /// folder beside the database. Without it DuckDB's default applies (80 %
-    /// of the machine's memory): a limit of 192 MB made `group_scores` fail
-    /// with "Out of Memory" on the demo's 14 months (its grouped,
-    /// ordered aggregates do not spill), so no limit is imposed by default.
-    fn limit_memory(&self) -> Result<(), StoreError> {
-        let Some(megabytes) = std::env::var("CSAT_DB_MEMORY_MB")
+    /// Bounds DuckDB's memory: its buffer pool and the intermediates of a
+    /// query stay under the limit, larger sorts, joins and aggregates
+    /// spilling to a temporary folder beside the database (`csat.duckdb.tmp`,
+    /// owner-only like everything csat creates). The limit is
+    /// `CSAT_DB_MEMORY_MB` when set (at least 32 MB), else `default_mb`;
+    /// `None` (in-memory stores: `csat check`, tests) keeps DuckDB's default
+    /// (80 % of the machine's memory).
+    pub(super) fn limit_memory(&self, default_mb: Option<u32>) -> Result<(), StoreError> {
+        let configured = std::env::var("CSAT_DB_MEMORY_MB")
             .ok()
             .and_then(|v| v.parse::<u32>().ok())
-            .filter(|mb| *mb >= 32)
-        else {
+            .filter(|mb| *mb >= 32);
+        let Some(megabytes) = configured.or(default_mb) else {
             return Ok(());
         };
         self.connection
@@ -105,7 +105,6 @@ impl Store {
     }
 
     pub(super) fn migrate(&self) -> Result<(), StoreError> {
-        self.limit_memory()?;
         self.connection
             .execute_batch(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)",
