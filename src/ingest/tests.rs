@@ -146,7 +146,7 @@ fn repeated_question_headers_stay_apart() {
         parsed.unmapped_questions,
         vec!["3、备注".to_string(), "3、备注 (2)".to_string()]
     );
-    assert_eq!(parsed.answers[1].question_text, "3、备注 (2)");
+    assert_eq!(&*parsed.answers[1].question_text, "3、备注 (2)");
 }
 
 #[test]

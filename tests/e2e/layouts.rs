@@ -1041,10 +1041,9 @@ fn every_column_with_data_is_stored_mapped_or_listed() {
                     // Every value is stored as an answer under this header
                     // or refused, unless its whole row was refused.
                     for value in values {
-                        let stored = parsed
-                            .answers
-                            .iter()
-                            .any(|a| a.question_text == column_use.header && &a.raw_text == value);
+                        let stored = parsed.answers.iter().any(|a| {
+                            *a.question_text == *column_use.header && &a.raw_text == value
+                        });
                         let refused = parsed.rejected.iter().any(|r| &r.value == value);
                         assert!(
                             stored || refused || parsed.responses.is_empty(),
