@@ -28,7 +28,7 @@ SELECT 'a-grade-very-dissatisfied',
        string_agg(a.question_text || '：' || a.raw_text, '；' ORDER BY a.question_key),
        ''
 FROM answers AS a
-JOIN responses AS r ON r.file_id = a.file_id AND r.response_id = a.response_id
+JOIN responses AS r ON r.file_id = a.file_id AND r.row_number = a.response_row
 JOIN question_map AS q ON q.question_key = a.question_key
 JOIN customers_current AS cu ON cu.customer_id = r.customer_id OR (r.customer_id IS NULL AND cu.name = r.dealer)
 JOIN latest_grade AS lg ON lg.customer_id = cu.customer_id AND lg.grade = 'A'

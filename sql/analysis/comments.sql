@@ -24,7 +24,7 @@ comments AS (
            a.file_id,
            a.raw_text AS comment
     FROM answers AS a
-    JOIN responses AS r ON r.file_id = a.file_id AND r.response_id = a.response_id
+    JOIN responses AS r ON r.file_id = a.file_id AND r.row_number = a.response_row
     WHERE a.question_key IS NULL
       AND r.superseded_by IS NULL
       AND r.month IN ($1, $2)

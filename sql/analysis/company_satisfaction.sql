@@ -1,7 +1,7 @@
 -- Company satisfaction per month (SPEC "Scores").
 --
 -- Grain: one row per month in [$1, $2] that has answers.
--- Inputs: group_scores (V6).
+-- Inputs: group_scores (V6, V16).
 -- Parameters: $1 first month 'YYYY-MM', $2 last month 'YYYY-MM'.
 --
 -- M = Σ q_i / Σ max_i × 100 over the month's mapped questions, which mixes

@@ -1,7 +1,7 @@
 -- Department satisfaction against target (SPEC "Scores").
 --
 -- Grain: one row per configured department, in configuration order.
--- Inputs: group_scores (V6), departments, department_targets.
+-- Inputs: group_scores (V6, V16), departments, department_targets.
 -- Parameters: $1 report month, $2 the month before, $3 the same month a year
 -- earlier (all 'YYYY-MM'); $4 the minimum number of respondents for a score
 -- to be shown ([scores] min_n).

@@ -70,7 +70,7 @@ customer_items AS (
            CAST(sum(CAST(a.value AS DECIMAL(18, 4))) AS DOUBLE) / count(*) AS q_mean,
            any_value(q.scale_max) AS q_max
     FROM answers AS a
-    JOIN responses AS r ON r.file_id = a.file_id AND r.response_id = a.response_id
+    JOIN responses AS r ON r.file_id = a.file_id AND r.row_number = a.response_row
     JOIN question_map AS q ON q.question_key = a.question_key
     LEFT JOIN customers_current AS c ON c.name = r.dealer
     WHERE r.superseded_by IS NULL

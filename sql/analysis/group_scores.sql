@@ -3,7 +3,7 @@
 --
 -- Grain: one row per (dimension, group) with answers in $1: dimensions
 -- company, indicator, department, channel, dealer, region.
--- Inputs: group_scores (V6).
+-- Inputs: group_scores (V6, V16).
 -- Parameters: $1 report month, $2 the month before, $3 the same month a year
 -- earlier, $4 the minimum number of respondents for a score to be shown.
 --

@@ -7,7 +7,7 @@
 --
 -- Grain: one row per view ('month', 'three_months') and driver question
 -- with at least one pair in the view's months.
--- Inputs: scored_answers (V6), question_map.
+-- Inputs: scored_answers (V6, V16), question_map.
 -- Parameters: $1 first month of the three-month view, $2 report month,
 -- $3 outcome question key, $4 minimum pairs for an r (`[scores] min_n`,
 -- never under 3), $5 keys of questions that are not drivers, comma-separated.
@@ -39,24 +39,24 @@ WITH views(view, first_month) AS (
 respondent_answers AS (
     SELECT s.month,
            s.file_id,
-           s.response_id,
+           s.response_row,
            s.question_key,
            CAST(avg(s.value) AS DECIMAL(18, 4)) AS x
     FROM scored_answers AS s
     WHERE s.month BETWEEN $1 AND $2
       -- Only respondents who answered the outcome make pairs.
-      AND (s.file_id, s.response_id) IN (
-          SELECT file_id, response_id FROM scored_answers
+      AND (s.file_id, s.response_row) IN (
+          SELECT file_id, response_row FROM scored_answers
           WHERE question_key = $3 AND month BETWEEN $1 AND $2)
-    GROUP BY s.month, s.file_id, s.response_id, s.question_key
+    GROUP BY s.month, s.file_id, s.response_row, s.question_key
 ),
 answers_by_respondent AS (
-    SELECT v.view, a.file_id, a.response_id, a.question_key, a.x
+    SELECT v.view, a.file_id, a.response_row, a.question_key, a.x
     FROM respondent_answers AS a
     JOIN views AS v ON a.month BETWEEN v.first_month AND $2
 ),
 outcome AS (
-    SELECT view, file_id, response_id, x AS y
+    SELECT view, file_id, response_row, x AS y
     FROM answers_by_respondent
     WHERE question_key = $3
 ),
@@ -70,7 +70,7 @@ pairs AS (
            sum(d.x * d.x)     AS sxx,
            sum(o.y * o.y)     AS syy
     FROM answers_by_respondent AS d
-    JOIN outcome AS o USING (view, file_id, response_id)
+    JOIN outcome AS o USING (view, file_id, response_row)
     WHERE d.question_key <> $3
       AND NOT list_contains(string_split($5, ','), d.question_key)
     GROUP BY d.view, d.question_key

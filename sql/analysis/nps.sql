@@ -2,7 +2,7 @@
 --
 -- Grain: one row per month in [$1, $2] with answers to a 0–10 recommend
 -- question (scale nps10).
--- Inputs: scored_answers (V6), question_map.
+-- Inputs: scored_answers (V6, V16), question_map.
 -- NPS = % promoters (9–10) − % detractors (0–6), over the answers.
 SELECT a.month,
        count(*) FILTER (WHERE a.value >= 9) AS promoters,

@@ -2,14 +2,14 @@
 -- histogram of the report (the band pie is summed from these bins by the
 -- band rule, Band::of, whose limits 60/70/80 fall on bin edges).
 -- Grain: one row per 10-point bin with respondents (90–100 includes 100).
--- Inputs: scored_answers (V6). A respondent's M is SPEC "Scores"' M over
+-- Inputs: scored_answers (V6, V16). A respondent's M is SPEC "Scores"' M over
 -- their own answers (macro satisfaction_m, V14; integers: exact in any
 -- order).
 WITH per_response AS (
-    SELECT file_id, response_id, satisfaction_m(sum(value), sum(scale_max)) AS m
+    SELECT file_id, response_row, satisfaction_m(sum(value), sum(scale_max)) AS m
     FROM scored_answers
     WHERE month = $1
-    GROUP BY file_id, response_id
+    GROUP BY file_id, response_row
 )
 SELECT CAST(least(floor(m / 10), 9) AS INTEGER) AS bin, count(*) AS n
 FROM per_response

@@ -54,6 +54,9 @@ pub struct Answer {
     /// The response it belongs to (shared by the response's answers: one
     /// allocation per response, not per answer).
     pub response_id: Arc<str>,
+    /// The 1-based row of its response in the file (with the file, the
+    /// response's integer key: `responses.row_number`).
+    pub response_row: usize,
     /// Question key from the question map; `None` when unmapped (shared by
     /// the column's answers).
     pub question_key: Option<Arc<str>>,

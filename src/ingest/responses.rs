@@ -387,6 +387,7 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             }
             parsed.answers.push(Answer {
                 response_id: shared_id.clone(),
+                response_row: row_number,
                 question_key,
                 question_text: question_column.shared_header.clone(),
                 raw_text: cell.text(),

@@ -30,6 +30,7 @@ fn answers_batch(
         Field::new("question_text", DataType::Utf8, false),
         Field::new("raw_text", DataType::Utf8, false),
         Field::new("value", DataType::Float64, true),
+        Field::new("response_row", DataType::Int32, true),
     ]);
     let file_id = i32::try_from(file_id).unwrap_or(i32::MAX);
     let columns: Vec<ArrayRef> = vec![
@@ -51,6 +52,13 @@ fn answers_batch(
         )),
         Arc::new(Float64Array::from(
             answers.iter().map(|a| a.value).collect::<Vec<_>>(),
+        )),
+        // Saturated, never wrapped (no file within the inbox's size limit
+        // has 2³¹ rows); as responses.row_number.
+        Arc::new(Int32Array::from_iter_values(
+            answers
+                .iter()
+                .map(|a| i32::try_from(a.response_row).unwrap_or(i32::MAX)),
         )),
     ];
     arrow::record_batch::RecordBatch::try_new(Arc::new(schema), columns)
