@@ -75,15 +75,28 @@ pairs AS (
       AND NOT list_contains(string_split($5, ','), d.question_key)
     GROUP BY d.view, d.question_key
 ),
+-- A driver's performance is over all its answers in the view's months (not
+-- only the paired ones): summed per month as exact decimals, then per view.
+performance_by_month AS (
+    SELECT s.month,
+           s.question_key,
+           sum(CAST(s.value AS DECIMAL(18, 4))) AS total,
+           count(*) AS n_answers,
+           any_value(s.scale_max) AS scale_max
+    FROM scored_answers AS s
+    WHERE s.month BETWEEN $1 AND $2
+      AND s.question_key IN (SELECT question_key FROM pairs)
+    GROUP BY s.month, s.question_key
+),
 performance AS (
     SELECT v.view,
-           s.question_key,
-           CAST(sum(CAST(s.value AS DECIMAL(18, 4))) AS DOUBLE) / count(*)
-               / any_value(s.scale_max) * 100 AS performance,
-           count(*) AS n_answers
-    FROM scored_answers AS s
-    JOIN views AS v ON s.month BETWEEN v.first_month AND $2
-    GROUP BY v.view, s.question_key
+           p.question_key,
+           CAST(sum(p.total) AS DOUBLE) / sum(p.n_answers)
+               / any_value(p.scale_max) * 100 AS performance,
+           CAST(sum(p.n_answers) AS BIGINT) AS n_answers
+    FROM performance_by_month AS p
+    JOIN views AS v ON p.month BETWEEN v.first_month AND $2
+    GROUP BY v.view, p.question_key
 ),
 correlated AS (
     SELECT p.view,

@@ -225,24 +225,9 @@ impl FileLoad<'_> {
             appender.flush().context(context.clone())?;
         }
         if let Some(table) = record_table(parsed.kind) {
-            append_rows(
-                transaction,
-                table,
-                parsed
-                    .records
-                    .iter()
-                    .zip(&parsed.record_rows)
-                    .map(|(record, row_number)| {
-                        let mut values =
-                            vec![Value::BigInt(file_id), Value::BigInt(*row_number as i64)];
-                        values.extend(record.iter().map(field_value));
-                        if parsed.kind == SourceKind::Callback {
-                            values.push(Value::Null); // superseded_by (V3)
-                        }
-                        values
-                    }),
-                context,
-            )?;
+            if !parsed.records.is_empty() {
+                append_records(transaction, table, file_id, parsed, context)?;
+            }
         }
         Ok(())
     }
@@ -378,6 +363,181 @@ impl Store {
             context,
         })
     }
+}
+
+/// Appends a chunk's records to their table: as Arrow batches, column by
+/// column in the table's own types (a record is `file_id`, `row_number`,
+/// the kind's fields, and for callbacks a NULL `superseded_by`); a chunk
+/// holding a value of another type than its column (which DuckDB casts or
+/// refuses) goes through the row appender instead, as before.
+fn append_records(
+    transaction: &Connection,
+    table: &str,
+    file_id: i64,
+    parsed: &ParsedFile,
+    context: &str,
+) -> Result<(), StoreError> {
+    let types: Vec<String> = transaction
+        .prepare(&format!("SELECT column_type FROM (DESCRIBE {table})"))
+        .and_then(|mut statement| {
+            statement
+                .query_map([], |row| row.get::<_, String>(0))?
+                .collect::<Result<_, _>>()
+        })
+        .context(context)?;
+    let mut appender = transaction.appender(table).context(context)?;
+    let rows = parsed.records.len();
+    for start in (0..rows).step_by(ANSWER_BATCH_ROWS) {
+        let end = (start + ANSWER_BATCH_ROWS).min(rows);
+        match records_batch(&types, file_id, parsed, start..end) {
+            Some(batch) => appender.append_record_batch(batch).context(context)?,
+            None => {
+                for index in start..end {
+                    let record = &parsed.records[index];
+                    let mut values = vec![
+                        Value::BigInt(file_id),
+                        Value::BigInt(parsed.record_rows[index] as i64),
+                    ];
+                    values.extend(record.iter().map(field_value));
+                    if parsed.kind == SourceKind::Callback {
+                        values.push(Value::Null); // superseded_by (V3)
+                    }
+                    appender
+                        .append_row(duckdb::appender_params_from_iter(values))
+                        .context(context)?;
+                }
+            }
+        }
+    }
+    appender.flush().context(context)
+}
+
+/// Records `range` of a parsed file as an Arrow batch in the table's column
+/// types, or `None` when a value does not have its column's type exactly.
+fn records_batch(
+    types: &[String],
+    file_id: i64,
+    parsed: &ParsedFile,
+    range: std::ops::Range<usize>,
+) -> Option<arrow::record_batch::RecordBatch> {
+    use arrow::array::{
+        ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, StringArray,
+        TimestampMicrosecondArray,
+    };
+    use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    use std::sync::Arc;
+
+    let records = &parsed.records[range.clone()];
+    let null = FieldValue::Null;
+    let file_id = FieldValue::Int(file_id);
+    let row_numbers: Vec<FieldValue> = parsed.record_rows[range]
+        .iter()
+        .map(|row| FieldValue::Int(*row as i64))
+        .collect();
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    let mut fields = Vec::with_capacity(types.len());
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(types.len());
+    for (column, column_type) in types.iter().enumerate() {
+        // The values of this column, row by row.
+        let values = (0..records.len()).map(|row| match column {
+            0 => &file_id,
+            1 => &row_numbers[row],
+            // Callbacks end with superseded_by (V3), NULL when loaded.
+            field => records[row].get(field - 2).unwrap_or(&null),
+        });
+        let (data_type, array): (DataType, ArrayRef) = match column_type.as_str() {
+            "VARCHAR" => (
+                DataType::Utf8,
+                Arc::new(
+                    values
+                        .map(|v| match v {
+                            FieldValue::Null => Some(None),
+                            FieldValue::Text(t) => Some(Some(t.as_str())),
+                            _ => None,
+                        })
+                        .collect::<Option<StringArray>>()?,
+                ),
+            ),
+            "INTEGER" => (
+                DataType::Int32,
+                Arc::new(
+                    values
+                        .map(|v| match v {
+                            FieldValue::Null => Some(None),
+                            FieldValue::Int(i) => i32::try_from(*i).ok().map(Some),
+                            _ => None,
+                        })
+                        .collect::<Option<Int32Array>>()?,
+                ),
+            ),
+            "BIGINT" => (
+                DataType::Int64,
+                Arc::new(
+                    values
+                        .map(|v| match v {
+                            FieldValue::Null => Some(None),
+                            FieldValue::Int(i) => Some(Some(*i)),
+                            _ => None,
+                        })
+                        .collect::<Option<Int64Array>>()?,
+                ),
+            ),
+            "DOUBLE" => (
+                DataType::Float64,
+                Arc::new(
+                    values
+                        .map(|v| match v {
+                            FieldValue::Null => Some(None),
+                            FieldValue::Float(f) => Some(Some(*f)),
+                            _ => None,
+                        })
+                        .collect::<Option<Float64Array>>()?,
+                ),
+            ),
+            "BOOLEAN" => (
+                DataType::Boolean,
+                Arc::new(
+                    values
+                        .map(|v| match v {
+                            FieldValue::Null => Some(None),
+                            FieldValue::Bool(b) => Some(Some(*b)),
+                            _ => None,
+                        })
+                        .collect::<Option<BooleanArray>>()?,
+                ),
+            ),
+            "DATE" => (
+                DataType::Date32,
+                Arc::new(
+                    values
+                        .map(|v| match v {
+                            FieldValue::Null => Some(None),
+                            FieldValue::Date(d) => {
+                                i32::try_from((*d - epoch).num_days()).ok().map(Some)
+                            }
+                            _ => None,
+                        })
+                        .collect::<Option<Date32Array>>()?,
+                ),
+            ),
+            "TIMESTAMP" => (
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+                Arc::new(
+                    values
+                        .map(|v| match v {
+                            FieldValue::Null => Some(None),
+                            FieldValue::DateTime(at) => Some(Some(at.and_utc().timestamp_micros())),
+                            _ => None,
+                        })
+                        .collect::<Option<TimestampMicrosecondArray>>()?,
+                ),
+            ),
+            _ => return None,
+        };
+        fields.push(Field::new(format!("c{column}"), data_type, true));
+        columns.push(array);
+    }
+    arrow::record_batch::RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).ok()
 }
 
 /// Marks the responses and callbacks that the newly loaded file `file_id`
