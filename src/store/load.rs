@@ -644,6 +644,100 @@ fn field_value(value: &FieldValue) -> Value {
 mod tests {
     use super::*;
 
+    fn sales_file(records: Vec<Vec<FieldValue>>) -> ParsedFile {
+        ParsedFile {
+            source: "sales".into(),
+            kind: SourceKind::Sales,
+            sheet: "Sheet1".into(),
+            responses: Vec::new(),
+            answers: Vec::new(),
+            record_rows: (2..2 + records.len()).collect(),
+            n_rows: records.len(),
+            records,
+            rejected: Vec::new(),
+            unmapped_questions: Vec::new(),
+            columns: Vec::new(),
+            layout: String::new(),
+            question_numbers: String::new(),
+            flushed: Default::default(),
+        }
+    }
+
+    fn sale(customer: &str, amount: FieldValue, orders: FieldValue) -> Vec<FieldValue> {
+        vec![
+            FieldValue::Text(customer.into()),
+            FieldValue::Text("2026-10".into()),
+            amount,
+            FieldValue::Null,
+            orders,
+        ]
+    }
+
+    fn meta(sha256: &str) -> FileMeta {
+        FileMeta {
+            sha256: sha256.into(),
+            file_name: format!("{sha256}.csv"),
+            loaded_on: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+            replaces_periods: false,
+        }
+    }
+
+    /// Records reach their table alike whether a chunk goes as an Arrow
+    /// batch (every value of its column's type) or through the row appender
+    /// (a whole number in a DOUBLE column, cast by DuckDB); a NULL in a NOT
+    /// NULL column fails the file on either path, and nothing of it stays.
+    #[test]
+    fn records_load_by_batch_and_by_row_alike() {
+        let mut store = Store::open_in_memory().unwrap();
+        let batch = sales_file(vec![
+            sale("C1", FieldValue::Float(12.5), FieldValue::Int(3)),
+            sale("C2", FieldValue::Float(7.25), FieldValue::Null),
+        ]);
+        store.load_file(&meta("a"), &batch).unwrap();
+        let by_row = sales_file(vec![sale("C3", FieldValue::Int(4), FieldValue::Int(1))]);
+        store.load_file(&meta("b"), &by_row).unwrap();
+        let rows = store
+            .query(
+                "sales",
+                "SELECT customer_id, row_number, amount, orders, gross_margin FROM sales ORDER BY customer_id",
+                &[],
+            )
+            .unwrap();
+        let read: Vec<(String, i64, f64, Option<i64>, Option<f64>)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.text("customer_id").unwrap(),
+                    r.i64("row_number").unwrap(),
+                    r.f64("amount").unwrap(),
+                    r.opt_i64("orders").unwrap(),
+                    r.opt_f64("gross_margin").unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                ("C1".to_string(), 2, 12.5, Some(3), None),
+                ("C2".to_string(), 3, 7.25, None, None),
+                ("C3".to_string(), 2, 4.0, Some(1), None),
+            ]
+        );
+        for (sha, amount) in [("c", FieldValue::Null), ("d", FieldValue::Text("x".into()))] {
+            let bad = sales_file(vec![
+                sale("C4", FieldValue::Float(1.0), FieldValue::Int(1)),
+                sale("C5", amount, FieldValue::Int(1)),
+            ]);
+            assert!(store.load_file(&meta(sha), &bad).is_err(), "{sha}");
+        }
+        let n = store
+            .query("count", "SELECT count(*) AS n FROM sales", &[])
+            .unwrap()[0]
+            .i64("n")
+            .unwrap();
+        assert_eq!(n, 3);
+    }
+
     /// Policy: every statement in `sql/store/` prepares against a freshly
     /// migrated store.
     #[test]
