@@ -26,6 +26,14 @@ fn main() -> ExitCode {
     unsafe {
         libc::umask(0o077);
     }
+    // One malloc arena: DuckDB's threads otherwise each keep an arena of
+    // freed memory, and the process's resident memory stays ~50 MB above
+    // what it uses (336 → 280 MB for a 4M-answer report, same time).
+    // SAFETY: mallopt only tunes this process's allocator, before any thread starts.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
     // `csat status | head`: a reader that goes away is not an error.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

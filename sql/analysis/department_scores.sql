@@ -9,7 +9,9 @@
 -- A department's score is M over the questions attributed to it; met is
 -- score >= target; a NULL score (no answers) leaves met NULL. Whether a
 -- change is significant comes from group_scores.sql (same groups).
-WITH dept AS (
+-- The three months in one pass, materialised once (three reads would each
+-- hold their own aggregation in memory).
+WITH dept AS MATERIALIZED (
     SELECT month, group_key AS department, score, n_answers, n_responses
     FROM group_scores
     WHERE dimension = 'department' AND month IN ($1, $2, $3)

@@ -8,7 +8,8 @@
 //! "new this month" flag and two example comments (masked by the report).
 //! The frequent uncovered words are the candidates for new keyword rules.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -49,6 +50,8 @@ struct Comment {
     text: String,
     /// Lower-cased text, for keyword matching.
     lower: String,
+    /// How many comments of this month and origin say exactly this.
+    n: i64,
 }
 
 /// Where a topic comes from.
@@ -160,25 +163,47 @@ pub fn comment_topics(
     month: Month,
 ) -> Result<CommentTopics, StoreError> {
     let previous = month.shift(-1).to_string();
-    let rows = COMMENTS.run(
+    // Streamed, and kept once per month, origin and text with its count
+    // (comments repeat: 很好, 满意 …), in the order each first appears, so
+    // memory grows with the different texts, not with the month's comments.
+    let mut comments: Vec<Comment> = Vec::new();
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    COMMENTS.each(
         store,
         &[
             Param::Text(previous),
             Param::Text(month.to_string()),
             Param::Text(config.comments.columns.join("\n")),
         ],
+        |row| {
+            let key = (
+                row.text("month")?,
+                row.text("origin")?,
+                row.text("comment")?,
+            );
+            match seen.entry(key) {
+                Entry::Occupied(entry) => comments[*entry.get()].n += 1,
+                Entry::Vacant(entry) => {
+                    let (month, origin, text) = entry.key().clone();
+                    entry.insert(comments.len());
+                    comments.push(Comment {
+                        month,
+                        origin,
+                        lower: text.to_lowercase(),
+                        text,
+                        n: 1,
+                    });
+                }
+            }
+            Ok(())
+        },
     )?;
-    let mut comments = Vec::with_capacity(rows.len());
-    for row in rows {
-        let comment = row.text("comment")?;
-        comments.push(Comment {
-            month: row.text("month")?,
-            origin: row.text("origin")?,
-            lower: comment.to_lowercase(),
-            text: comment,
-        });
-    }
     Ok(topics_of(config, month, comments))
+}
+
+/// How many comments these are (each stands for its `n` equal comments).
+fn total<'a>(comments: impl IntoIterator<Item = &'a Comment>) -> i64 {
+    comments.into_iter().map(|c| c.n).sum()
 }
 
 /// The first [`EXAMPLES_PER_TOPIC`] different texts.
@@ -220,7 +245,7 @@ fn topics_of(config: &Config, month: Month, comments: Vec<Comment>) -> CommentTo
         let this_month = comment.month == month.to_string();
         if is_placeholder(&comment.text, &placeholders) {
             if this_month {
-                result.n_placeholders += 1;
+                result.n_placeholders += comment.n;
             }
         } else if this_month {
             current.push(comment);
@@ -228,10 +253,10 @@ fn topics_of(config: &Config, month: Month, comments: Vec<Comment>) -> CommentTo
             previous.push(comment);
         }
     }
-    result.n_comments = current.len() as i64;
-    result.n_previous = previous.len() as i64;
+    result.n_comments = total(&current);
+    result.n_previous = total(&previous);
     for origin in ["survey", "callback", "complaint"] {
-        let n = current.iter().filter(|c| c.origin == origin).count() as i64;
+        let n = total(current.iter().filter(|c| c.origin == origin));
         result.by_origin.push((origin.to_string(), n));
     }
 
@@ -261,8 +286,8 @@ fn topics_of(config: &Config, month: Month, comments: Vec<Comment>) -> CommentTo
     let mut rule_topics = Vec::new();
     for (category, keywords) in &categories {
         let matching: Vec<&Comment> = current.iter().filter(|c| covers(keywords, c)).collect();
-        let previous_count = previous.iter().filter(|c| covers(keywords, c)).count() as i64;
-        let count = matching.len() as i64;
+        let previous_count = total(previous.iter().filter(|c| covers(keywords, c)));
+        let count = total(matching.iter().copied());
         if count == 0 && previous_count == 0 {
             continue;
         }
@@ -293,11 +318,14 @@ fn topics_of(config: &Config, month: Month, comments: Vec<Comment>) -> CommentTo
     };
     let current_terms = uncovered(&current);
     let previous_terms = uncovered(&previous);
-    result.n_uncovered = current_terms.len() as i64;
+    result.n_uncovered = current_terms
+        .iter()
+        .map(|(index, _)| current[*index].n)
+        .sum();
     let mut frequency: BTreeMap<&str, i64> = BTreeMap::new();
-    for (_, words) in &current_terms {
+    for (index, words) in &current_terms {
         for word in words {
-            *frequency.entry(word.as_str()).or_insert(0) += 1;
+            *frequency.entry(word.as_str()).or_insert(0) += current[*index].n;
         }
     }
     let mut frequent: Vec<(&str, i64)> = frequency
@@ -310,7 +338,8 @@ fn topics_of(config: &Config, month: Month, comments: Vec<Comment>) -> CommentTo
         let previous_count = previous_terms
             .iter()
             .filter(|(_, words)| words.contains(term))
-            .count() as i64;
+            .map(|(index, _)| previous[*index].n)
+            .sum();
         Topic {
             kind: TopicKind::Term,
             name: term.to_string(),

@@ -21,6 +21,20 @@ impl Query {
     pub fn run(&self, store: &Store, params: &[Param]) -> Result<Vec<Row>, StoreError> {
         store.query(self.key, self.sql, params)
     }
+
+    /// Runs the query with bound parameters and calls `each` with every row
+    /// as DuckDB streams the result (memory does not grow with the rows).
+    ///
+    /// # Errors
+    /// The SQL fails, or `each` does.
+    pub fn each(
+        &self,
+        store: &Store,
+        params: &[Param],
+        each: impl FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        store.query_each(self.key, self.sql, params, each)
+    }
 }
 
 /// Declares each analysis query as a constant named after its file in

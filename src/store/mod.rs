@@ -107,6 +107,25 @@ pub enum Param {
 /// resident memory, aggregates spilling to disk (README "Speed and memory").
 pub const DB_MEMORY_MB: u32 = 192;
 
+/// Why a streamed query stopped: the database, or the caller's `each`.
+enum QueryEachError<E> {
+    Store(StoreError),
+    Each(E),
+}
+
+impl<E> From<StoreError> for QueryEachError<E> {
+    fn from(error: StoreError) -> QueryEachError<E> {
+        QueryEachError::Store(error)
+    }
+}
+
+impl StoreError {
+    /// DuckDB ran out of memory under its limit (`DB_MEMORY_MB`).
+    pub fn is_out_of_memory(&self) -> bool {
+        matches!(self, StoreError::Db { cause, .. } if cause.to_string().contains("Out of Memory"))
+    }
+}
+
 /// An open csat database.
 pub struct Store {
     connection: Connection,
@@ -162,11 +181,48 @@ impl Store {
         Ok(store)
     }
 
-    /// Runs a query with bound parameters and returns all rows.
+    /// Runs a query with bound parameters and returns all rows. A query
+    /// that runs out of memory under the limit runs again on one thread
+    /// ([`Store::on_one_thread`]).
     ///
     /// # Errors
     /// The SQL does not prepare or fails; `name` says which query.
     pub fn query(&self, name: &str, sql: &str, params: &[Param]) -> Result<Vec<Row>, StoreError> {
+        match self.query_once(name, sql, params) {
+            Err(error) if error.is_out_of_memory() => {
+                self.on_one_thread(name, || self.query_once(name, sql, params))
+            }
+            result => result,
+        }
+    }
+
+    /// Runs `run` with DuckDB on one thread, then back on its default: two
+    /// threads aggregating at once hold two hash tables, one holds one, so
+    /// a query that ran out of memory under the limit (spilling the rest to
+    /// disk) fits, more slowly. Memory stays within the limit either way.
+    fn on_one_thread<T>(
+        &self,
+        name: &str,
+        run: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        tracing::warn!(
+            query = name,
+            "out of memory under the database's limit: running it again on one thread"
+        );
+        self.connection
+            .execute_batch("SET threads = 1")
+            .context("running on one thread")?;
+        let result = run();
+        let reset = self
+            .connection
+            .execute_batch("RESET threads")
+            .context("running on all threads again");
+        let value = result?;
+        reset?;
+        Ok(value)
+    }
+
+    fn query_once(&self, name: &str, sql: &str, params: &[Param]) -> Result<Vec<Row>, StoreError> {
         let context = format!("running {name}");
         let started = std::time::Instant::now();
         let mut statement = self.connection.prepare(sql).context(context.clone())?;
@@ -211,6 +267,37 @@ impl Store {
         params: &[Param],
         mut each: impl FnMut(&Row) -> Result<(), E>,
     ) -> Result<(), E> {
+        // Out of memory before the first row: run again on one thread
+        // (after a row, `each` has seen part of the result: the error stands).
+        let delivered = std::cell::Cell::new(false);
+        let mut counted = |row: &Row| {
+            delivered.set(true);
+            each(row)
+        };
+        match self.query_each_once(name, sql, params, &mut counted) {
+            Err(QueryEachError::Store(error)) if error.is_out_of_memory() && !delivered.get() => {
+                self.on_one_thread(name, || {
+                    match self.query_each_once(name, sql, params, &mut counted) {
+                        Err(QueryEachError::Store(error)) => Err(error),
+                        Err(QueryEachError::Each(error)) => Ok(Err(error)),
+                        Ok(()) => Ok(Ok(())),
+                    }
+                })
+                .map_err(E::from)?
+            }
+            Err(QueryEachError::Store(error)) => Err(E::from(error)),
+            Err(QueryEachError::Each(error)) => Err(error),
+            Ok(()) => Ok(()),
+        }
+    }
+
+    fn query_each_once<E>(
+        &self,
+        name: &str,
+        sql: &str,
+        params: &[Param],
+        each: &mut impl FnMut(&Row) -> Result<(), E>,
+    ) -> Result<(), QueryEachError<E>> {
         let context = format!("running {name}");
         let started = std::time::Instant::now();
         let mut statement = self.connection.prepare(sql).context(context.clone())?;
@@ -242,7 +329,8 @@ impl Store {
                         }
                     })?);
                 }
-                each(&Row::new(query.clone(), columns.clone(), values))?;
+                each(&Row::new(query.clone(), columns.clone(), values))
+                    .map_err(QueryEachError::Each)?;
             }
         }
         tracing::debug!(
