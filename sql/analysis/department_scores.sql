@@ -1,7 +1,7 @@
 -- Department satisfaction against target (SPEC "Scores").
 --
 -- Grain: one row per configured department, in configuration order.
--- Inputs: group_scores (V6, V16), departments, department_targets.
+-- Inputs: report_group_scores (V17: group_scores of the three months), departments, department_targets.
 -- Parameters: $1 report month, $2 the month before, $3 the same month a year
 -- earlier (all 'YYYY-MM'); $4 the minimum number of respondents for a score
 -- to be shown ([scores] min_n).
@@ -9,11 +9,10 @@
 -- A department's score is M over the questions attributed to it; met is
 -- score >= target; a NULL score (no answers) leaves met NULL. Whether a
 -- change is significant comes from group_scores.sql (same groups).
--- The three months in one pass, materialised once (three reads would each
--- hold their own aggregation in memory).
-WITH dept AS MATERIALIZED (
+-- The three months were computed once for the report (report_group_scores).
+WITH dept AS (
     SELECT month, group_key AS department, score, n_answers, n_responses
-    FROM group_scores
+    FROM report_group_scores
     WHERE dimension = 'department' AND month IN ($1, $2, $3)
 )
 SELECT d.department,

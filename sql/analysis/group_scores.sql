@@ -3,7 +3,7 @@
 --
 -- Grain: one row per (dimension, group) with answers in $1: dimensions
 -- company, indicator, department, channel, dealer, region.
--- Inputs: group_scores (V6, V16).
+-- Inputs: report_group_scores (V17: group_scores of the three months).
 -- Parameters: $1 report month, $2 the month before, $3 the same month a year
 -- earlier, $4 the minimum number of respondents for a score to be shown.
 --
@@ -12,9 +12,9 @@
 -- percentages of their scale and n the answers (Welch's two-sample z-test at
 -- 95 %). Groups under $4 respondents are flagged too_small; their changes are
 -- never significant.
--- The three months in one pass over the answers (materialised once: three
--- separate reads would each hold their own aggregation in memory).
-WITH months AS MATERIALIZED (SELECT * FROM group_scores WHERE month IN ($1, $2, $3)),
+-- The three months were computed once for the report (report_group_scores,
+-- written by store::Store::snapshot_group_scores from the group_scores view).
+WITH months AS (SELECT * FROM report_group_scores WHERE month IN ($1, $2, $3)),
      cur AS (SELECT * FROM months WHERE month = $1),
      prev AS (SELECT * FROM months WHERE month = $2),
      ly AS (SELECT * FROM months WHERE month = $3)

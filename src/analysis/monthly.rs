@@ -21,6 +21,7 @@ pub fn monthly(
     let previous = month.shift(-1).to_string();
     let last_year = month.shift(-12).to_string();
     store.sync_config(config, &[month.to_string()])?;
+    store.snapshot_group_scores([&month.to_string(), &previous, &last_year])?;
 
     let trend: Vec<CompanyMonth> = COMPANY_SATISFACTION
         .run(

@@ -81,6 +81,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "group_scores_once",
         include_str!("../../sql/migrations/V16__group_scores_once.sql"),
     ),
+    (
+        17,
+        "report_group_scores",
+        include_str!("../../sql/migrations/V17__report_group_scores.sql"),
+    ),
 ];
 
 impl Store {

@@ -341,6 +341,35 @@ impl Store {
         Ok(())
     }
 
+    /// Computes the group scores of the report month, the month before and
+    /// the same month a year earlier once, into `report_group_scores` (which
+    /// `group_scores.sql` and `department_scores.sql` read), replacing what
+    /// an earlier report left there. The insert is one statement (all or
+    /// nothing); every report writes the table before it reads it.
+    ///
+    /// # Errors
+    /// A database failure (out of memory under the cap: retried on one thread).
+    pub fn snapshot_group_scores(&self, months: [&str; 3]) -> Result<(), StoreError> {
+        const NAME: &str = "report_group_scores";
+        let context = "computing the month's group scores";
+        self.connection
+            .execute("DELETE FROM report_group_scores", [])
+            .context(context)?;
+        let insert = || {
+            self.connection
+                .execute(
+                    include_str!("../../sql/store/report_group_scores.sql"),
+                    duckdb::params![months[0], months[1], months[2]],
+                )
+                .map(|_| ())
+                .context(context)
+        };
+        match insert() {
+            Err(error) if error.is_out_of_memory() => self.on_one_thread(NAME, insert),
+            result => result,
+        }
+    }
+
     /// Prepares a query without running it (`csat check`).
     ///
     /// # Errors
