@@ -391,3 +391,54 @@ fn param_value(param: &Param) -> Value {
         Param::Date(d) => date_value(*d),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn threads(store: &Store) -> i64 {
+        store
+            .query(
+                "threads",
+                "SELECT CAST(current_setting('threads') AS BIGINT) AS n",
+                &[],
+            )
+            .unwrap()[0]
+            .i64("n")
+            .unwrap()
+    }
+
+    /// A query that runs out of memory under the cap is tried again on one
+    /// thread; when that fails too the caller gets DuckDB's out-of-memory
+    /// error (whole or streamed), never a panic, and the connection is back
+    /// on its own number of threads for the next query, which runs.
+    #[test]
+    fn out_of_memory_is_retried_on_one_thread_and_the_threads_come_back() {
+        let store = Store::open_in_memory().unwrap();
+        let before = threads(&store);
+        store
+            .connection
+            .execute_batch("SET memory_limit = '32MB'")
+            .unwrap();
+        // One list of twenty million integers cannot spill: over 32 MB on
+        // any number of threads.
+        let sql = "SELECT max(len(l)) AS n FROM (SELECT list(i) AS l FROM range(20000000) t(i))";
+        let error = store.query("huge list", sql, &[]).unwrap_err();
+        assert!(error.is_out_of_memory(), "{error}");
+        assert_eq!(threads(&store), before);
+        let mut rows = 0;
+        let streamed = store.query_each("huge list", sql, &[], |_| {
+            rows += 1;
+            Ok::<(), StoreError>(())
+        });
+        assert!(streamed.unwrap_err().is_out_of_memory());
+        assert_eq!(rows, 0);
+        assert_eq!(threads(&store), before);
+        let n = store
+            .query("small", "SELECT count(*) AS n FROM range(1000)", &[])
+            .unwrap()[0]
+            .i64("n")
+            .unwrap();
+        assert_eq!(n, 1000);
+    }
+}
