@@ -67,12 +67,20 @@ pub enum StoreError {
     },
     /// A query returned a row its reader cannot read (a column missing or
     /// of another type): the SQL and its reader disagree.
-    #[error("database: {query}: {message}")]
+    #[error("database: {query}: {message} (an internal error of csat, not of the data: please report it to the administrator)")]
     Shape {
         /// The query's key.
         query: String,
         /// Which column, and what was expected.
         message: String,
+    },
+    /// A query did not fit DuckDB's memory cap, even on one thread.
+    #[error("database: {context}: the month's data did not fit in the database's memory limit ({limit}), even when run again on one thread; nothing was changed. Ask the administrator to raise CSAT_DB_MEMORY_MB (for example to twice the limit) and run it again")]
+    OutOfMemory {
+        /// What was being done.
+        context: String,
+        /// DuckDB's limit, as it reports it (`183.1 MiB`).
+        limit: String,
     },
 }
 
@@ -122,7 +130,11 @@ impl<E> From<StoreError> for QueryEachError<E> {
 impl StoreError {
     /// DuckDB ran out of memory under its limit (`DB_MEMORY_MB`).
     pub fn is_out_of_memory(&self) -> bool {
-        matches!(self, StoreError::Db { cause, .. } if cause.to_string().contains("Out of Memory"))
+        match self {
+            StoreError::Db { cause, .. } => cause.to_string().contains("Out of Memory"),
+            StoreError::OutOfMemory { .. } => true,
+            _ => false,
+        }
     }
 }
 
@@ -217,7 +229,18 @@ impl Store {
             .connection
             .execute_batch("RESET threads")
             .context("running on all threads again");
-        let value = result?;
+        let value = result.map_err(|error| match error {
+            StoreError::Db { context, cause } if cause.to_string().contains("Out of Memory") => {
+                let limit = self
+                    .connection
+                    .query_row("SELECT current_setting('memory_limit')", [], |row| {
+                        row.get::<_, String>(0)
+                    })
+                    .unwrap_or_else(|_| format!("{DB_MEMORY_MB} MB"));
+                StoreError::OutOfMemory { context, limit }
+            }
+            other => other,
+        })?;
         reset?;
         Ok(value)
     }
@@ -425,6 +448,14 @@ mod tests {
         let sql = "SELECT max(len(l)) AS n FROM (SELECT list(i) AS l FROM range(20000000) t(i))";
         let error = store.query("huge list", sql, &[]).unwrap_err();
         assert!(error.is_out_of_memory(), "{error}");
+        // Said so that an operator knows what to do, with the limit in force.
+        let message = error.to_string();
+        assert!(message.contains("running huge list"), "{message}");
+        assert!(message.contains("CSAT_DB_MEMORY_MB"), "{message}");
+        assert!(
+            message.contains("MiB") || message.contains("MB"),
+            "{message}"
+        );
         assert_eq!(threads(&store), before);
         let mut rows = 0;
         let streamed = store.query_each("huge list", sql, &[], |_| {
