@@ -412,6 +412,24 @@ fn append_records(
     appender.flush().context(context)
 }
 
+/// One Arrow column from field values: NULL stays NULL, `convert` gives the
+/// column's value, or `None` for a value of another type (then no column).
+fn typed<'a, A, T>(
+    values: impl Iterator<Item = &'a FieldValue>,
+    convert: impl Fn(&'a FieldValue) -> Option<T>,
+) -> Option<arrow::array::ArrayRef>
+where
+    A: FromIterator<Option<T>> + arrow::array::Array + 'static,
+{
+    let array: A = values
+        .map(|value| match value {
+            FieldValue::Null => Some(None),
+            value => convert(value).map(Some),
+        })
+        .collect::<Option<A>>()?;
+    Some(std::sync::Arc::new(array))
+}
+
 /// Records `range` of a parsed file as an Arrow batch in the table's column
 /// types, or `None` when a value does not have its column's type exactly.
 fn records_batch(
@@ -448,89 +466,52 @@ fn records_batch(
         let (data_type, array): (DataType, ArrayRef) = match column_type.as_str() {
             "VARCHAR" => (
                 DataType::Utf8,
-                Arc::new(
-                    values
-                        .map(|v| match v {
-                            FieldValue::Null => Some(None),
-                            FieldValue::Text(t) => Some(Some(t.as_str())),
-                            _ => None,
-                        })
-                        .collect::<Option<StringArray>>()?,
-                ),
+                typed::<StringArray, _>(values, |v| match v {
+                    FieldValue::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })?,
             ),
             "INTEGER" => (
                 DataType::Int32,
-                Arc::new(
-                    values
-                        .map(|v| match v {
-                            FieldValue::Null => Some(None),
-                            FieldValue::Int(i) => i32::try_from(*i).ok().map(Some),
-                            _ => None,
-                        })
-                        .collect::<Option<Int32Array>>()?,
-                ),
+                typed::<Int32Array, _>(values, |v| match v {
+                    FieldValue::Int(i) => i32::try_from(*i).ok(),
+                    _ => None,
+                })?,
             ),
             "BIGINT" => (
                 DataType::Int64,
-                Arc::new(
-                    values
-                        .map(|v| match v {
-                            FieldValue::Null => Some(None),
-                            FieldValue::Int(i) => Some(Some(*i)),
-                            _ => None,
-                        })
-                        .collect::<Option<Int64Array>>()?,
-                ),
+                typed::<Int64Array, _>(values, |v| match v {
+                    FieldValue::Int(i) => Some(*i),
+                    _ => None,
+                })?,
             ),
             "DOUBLE" => (
                 DataType::Float64,
-                Arc::new(
-                    values
-                        .map(|v| match v {
-                            FieldValue::Null => Some(None),
-                            FieldValue::Float(f) => Some(Some(*f)),
-                            _ => None,
-                        })
-                        .collect::<Option<Float64Array>>()?,
-                ),
+                typed::<Float64Array, _>(values, |v| match v {
+                    FieldValue::Float(f) => Some(*f),
+                    _ => None,
+                })?,
             ),
             "BOOLEAN" => (
                 DataType::Boolean,
-                Arc::new(
-                    values
-                        .map(|v| match v {
-                            FieldValue::Null => Some(None),
-                            FieldValue::Bool(b) => Some(Some(*b)),
-                            _ => None,
-                        })
-                        .collect::<Option<BooleanArray>>()?,
-                ),
+                typed::<BooleanArray, _>(values, |v| match v {
+                    FieldValue::Bool(b) => Some(*b),
+                    _ => None,
+                })?,
             ),
             "DATE" => (
                 DataType::Date32,
-                Arc::new(
-                    values
-                        .map(|v| match v {
-                            FieldValue::Null => Some(None),
-                            FieldValue::Date(d) => {
-                                i32::try_from((*d - epoch).num_days()).ok().map(Some)
-                            }
-                            _ => None,
-                        })
-                        .collect::<Option<Date32Array>>()?,
-                ),
+                typed::<Date32Array, _>(values, |v| match v {
+                    FieldValue::Date(d) => i32::try_from((*d - epoch).num_days()).ok(),
+                    _ => None,
+                })?,
             ),
             "TIMESTAMP" => (
                 DataType::Timestamp(TimeUnit::Microsecond, None),
-                Arc::new(
-                    values
-                        .map(|v| match v {
-                            FieldValue::Null => Some(None),
-                            FieldValue::DateTime(at) => Some(Some(at.and_utc().timestamp_micros())),
-                            _ => None,
-                        })
-                        .collect::<Option<TimestampMicrosecondArray>>()?,
-                ),
+                typed::<TimestampMicrosecondArray, _>(values, |v| match v {
+                    FieldValue::DateTime(at) => Some(at.and_utc().timestamp_micros()),
+                    _ => None,
+                })?,
             ),
             _ => return None,
         };
