@@ -5,7 +5,8 @@
 -- count (complaint severity 1/2/3 and other problems weighted per
 -- [pareto] in the configuration). scope: 'company', or a department key, or
 -- '' for problems no department owns (shown, never dropped).
--- Inputs: problems (V7). Parameters: $1 report month, $2 the month before.
+-- Inputs: report_problems (V18: the problems view of months $1 and $2,
+-- computed once for the report). Parameters: $1 report month, $2 the month before.
 --
 -- Order: value descending, then category name; 其他/未分类 always last. The
 -- vital few are the categories up to and including the first whose
@@ -13,7 +14,7 @@
 -- (cumulative before it) · 5 < total · 4 is exact for integer counts.
 -- previous_count is the category's count in $2 in the same scope.
 WITH items AS (
-    SELECT * FROM problems WHERE month IN ($1, $2) AND NOT excluded
+    SELECT * FROM report_problems WHERE month IN ($1, $2) AND NOT excluded
 ),
 scoped AS (
     SELECT 'company' AS scope, * FROM items

@@ -3,13 +3,13 @@
 -- problem_items.sql, for the departments' detail workbooks. Read in
 -- batches (the list can run to millions of rows).
 --
--- Grain: one row per problem (macro month_problem_items, V13).
+-- Grain: one row per problem (macro report_problem_items, V18).
 -- Order: departments as configured (unowned last), then rank.
 WITH ranked AS (
     SELECT *,
            row_number() OVER (PARTITION BY coalesce(department, '')
                               ORDER BY coalesce(severity, 9), closed, due_on, happened_on, origin, item_id) AS rank
-    FROM month_problem_items($1, $2)
+    FROM report_problem_items($1, $2)
 )
 SELECT r.origin,
        r.item_id,

@@ -1,6 +1,6 @@
 -- The problem list (问题清单) in aggregate: one row per responsible
 -- department × category × origin of month $1's problems as of $2
--- (macro month_problem_items, V13), at most $3 rows (n_groups says how many
+-- (macro report_problem_items, V18), at most $3 rows (n_groups says how many
 -- there are in all).
 --
 -- Grain: (department, category, origin); department '' when no department
@@ -18,7 +18,7 @@ WITH grouped AS (
            count(*) FILTER (WHERE NOT i.closed AND i.due_on < CAST($2 AS DATE)) AS n_overdue,
            min(i.due_on) FILTER (WHERE NOT i.closed) AS oldest_open_due,
            CASE WHEN min(i.plan_owner) = max(i.plan_owner) THEN min(i.plan_owner) END AS plan_owner
-    FROM month_problem_items($1, $2) AS i
+    FROM report_problem_items($1, $2) AS i
     GROUP BY ALL
 )
 SELECT g.department,

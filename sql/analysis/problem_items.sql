@@ -3,7 +3,7 @@
 -- severity 1, 2, 3, then other problems; open before closed; earliest due
 -- first, so the most overdue lead; then date, origin, id).
 --
--- Grain: one row per problem (macro month_problem_items, V13); rank is its
+-- Grain: one row per problem (macro report_problem_items, V18); rank is its
 -- place in its department, n_department the department's problems (those
 -- past $3 go to the department's detail workbook: problem_details.sql).
 -- Order: departments as configured (unowned last), then rank.
@@ -12,7 +12,7 @@ WITH ranked AS (
            row_number() OVER (PARTITION BY coalesce(department, '')
                               ORDER BY coalesce(severity, 9), closed, due_on, happened_on, origin, item_id) AS rank,
            count(*) OVER (PARTITION BY coalesce(department, '')) AS n_department
-    FROM month_problem_items($1, $2)
+    FROM report_problem_items($1, $2)
 )
 SELECT r.origin,
        r.item_id,

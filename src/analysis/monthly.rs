@@ -21,15 +21,14 @@ pub fn monthly(
     let previous = month.shift(-1).to_string();
     let last_year = month.shift(-12).to_string();
     store.sync_config(config, &[month.to_string()])?;
-    store.snapshot_group_scores([&month.to_string(), &previous, &last_year])?;
+    let trend_from = month.shift(-12).to_string();
+    store.snapshot_group_scores([&month.to_string(), &previous, &last_year], &trend_from)?;
+    store.snapshot_problems([&month.to_string(), &previous])?;
 
     let trend: Vec<CompanyMonth> = COMPANY_SATISFACTION
         .run(
             store,
-            &[
-                Param::Text(month.shift(-12).to_string()),
-                Param::Text(month.to_string()),
-            ],
+            &[Param::Text(trend_from), Param::Text(month.to_string())],
         )?
         .into_iter()
         .map(|row| {

@@ -238,10 +238,12 @@ fn parse_table_with<E>(
         if parsed.answers.len() >= chunk_answers
             || (chunk_answers != usize::MAX && parsed.records.len() >= CHUNK_RECORDS)
         {
-            flush(&mut parsed)?;
+            // Counted before `flush`, which may take the rows away
+            // (`ParsedFile::take_rows`) rather than only read them.
             parsed.flushed.responses += parsed.responses.len();
             parsed.flushed.answers += parsed.answers.len();
             parsed.flushed.records += parsed.records.len();
+            flush(&mut parsed)?;
             parsed.responses.clear();
             parsed.answers.clear();
             parsed.records.clear();

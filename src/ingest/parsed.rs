@@ -151,6 +151,30 @@ impl ParsedFile {
     pub fn n_loaded(&self) -> usize {
         self.n_responses().max(self.n_records())
     }
+
+    /// Moves the rows not yet stored (responses, answers, records and
+    /// their row numbers) into a file of their own, with the source and
+    /// kind the store needs to append them; this one keeps everything else
+    /// (refused cells, columns, counts). Lets a chunk go to another thread
+    /// while parsing goes on.
+    pub fn take_rows(&mut self) -> ParsedFile {
+        ParsedFile {
+            source: self.source.clone(),
+            kind: self.kind,
+            sheet: self.sheet.clone(),
+            responses: std::mem::take(&mut self.responses),
+            answers: std::mem::take(&mut self.answers),
+            records: std::mem::take(&mut self.records),
+            record_rows: std::mem::take(&mut self.record_rows),
+            rejected: Vec::new(),
+            unmapped_questions: Vec::new(),
+            columns: Vec::new(),
+            n_rows: 0,
+            layout: self.layout.clone(),
+            question_numbers: self.question_numbers.clone(),
+            flushed: self.flushed,
+        }
+    }
 }
 
 /// What became of one column of a file.

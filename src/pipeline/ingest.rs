@@ -416,7 +416,7 @@ fn ingest_file(
     let mut load = store.begin_file(&file_name)?;
     let started = std::time::Instant::now();
     crate::crash_guard::arm(&sha256);
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match disk {
+    let parsed = parse_and_append(&mut load, |flush| match disk {
         Some((file, read)) => ingest::parse_text_file_with(
             config,
             &file_name,
@@ -424,7 +424,7 @@ fn ingest_file(
             read,
             Some(today),
             STREAM_CHUNK_ANSWERS,
-            &mut |chunk| load.append(chunk),
+            flush,
         ),
         None => ingest::parse_file_with(
             config,
@@ -432,17 +432,20 @@ fn ingest_file(
             &bytes,
             Some(today),
             STREAM_CHUNK_ANSWERS,
-            &mut |chunk| load.append(chunk),
+            flush,
         ),
-    }));
+    });
     crate::crash_guard::disarm();
     let parsed = match parsed {
-        Ok(Ok(Ok(parsed))) => parsed,
-        Ok(Err(error)) => {
+        Ok(parsed) => parsed,
+        Err(error) => {
             drop(load);
             return Err(FileFailure::Store(error));
         }
-        Ok(Ok(Err(error))) => {
+    };
+    let parsed = match parsed {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(error)) => {
             drop(load);
             let mut reason = error.to_string();
             // A file no source matches gets a first draft of its layout,
@@ -483,11 +486,7 @@ fn ingest_file(
         }
         Err(panic) => {
             drop(load);
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let message = panic_message(&*panic);
             let reason = format!("csat failed on this file (an internal error, reported to the administrator: {message}); it was set aside and the other files load as usual");
             let outcome = reject(data_dir, path, file_name, &sha256, reason)?;
             store.end_attempt(&sha256)?;
@@ -538,6 +537,96 @@ fn ingest_file(
         unmapped_questions: parsed.unmapped_questions,
         replaced,
     }))
+}
+
+/// The appending side stopped (it failed): the parser stops at its next
+/// chunk.
+struct AppendStopped;
+
+/// Runs `parse` on a thread of its own while this one appends the chunks
+/// it hands over to `load`: parsing and DuckDB's appends overlap on two
+/// cores. One chunk waits at most, so memory stays bounded as before.
+/// Returns the first append failure (the parser is then stopped at its next
+/// chunk), else what `parse` returned, or a panic of either side, as
+/// `catch_unwind` would.
+fn parse_and_append(
+    load: &mut crate::store::FileLoad<'_>,
+    parse: impl FnOnce(
+            &mut dyn FnMut(&mut ingest::ParsedFile) -> Result<(), AppendStopped>,
+        ) -> Result<Result<ingest::ParsedFile, ingest::IngestError>, AppendStopped>
+        + Send,
+) -> Result<
+    std::thread::Result<Result<ingest::ParsedFile, ingest::IngestError>>,
+    crate::store::StoreError,
+> {
+    let span = tracing::Span::current();
+    std::thread::scope(|scope| {
+        let (sender, chunks) = std::sync::mpsc::sync_channel::<ingest::ParsedFile>(1);
+        // Appended chunks go back to the parser, which empties them and
+        // fills them again: their rows are freed by the thread that
+        // allocated them (across threads, glibc's allocator contends and
+        // spent a third of the appending thread's time), and their
+        // vectors' room is reused.
+        let (recycle, recycled) = std::sync::mpsc::sync_channel::<ingest::ParsedFile>(2);
+        let parser = scope.spawn(move || {
+            let _entered = span.enter();
+            let mut hand_over = |parsed: &mut ingest::ParsedFile| {
+                let chunk = parsed.take_rows();
+                if let Ok(mut empty) = recycled.try_recv() {
+                    empty.responses.clear();
+                    empty.answers.clear();
+                    empty.records.clear();
+                    empty.record_rows.clear();
+                    parsed.responses = empty.responses;
+                    parsed.answers = empty.answers;
+                    parsed.records = empty.records;
+                    parsed.record_rows = empty.record_rows;
+                }
+                sender.send(chunk).map_err(|_| AppendStopped)
+            };
+            parse(&mut hand_over)
+        });
+        let mut appended = Ok(());
+        let mut append_panic = None;
+        for chunk in chunks.iter() {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load.append(&chunk))) {
+                Ok(Ok(())) => {
+                    // Full (it is not: two chunks at most are out), it is
+                    // dropped here.
+                    let _ = recycle.try_send(chunk);
+                    continue;
+                }
+                Ok(Err(error)) => appended = Err(error),
+                Err(panic) => append_panic = Some(panic),
+            }
+            break;
+        }
+        // Gone, the parser's next hand-over fails and it stops.
+        drop(chunks);
+        let parsed = parser.join();
+        appended?;
+        if let Some(panic) = append_panic {
+            return Ok(Err(panic));
+        }
+        Ok(match parsed {
+            Ok(Ok(parsed)) => Ok(parsed),
+            // The chunks are read until the parser ends unless appending
+            // failed, so this does not happen; an internal error if it does.
+            Ok(Err(AppendStopped)) => Err(Box::new(
+                "the file's reader stopped before its end".to_string(),
+            ) as Box<dyn std::any::Any + Send>),
+            Err(panic) => Err(panic),
+        })
+    })
+}
+
+/// The text of a panic's payload.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
 
 /// Writes `<quarantined file>.suggested.toml`: owner-only, created

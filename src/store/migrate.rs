@@ -86,6 +86,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "report_group_scores",
         include_str!("../../sql/migrations/V17__report_group_scores.sql"),
     ),
+    (
+        18,
+        "report_problems",
+        include_str!("../../sql/migrations/V18__report_problems.sql"),
+    ),
 ];
 
 impl Store {

@@ -364,31 +364,67 @@ impl Store {
         Ok(())
     }
 
-    /// Computes the group scores of the report month, the month before and
-    /// the same month a year earlier once, into `report_group_scores` (which
-    /// `group_scores.sql` and `department_scores.sql` read), replacing what
-    /// an earlier report left there. The insert is one statement (all or
-    /// nothing); every report writes the table before it reads it.
+    /// Computes once the group scores a report reads, into
+    /// `report_group_scores` (which `group_scores.sql`,
+    /// `department_scores.sql` and `company_satisfaction.sql` read),
+    /// replacing what an earlier report left there: every group in the
+    /// report month, the month before and the same month a year earlier
+    /// (`months`), and the company in every month from `trend_from` to the
+    /// report month.
     ///
     /// # Errors
     /// A database failure (out of memory under the cap: retried on one thread).
-    pub fn snapshot_group_scores(&self, months: [&str; 3]) -> Result<(), StoreError> {
-        const NAME: &str = "report_group_scores";
-        let context = "computing the month's group scores";
+    pub fn snapshot_group_scores(
+        &self,
+        months: [&str; 3],
+        trend_from: &str,
+    ) -> Result<(), StoreError> {
+        self.snapshot(
+            "report_group_scores",
+            "computing the month's group scores",
+            include_str!("../../sql/store/report_group_scores.sql"),
+            duckdb::params![months[0], months[1], months[2], trend_from],
+        )
+    }
+
+    /// Computes once the problems of the report month and the month before
+    /// (`months`) a report reads, into `report_problems` (which
+    /// `pareto.sql`, `problem_sources.sql` and, through the macro
+    /// `report_problem_items`, the problem list's queries read), replacing
+    /// what an earlier report left there.
+    ///
+    /// # Errors
+    /// A database failure (out of memory under the cap: retried on one thread).
+    pub fn snapshot_problems(&self, months: [&str; 2]) -> Result<(), StoreError> {
+        self.snapshot(
+            "report_problems",
+            "listing the month's problems",
+            include_str!("../../sql/store/report_problems.sql"),
+            duckdb::params![months[0], months[1]],
+        )
+    }
+
+    /// Empties the report table `table` and fills it with `insert`: one
+    /// statement (all or nothing), retried on one thread when out of memory.
+    /// Every report writes its tables before it reads them.
+    fn snapshot(
+        &self,
+        table: &'static str,
+        context: &str,
+        insert: &str,
+        params: &[&dyn duckdb::ToSql],
+    ) -> Result<(), StoreError> {
         self.connection
-            .execute("DELETE FROM report_group_scores", [])
+            .execute(&format!("DELETE FROM {table}"), [])
             .context(context)?;
-        let insert = || {
+        let run = || {
             self.connection
-                .execute(
-                    include_str!("../../sql/store/report_group_scores.sql"),
-                    duckdb::params![months[0], months[1], months[2]],
-                )
+                .execute(insert, params)
                 .map(|_| ())
                 .context(context)
         };
-        match insert() {
-            Err(error) if error.is_out_of_memory() => self.on_one_thread(NAME, insert),
+        match run() {
+            Err(error) if error.is_out_of_memory() => self.on_one_thread(table, run),
             result => result,
         }
     }
