@@ -414,6 +414,7 @@ impl Store {
         insert: &str,
         params: &[&dyn duckdb::ToSql],
     ) -> Result<(), StoreError> {
+        let started = std::time::Instant::now();
         self.connection
             .execute(&format!("DELETE FROM {table}"), [])
             .context(context)?;
@@ -426,7 +427,13 @@ impl Store {
         match run() {
             Err(error) if error.is_out_of_memory() => self.on_one_thread(table, run),
             result => result,
-        }
+        }?;
+        tracing::debug!(
+            table,
+            ms = started.elapsed().as_millis() as u64,
+            "report table written"
+        );
+        Ok(())
     }
 
     /// Prepares a query without running it (`csat check`).
