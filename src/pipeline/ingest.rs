@@ -655,3 +655,122 @@ fn write_suggestion(quarantined: &std::path::Path, text: &str) {
         warn!(file = %path.display(), %error, "the suggested configuration could not be written");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::config::SourceKind;
+    use crate::ingest::{FieldValue, ParsedFile};
+
+    /// A sales file's rows: one per amount (`None`: a NULL where the table
+    /// wants a number, which fails the append), numbered from `first_row`.
+    fn sales(amounts: &[Option<f64>], first_row: usize) -> ParsedFile {
+        let records: Vec<Vec<FieldValue>> = amounts
+            .iter()
+            .enumerate()
+            .map(|(i, amount)| {
+                vec![
+                    FieldValue::Text(format!("C{}", first_row + i)),
+                    FieldValue::Text("2026-10".into()),
+                    amount.map_or(FieldValue::Null, FieldValue::Float),
+                    FieldValue::Null,
+                    FieldValue::Int(1),
+                ]
+            })
+            .collect();
+        ParsedFile {
+            source: "sales".into(),
+            kind: SourceKind::Sales,
+            sheet: "Sheet1".into(),
+            responses: Vec::new(),
+            answers: Vec::new(),
+            record_rows: (first_row..first_row + records.len()).collect(),
+            n_rows: records.len(),
+            records,
+            rejected: Vec::new(),
+            unmapped_questions: Vec::new(),
+            columns: Vec::new(),
+            layout: String::new(),
+            question_numbers: String::new(),
+            flushed: Default::default(),
+        }
+    }
+
+    fn meta(sha256: &str) -> FileMeta {
+        FileMeta {
+            sha256: sha256.into(),
+            file_name: format!("{sha256}.csv"),
+            loaded_on: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+            replaces_periods: false,
+        }
+    }
+
+    fn n_sales(store: &Store) -> i64 {
+        store
+            .query("count", "SELECT count(*) AS n FROM sales", &[])
+            .unwrap()[0]
+            .i64("n")
+            .unwrap()
+    }
+
+    /// The parser thread hands its chunks over while this thread appends
+    /// them: every row arrives. When an append fails, the parser's next
+    /// hand-over fails, so it stops long before its end, and the store's
+    /// error is returned (the file's rows are rolled back with its
+    /// transaction). A panic of the parser comes back as a panic, for the
+    /// file's quarantine, not as an abort.
+    #[test]
+    fn appending_beside_the_parser_keeps_every_row_and_stops_it_on_failure() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut load = store.begin_file("good.csv").unwrap();
+        let parsed = parse_and_append(&mut load, |flush| {
+            for chunk in 0..5 {
+                let mut parsed = sales(&[Some(1.0), Some(2.0)], 2 + chunk * 2);
+                flush(&mut parsed)?;
+                // The rows went with the chunk.
+                assert!(parsed.records.is_empty());
+            }
+            Ok(Ok(sales(&[Some(3.0)], 12)))
+        })
+        .unwrap()
+        .unwrap()
+        .unwrap();
+        load.finish(&meta("good"), &parsed).unwrap();
+        assert_eq!(n_sales(&store), 11);
+
+        let handed_over = AtomicUsize::new(0);
+        let stopped = AtomicUsize::new(0);
+        let mut load = store.begin_file("bad.csv").unwrap();
+        let result = parse_and_append(&mut load, |flush| {
+            for chunk in 0..1000 {
+                let amount = (chunk != 1).then_some(1.0);
+                let mut parsed = sales(&[amount], 100 + chunk);
+                if flush(&mut parsed).is_err() {
+                    stopped.fetch_add(1, Ordering::SeqCst);
+                    return Err(AppendStopped);
+                }
+                handed_over.fetch_add(1, Ordering::SeqCst);
+            }
+            Ok(Ok(sales(&[], 0)))
+        });
+        assert!(result.is_err(), "the failed append is returned");
+        assert_eq!(stopped.load(Ordering::SeqCst), 1);
+        // Chunk 1 failed; at most one more waited in the channel and one
+        // more was being handed over when the appending side went away.
+        assert!(handed_over.load(Ordering::SeqCst) <= 4, "{handed_over:?}");
+        drop(load);
+        assert_eq!(n_sales(&store), 11);
+
+        let mut load = store.begin_file("panics.csv").unwrap();
+        let result = parse_and_append(&mut load, |flush| {
+            flush(&mut sales(&[Some(1.0)], 2))?;
+            panic!("a reader bug");
+        });
+        let panic = result.unwrap().unwrap_err();
+        assert_eq!(panic_message(&*panic), "a reader bug");
+        drop(load);
+        assert_eq!(n_sales(&store), 11);
+    }
+}
