@@ -44,6 +44,11 @@ pub use sources::{
 /// The configuration shipped with the program (the demo company's).
 pub const DEFAULT_CONFIG_TOML: &str = include_str!("../../data/csat.toml");
 
+/// At most this many `[[departments]]` and `[[indicators]]`: a response's
+/// departments and indicators are a 128-bit set in the respondent counts
+/// (migration V19).
+pub const MAX_DEPARTMENTS_OR_INDICATORS: usize = 128;
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -231,6 +236,18 @@ impl Config {
         }
         if alerts.max_attempts == 0 || alerts.digest_over == 0 {
             return Err("[alerts] max_attempts and digest_over must be at least 1".to_string());
+        }
+        // Respondents per department and per indicator are counted with a
+        // 128-bit set per response (migration V19).
+        for (what, n) in [
+            ("[[departments]]", self.departments.len()),
+            ("[[indicators]]", self.indicators.len()),
+        ] {
+            if n > MAX_DEPARTMENTS_OR_INDICATORS {
+                return Err(format!(
+                    "{n} {what} are configured; csat counts respondents with up to {MAX_DEPARTMENTS_OR_INDICATORS} of each: merge some, or run a separate configuration per business unit"
+                ));
+            }
         }
         let mut seen = std::collections::BTreeSet::new();
         for department in &self.departments {
@@ -483,6 +500,31 @@ mod tests {
         let err = Config::parse(&text, "x.toml").unwrap_err().to_string();
         assert!(err.contains("department 'aftersales'"), "{err}");
         assert!(err.starts_with("configuration x.toml"), "{err}");
+    }
+
+    /// Respondents are counted with a 128-bit set of departments (V19):
+    /// 128 departments load, 129 are refused with the limit named.
+    #[test]
+    fn at_most_128_departments() {
+        let extra = |n: usize| {
+            (0..n)
+                .map(|i| format!("[[departments]]\nkey = \"extra{i}\"\nname = \"部门{i}\"\n\n"))
+                .collect::<String>()
+        };
+        let n_configured = Config::load(None).unwrap().departments.len();
+        let with = |n: usize| format!("{}{DEFAULT_CONFIG_TOML}", extra(n));
+        let at_limit = with(MAX_DEPARTMENTS_OR_INDICATORS - n_configured);
+        assert_eq!(
+            Config::parse(&at_limit, "x.toml")
+                .unwrap()
+                .departments
+                .len(),
+            128
+        );
+        let over = with(MAX_DEPARTMENTS_OR_INDICATORS + 1 - n_configured);
+        let err = Config::parse(&over, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("129 [[departments]]"), "{err}");
+        assert!(err.contains("up to 128"), "{err}");
     }
 
     #[test]

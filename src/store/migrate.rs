@@ -91,6 +91,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "report_problems",
         include_str!("../../sql/migrations/V18__report_problems.sql"),
     ),
+    (
+        19,
+        "respondents_by_mask",
+        include_str!("../../sql/migrations/V19__respondents_by_mask.sql"),
+    ),
 ];
 
 impl Store {

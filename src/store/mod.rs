@@ -379,12 +379,33 @@ impl Store {
         months: [&str; 3],
         trend_from: &str,
     ) -> Result<(), StoreError> {
-        self.snapshot(
-            "report_group_scores",
-            "computing the month's group scores",
+        const TABLE: &str = "report_group_scores";
+        let context = "computing the month's group scores";
+        self.empty_report_table(TABLE, context)?;
+        self.fill_report_table(
+            TABLE,
+            context,
             include_str!("../../sql/store/report_group_scores.sql"),
-            duckdb::params![months[0], months[1], months[2], trend_from],
-        )
+            duckdb::params![months[0], months[1], months[2]],
+        )?;
+        let trend = duckdb::params![months[0], months[1], months[2], trend_from];
+        let in_trend: i64 = self
+            .connection
+            .query_row(
+                include_str!("../../sql/store/trend_months.sql"),
+                trend,
+                |row| row.get(0),
+            )
+            .context(context)?;
+        if in_trend > 0 {
+            self.fill_report_table(
+                TABLE,
+                context,
+                include_str!("../../sql/store/report_company_trend.sql"),
+                trend,
+            )?;
+        }
+        Ok(())
     }
 
     /// Computes once the problems of the report month and the month before
@@ -396,18 +417,30 @@ impl Store {
     /// # Errors
     /// A database failure (out of memory under the cap: retried on one thread).
     pub fn snapshot_problems(&self, months: [&str; 2]) -> Result<(), StoreError> {
-        self.snapshot(
-            "report_problems",
-            "listing the month's problems",
+        const TABLE: &str = "report_problems";
+        let context = "listing the month's problems";
+        self.empty_report_table(TABLE, context)?;
+        self.fill_report_table(
+            TABLE,
+            context,
             include_str!("../../sql/store/report_problems.sql"),
             duckdb::params![months[0], months[1]],
         )
     }
 
-    /// Empties the report table `table` and fills it with `insert`: one
-    /// statement (all or nothing), retried on one thread when out of memory.
-    /// Every report writes its tables before it reads them.
-    fn snapshot(
+    /// Empties the report table `table` (every report writes its tables
+    /// before it reads them).
+    fn empty_report_table(&self, table: &'static str, context: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute(&format!("DELETE FROM {table}"), [])
+            .map(|_| ())
+            .context(context)
+    }
+
+    /// Adds to the report table `table` the rows of `insert`: one
+    /// statement (all or nothing), run again on one thread when out of
+    /// memory.
+    fn fill_report_table(
         &self,
         table: &'static str,
         context: &str,
@@ -415,9 +448,6 @@ impl Store {
         params: &[&dyn duckdb::ToSql],
     ) -> Result<(), StoreError> {
         let started = std::time::Instant::now();
-        self.connection
-            .execute(&format!("DELETE FROM {table}"), [])
-            .context(context)?;
         let run = || {
             self.connection
                 .execute(insert, params)
@@ -431,7 +461,7 @@ impl Store {
         tracing::debug!(
             table,
             ms = started.elapsed().as_millis() as u64,
-            "report table written"
+            "report table filled"
         );
         Ok(())
     }
