@@ -34,8 +34,7 @@
 WITH views(view, first_month) AS (
     VALUES ('month', $2), ('three_months', $1)
 ),
--- A response lies in one month: its answers are averaged once, then taken
--- into each view whose months cover it.
+-- A response lies in one month: its answers are averaged once.
 respondent_answers AS (
     SELECT s.month,
            s.file_id,
@@ -50,18 +49,16 @@ respondent_answers AS (
           WHERE question_key = $3 AND month BETWEEN $1 AND $2)
     GROUP BY s.month, s.file_id, s.response_row, s.question_key
 ),
-answers_by_respondent AS (
-    SELECT v.view, a.file_id, a.response_row, a.question_key, a.x
-    FROM respondent_answers AS a
-    JOIN views AS v ON a.month BETWEEN v.first_month AND $2
-),
 outcome AS (
-    SELECT view, file_id, response_row, x AS y
-    FROM answers_by_respondent
+    SELECT month, file_id, response_row, x AS y
+    FROM respondent_answers
     WHERE question_key = $3
 ),
-pairs AS (
-    SELECT d.view,
+-- The pair sums per month (a response lies in one month), then per view:
+-- exact decimal sums, the same in any grouping, and every pair is joined
+-- once rather than once per view.
+pairs_by_month AS (
+    SELECT d.month,
            d.question_key,
            count(*)           AS n,
            sum(d.x)           AS sx,
@@ -69,11 +66,24 @@ pairs AS (
            sum(d.x * o.y)     AS sxy,
            sum(d.x * d.x)     AS sxx,
            sum(o.y * o.y)     AS syy
-    FROM answers_by_respondent AS d
-    JOIN outcome AS o USING (view, file_id, response_row)
+    FROM respondent_answers AS d
+    JOIN outcome AS o USING (month, file_id, response_row)
     WHERE d.question_key <> $3
       AND NOT list_contains(string_split($5, ','), d.question_key)
-    GROUP BY d.view, d.question_key
+    GROUP BY d.month, d.question_key
+),
+pairs AS (
+    SELECT v.view,
+           p.question_key,
+           CAST(sum(p.n) AS BIGINT) AS n,
+           sum(p.sx)  AS sx,
+           sum(p.sy)  AS sy,
+           sum(p.sxy) AS sxy,
+           sum(p.sxx) AS sxx,
+           sum(p.syy) AS syy
+    FROM pairs_by_month AS p
+    JOIN views AS v ON p.month BETWEEN v.first_month AND $2
+    GROUP BY v.view, p.question_key
 ),
 -- A driver's performance is over all its answers in the view's months (not
 -- only the paired ones): summed per month as exact decimals, then per view.

@@ -1,14 +1,17 @@
--- V19: group_respondents (V16) in one pass over the answers. V16 counted
--- respondents through three DISTINCTs over the scored answers (per response,
--- per response and department, per response and indicator): three scans and
--- joins of every answer, 1.0 of the 1.3 s of a report's group scores at two
--- million answers. Now the answers are grouped once per response, which
--- keeps its channel, dealer and region (one each: a response's own, its
--- customer's region, V6) and the set of departments and of indicators its
--- answers touch, as bits of a 128-bit integer (positions: the departments'
--- and indicators' order in question_map; the configuration allows at most
--- 128 of each). A department's respondents are the responses whose set
--- holds its bit, counted over the few distinct sets. Same counts as V16.
+-- V19: group_respondents (V16) with two passes over the answers instead of
+-- three. V16 counted respondents through three DISTINCTs over the scored
+-- answers (per response; per response and department; per response and
+-- indicator), each a hash table as large as the month's respondents: at ten
+-- million answers they did not fit in the database's 192 MB on two threads
+-- (the report ran them again on one). Now the per-response DISTINCT stays
+-- (channel, dealer, region), and the departments and indicators come from
+-- one aggregation per response of the set of departments and of indicators
+-- its answers touch, as bits of a 128-bit integer (positions: their order in
+-- question_map; the configuration allows at most 128 of each), counted per
+-- set: a department's respondents are the responses whose set holds its
+-- bit. Same counts as V16. (One aggregation keeping channel, dealer and
+-- region beside the sets was faster at two million answers but ran out of
+-- memory at ten, even on one thread.)
 CREATE OR REPLACE VIEW group_respondents AS
 WITH positions AS (
     SELECT question_key,
@@ -24,22 +27,23 @@ indicators_at AS (
     SELECT DISTINCT q.indicator, p.indicator_bit
     FROM question_map AS q JOIN positions AS p USING (question_key)
 ),
+-- Responses with their channel, dealer and region (one each: a response's
+-- own, its customer's region, V6), as in V16.
 per_response AS (
-    SELECT s.month,
-           s.file_id,
-           s.response_row,
-           any_value(s.channel) AS channel,
-           any_value(s.dealer) AS dealer,
-           any_value(s.region) AS region,
-           bit_or(CAST(1 AS UHUGEINT) << p.department_bit) AS departments,
-           bit_or(CAST(1 AS UHUGEINT) << p.indicator_bit) AS indicators
-    FROM scored_answers AS s
-    JOIN positions AS p USING (question_key)
-    GROUP BY s.month, s.file_id, s.response_row
+    SELECT DISTINCT month, file_id, response_row, channel, dealer, region FROM scored_answers
 ),
+-- Each response's sets of departments and of indicators, counted by set: a
+-- few rows per month, whatever the number of respondents.
 sets AS (
     SELECT month, departments, indicators, count(*) AS n
-    FROM per_response
+    FROM (
+        SELECT s.month,
+               bit_or(CAST(1 AS UHUGEINT) << p.department_bit) AS departments,
+               bit_or(CAST(1 AS UHUGEINT) << p.indicator_bit) AS indicators
+        FROM scored_answers AS s
+        JOIN positions AS p USING (question_key)
+        GROUP BY s.month, s.file_id, s.response_row
+    )
     GROUP BY ALL
 )
 SELECT 'company' AS dimension, '' AS group_key, month, count(*) AS n_responses
