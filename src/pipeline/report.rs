@@ -53,6 +53,27 @@ pub fn report(
     })
 }
 
+/// Detail workbooks written at once (one thread each).
+const DETAIL_WRITERS: usize = 2;
+/// Problems handed to a detail workbook's writer at a time.
+const DETAIL_BATCH: usize = 1024;
+
+/// Waits for a detail workbook's writer: its result, or its panic as an
+/// internal error.
+fn join_writer(
+    writer: std::thread::ScopedJoinHandle<'_, Result<(), PipelineError>>,
+) -> Result<(), PipelineError> {
+    writer.join().unwrap_or_else(|panic| {
+        Err(PipelineError::Io {
+            context: "writing a problem detail workbook".to_string(),
+            cause: std::io::Error::other(format!(
+                "internal error: {}",
+                super::ingest::panic_message(&*panic)
+            )),
+        })
+    })
+}
+
 /// Writes the detail workbooks of 问题清单 (the problems it does not list
 /// one by one) to `reports/<month>/details/`, one per department with
 /// more problems than `[report] problem_items_per_department`, streaming
@@ -102,7 +123,16 @@ fn write_problem_details(
     let month_end = month.last_day();
     let lang = config.report.lang;
     let rows_per_sheet = config.report.detail_rows_per_sheet;
-    let finish = |key: &str, details: report::ProblemDetails| -> Result<(), PipelineError> {
+    let write = |key: &str,
+                 department: &str,
+                 problems: &std::sync::mpsc::Receiver<Vec<analysis::closed_loop::ProblemItem>>|
+     -> Result<(), PipelineError> {
+        let mut details = report::ProblemDetails::new(department, month, lang, rows_per_sheet)?;
+        for batch in problems {
+            for problem in &batch {
+                details.push(problem)?;
+            }
+        }
         let Some((_, _, path)) = wanted.iter().find(|(k, _, _)| k == key) else {
             return Ok(());
         };
@@ -115,31 +145,69 @@ fn write_problem_details(
         }
         file.commit().map_err(io_context(context))
     };
-    let mut current: Option<(String, report::ProblemDetails)> = None;
-    analysis::closed_loop::for_each_problem_detail(
-        store,
-        config,
-        month,
-        month_end,
-        |key, problem| -> Result<(), PipelineError> {
-            if current.as_ref().is_none_or(|(k, _)| k != key) {
-                if let Some((done_key, done)) = current.take() {
-                    finish(&done_key, done)?;
+    // The rows stream from the store on this thread; each department's
+    // workbook is written on a thread of its own, DETAIL_WRITERS at a time
+    // (writing the cells and compressing the workbook is most of the work:
+    // on two cores two workbooks are written at once). Rows go in batches
+    // through a bounded channel: memory stays bounded.
+    std::thread::scope(|scope| -> Result<(), PipelineError> {
+        type Batch = Vec<analysis::closed_loop::ProblemItem>;
+        let mut writers: std::collections::VecDeque<
+            std::thread::ScopedJoinHandle<'_, Result<(), PipelineError>>,
+        > = std::collections::VecDeque::new();
+        let mut current: Option<(String, std::sync::mpsc::SyncSender<Batch>, Batch)> = None;
+        // Ends the current workbook's rows; its writer finishes on its own.
+        let close = |current: &mut Option<(String, std::sync::mpsc::SyncSender<Batch>, Batch)>| {
+            if let Some((_, sender, batch)) = current.take() {
+                // A writer that failed has gone: its error comes from join.
+                let _ = sender.send(batch);
+            }
+        };
+        let streamed = analysis::closed_loop::for_each_problem_detail(
+            store,
+            config,
+            month,
+            month_end,
+            |key, problem| -> Result<(), PipelineError> {
+                if current.as_ref().is_none_or(|(k, _, _)| k != key) {
+                    close(&mut current);
+                    if writers.len() == DETAIL_WRITERS {
+                        if let Some(oldest) = writers.pop_front() {
+                            join_writer(oldest)?;
+                        }
+                    }
+                    let (sender, problems) = std::sync::mpsc::sync_channel::<Batch>(4);
+                    let (owned_key, department) = (key.to_string(), problem.department.clone());
+                    let write = &write;
+                    writers
+                        .push_back(scope.spawn(move || write(&owned_key, &department, &problems)));
+                    current = Some((key.to_string(), sender, Vec::with_capacity(DETAIL_BATCH)));
                 }
-                current = Some((
-                    key.to_string(),
-                    report::ProblemDetails::new(&problem.department, month, lang, rows_per_sheet)?,
-                ));
+                if let Some((_, sender, batch)) = current.as_mut() {
+                    batch.push(problem.clone());
+                    if batch.len() == DETAIL_BATCH {
+                        let full = std::mem::replace(batch, Vec::with_capacity(DETAIL_BATCH));
+                        if sender.send(full).is_err() {
+                            // The writer failed: its error, from join.
+                            close(&mut current);
+                            while let Some(writer) = writers.pop_front() {
+                                join_writer(writer)?;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            },
+        );
+        close(&mut current);
+        let mut written = Ok(());
+        while let Some(writer) = writers.pop_front() {
+            if let Err(error) = join_writer(writer) {
+                written = written.and(Err(error));
             }
-            if let Some((_, details)) = current.as_mut() {
-                details.push(problem)?;
-            }
-            Ok(())
-        },
-    )?;
-    if let Some((done_key, done)) = current.take() {
-        finish(&done_key, done)?;
-    }
+        }
+        streamed.and(written)
+    })?;
     info!(workbooks = wanted.len(), "problem details written");
     Ok(())
 }
