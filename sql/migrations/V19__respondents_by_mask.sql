@@ -27,10 +27,16 @@ indicators_at AS (
     SELECT DISTINCT q.indicator, p.indicator_bit
     FROM question_map AS q JOIN positions AS p USING (question_key)
 ),
--- Responses with their channel, dealer and region (one each: a response's
--- own, its customer's region, V6), as in V16.
-per_response AS (
-    SELECT DISTINCT month, file_id, response_row, channel, dealer, region FROM scored_answers
+-- Respondents alike in month, channel, dealer and region, counted (one row
+-- per response through a spillable DISTINCT, each with its channel, dealer
+-- and region: one each, a response's own and its customer's region, V6): a
+-- few thousand rows, whatever the number of respondents. Read by four
+-- branches below, so DuckDB keeps it: it must be small (keeping the
+-- responses themselves ran out of memory at ten million answers).
+profiles AS (
+    SELECT month, channel, dealer, region, count(*) AS n
+    FROM (SELECT DISTINCT month, file_id, response_row, channel, dealer, region FROM scored_answers)
+    GROUP BY ALL
 ),
 -- Each response's sets of departments and of indicators, counted by set: a
 -- few rows per month, whatever the number of respondents.
@@ -46,13 +52,13 @@ sets AS (
     )
     GROUP BY ALL
 )
-SELECT 'company' AS dimension, '' AS group_key, month, count(*) AS n_responses
-FROM per_response GROUP BY month
-UNION ALL SELECT 'channel', channel, month, count(*) FROM per_response GROUP BY channel, month
-UNION ALL SELECT 'dealer', dealer, month, count(*)
-          FROM per_response WHERE dealer IS NOT NULL GROUP BY dealer, month
-UNION ALL SELECT 'region', region, month, count(*)
-          FROM per_response WHERE region IS NOT NULL GROUP BY region, month
+SELECT 'company' AS dimension, '' AS group_key, month, CAST(sum(n) AS BIGINT) AS n_responses
+FROM profiles GROUP BY month
+UNION ALL SELECT 'channel', channel, month, CAST(sum(n) AS BIGINT) FROM profiles GROUP BY channel, month
+UNION ALL SELECT 'dealer', dealer, month, CAST(sum(n) AS BIGINT)
+          FROM profiles WHERE dealer IS NOT NULL GROUP BY dealer, month
+UNION ALL SELECT 'region', region, month, CAST(sum(n) AS BIGINT)
+          FROM profiles WHERE region IS NOT NULL GROUP BY region, month
 UNION ALL SELECT 'department', d.department, s.month, CAST(sum(s.n) AS BIGINT)
           FROM sets AS s
           JOIN departments_at AS d ON (s.departments >> d.department_bit) & CAST(1 AS UHUGEINT) = 1

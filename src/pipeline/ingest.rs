@@ -272,10 +272,12 @@ const TEXT_IN_MEMORY_BYTES: u64 = 1024 * 1024;
 
 /// Answers parsed before they are appended to the store (an Arrow batch).
 /// With the parser on its own thread up to four chunks are out at once (one
-/// being parsed, one waiting, one being appended, one coming back): 65,536
-/// answers a chunk put a 10M-answer month's CSV ingest at 284 MB peak,
-/// 32,768 at 265 MB, as fast.
-const STREAM_CHUNK_ANSWERS: usize = 32_768;
+/// being parsed, one waiting, one being appended, one coming back). 32,768
+/// took a 10M-answer month's CSV ingest from 284 to 265 MB peak, as fast,
+/// but the month then stored failed its report (the group scores ran out of
+/// DuckDB's 192 MB in three runs of three, where the same month stored in
+/// chunks of 65,536 passed in four of four): not understood yet, so 65,536.
+const STREAM_CHUNK_ANSWERS: usize = 65_536;
 
 /// How many interrupted readings of one file (the process killed while
 /// reading it, not by the file: an operator, a shutdown, the OOM killer)
@@ -565,13 +567,15 @@ fn parse_and_append(
 > {
     let span = tracing::Span::current();
     std::thread::scope(|scope| {
-        let (sender, chunks) = std::sync::mpsc::sync_channel::<ingest::ParsedFile>(1);
+        // A rendezvous: the parser fills the next chunk while this thread
+        // appends one, and waits to hand it over (no third chunk queued).
+        let (sender, chunks) = std::sync::mpsc::sync_channel::<ingest::ParsedFile>(0);
         // Appended chunks go back to the parser, which empties them and
         // fills them again: their rows are freed by the thread that
         // allocated them (across threads, glibc's allocator contends and
         // spent a third of the appending thread's time), and their
         // vectors' room is reused.
-        let (recycle, recycled) = std::sync::mpsc::sync_channel::<ingest::ParsedFile>(2);
+        let (recycle, recycled) = std::sync::mpsc::sync_channel::<ingest::ParsedFile>(1);
         let parser = scope.spawn(move || {
             let _entered = span.enter();
             let mut hand_over = |parsed: &mut ingest::ParsedFile| {
@@ -595,8 +599,8 @@ fn parse_and_append(
         for chunk in chunks.iter() {
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load.append(&chunk))) {
                 Ok(Ok(())) => {
-                    // Full (it is not: two chunks at most are out), it is
-                    // dropped here.
+                    // Full (the parser has not taken the last one back
+                    // yet), it is dropped here.
                     let _ = recycle.try_send(chunk);
                     continue;
                 }
