@@ -123,6 +123,9 @@ fn write_problem_details(
     let month_end = month.last_day();
     let lang = config.report.lang;
     let rows_per_sheet = config.report.detail_rows_per_sheet;
+    // Set when streaming the rows failed: a writer then leaves its
+    // workbook unwritten rather than write the rows it got (a part).
+    let stream_failed = std::sync::atomic::AtomicBool::new(false);
     let write = |key: &str,
                  department: &str,
                  problems: &std::sync::mpsc::Receiver<Vec<analysis::closed_loop::ProblemItem>>|
@@ -132,6 +135,9 @@ fn write_problem_details(
             for problem in &batch {
                 details.push(problem)?;
             }
+        }
+        if stream_failed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
         }
         let Some((_, _, path)) = wanted.iter().find(|(k, _, _)| k == key) else {
             return Ok(());
@@ -199,6 +205,9 @@ fn write_problem_details(
                 Ok(())
             },
         );
+        if streamed.is_err() {
+            stream_failed.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         close(&mut current);
         let mut written = Ok(());
         while let Some(writer) = writers.pop_front() {
