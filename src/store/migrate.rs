@@ -96,6 +96,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "respondents_by_mask",
         include_str!("../../sql/migrations/V19__respondents_by_mask.sql"),
     ),
+    (
+        20,
+        "scores_over_respondents",
+        include_str!("../../sql/migrations/V20__scores_over_respondents.sql"),
+    ),
 ];
 
 impl Store {

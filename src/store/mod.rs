@@ -379,14 +379,25 @@ impl Store {
         months: [&str; 3],
         trend_from: &str,
     ) -> Result<(), StoreError> {
+        const RESPONDENTS: &str = "report_group_respondents";
         const TABLE: &str = "report_group_scores";
         let context = "computing the month's group scores";
+        self.empty_report_table(RESPONDENTS, context)?;
         self.empty_report_table(TABLE, context)?;
+        // Respondents first, then the scores over them: one statement each,
+        // so one hash table of the month's responses at a time (V20).
+        let months_params = duckdb::params![months[0], months[1], months[2]];
+        self.fill_report_table(
+            RESPONDENTS,
+            context,
+            include_str!("../../sql/store/report_group_respondents.sql"),
+            months_params,
+        )?;
         self.fill_report_table(
             TABLE,
             context,
             include_str!("../../sql/store/report_group_scores.sql"),
-            duckdb::params![months[0], months[1], months[2]],
+            months_params,
         )?;
         let trend = duckdb::params![months[0], months[1], months[2], trend_from];
         let in_trend: i64 = self
@@ -398,6 +409,12 @@ impl Store {
             )
             .context(context)?;
         if in_trend > 0 {
+            self.fill_report_table(
+                RESPONDENTS,
+                context,
+                include_str!("../../sql/store/trend_respondents.sql"),
+                trend,
+            )?;
             self.fill_report_table(
                 TABLE,
                 context,

@@ -1,0 +1,7 @@
+-- The company's respondents in the other months of a report's trend (see
+-- report_company_trend.sql, same parameters), into report_group_respondents.
+INSERT INTO report_group_respondents
+SELECT * FROM group_respondents
+WHERE dimension = 'company'
+  AND month BETWEEN $4 AND $1
+  AND month NOT IN ($1, $2, $3);
