@@ -669,50 +669,24 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::config::SourceKind;
     use crate::ingest::{FieldValue, ParsedFile};
+    use crate::store::test_files::{meta, sale, sales_file_from};
 
     /// A sales file's rows: one per amount (`None`: a NULL where the table
     /// wants a number, which fails the append), numbered from `first_row`.
     fn sales(amounts: &[Option<f64>], first_row: usize) -> ParsedFile {
-        let records: Vec<Vec<FieldValue>> = amounts
+        let records = amounts
             .iter()
             .enumerate()
             .map(|(i, amount)| {
-                vec![
-                    FieldValue::Text(format!("C{}", first_row + i)),
-                    FieldValue::Text("2026-10".into()),
+                sale(
+                    &format!("C{}", first_row + i),
                     amount.map_or(FieldValue::Null, FieldValue::Float),
-                    FieldValue::Null,
                     FieldValue::Int(1),
-                ]
+                )
             })
             .collect();
-        ParsedFile {
-            source: "sales".into(),
-            kind: SourceKind::Sales,
-            sheet: "Sheet1".into(),
-            responses: Vec::new(),
-            answers: Vec::new(),
-            record_rows: (first_row..first_row + records.len()).collect(),
-            n_rows: records.len(),
-            records,
-            rejected: Vec::new(),
-            unmapped_questions: Vec::new(),
-            columns: Vec::new(),
-            layout: String::new(),
-            question_numbers: String::new(),
-            flushed: Default::default(),
-        }
-    }
-
-    fn meta(sha256: &str) -> FileMeta {
-        FileMeta {
-            sha256: sha256.into(),
-            file_name: format!("{sha256}.csv"),
-            loaded_on: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
-            replaces_periods: false,
-        }
+        sales_file_from(first_row, records)
     }
 
     fn n_sales(store: &Store) -> i64 {

@@ -621,18 +621,25 @@ fn field_value(value: &FieldValue) -> Value {
     }
 }
 
+/// Sales files for tests here and in the pipeline.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn sales_file(records: Vec<Vec<FieldValue>>) -> ParsedFile {
+    /// A sales file of `records`, its rows numbered from 2 (below a header).
+    pub(crate) fn sales_file(records: Vec<Vec<FieldValue>>) -> ParsedFile {
+        sales_file_from(2, records)
+    }
+
+    /// A sales file of `records`, its rows numbered from `first_row`.
+    pub(crate) fn sales_file_from(first_row: usize, records: Vec<Vec<FieldValue>>) -> ParsedFile {
         ParsedFile {
             source: "sales".into(),
             kind: SourceKind::Sales,
             sheet: "Sheet1".into(),
             responses: Vec::new(),
             answers: Vec::new(),
-            record_rows: (2..2 + records.len()).collect(),
+            record_rows: (first_row..first_row + records.len()).collect(),
             n_rows: records.len(),
             records,
             rejected: Vec::new(),
@@ -644,7 +651,9 @@ mod tests {
         }
     }
 
-    fn sale(customer: &str, amount: FieldValue, orders: FieldValue) -> Vec<FieldValue> {
+    /// One sale: customer, month 2026-10, amount (NOT NULL in the table),
+    /// no gross margin, orders.
+    pub(crate) fn sale(customer: &str, amount: FieldValue, orders: FieldValue) -> Vec<FieldValue> {
         vec![
             FieldValue::Text(customer.into()),
             FieldValue::Text("2026-10".into()),
@@ -654,7 +663,7 @@ mod tests {
         ]
     }
 
-    fn meta(sha256: &str) -> FileMeta {
+    pub(crate) fn meta(sha256: &str) -> FileMeta {
         FileMeta {
             sha256: sha256.into(),
             file_name: format!("{sha256}.csv"),

@@ -8,6 +8,8 @@
 
 pub mod job_queries;
 mod load;
+#[cfg(test)]
+pub(crate) use load::tests as test_files;
 mod migrate;
 mod mirror;
 mod records;
