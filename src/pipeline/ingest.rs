@@ -285,6 +285,7 @@ const STREAM_CHUNK_ANSWERS: usize = 65_536;
 pub const MAX_INTERRUPTED_READS: i64 = 20;
 
 /// Why one file could not be processed in this pass (the pass goes on).
+#[derive(Debug)]
 enum FileFailure {
     /// A file-system operation on it failed.
     Io {
@@ -444,9 +445,9 @@ fn ingest_file(
     crate::crash_guard::disarm();
     let parsed = match parsed {
         Ok(parsed) => parsed,
-        Err(error) => {
+        Err(failure) => {
             drop(load);
-            return Err(FileFailure::Store(error));
+            return Err(failure);
         }
     };
     let parsed = match parsed {
@@ -561,10 +562,7 @@ fn parse_and_append(
             &mut dyn FnMut(&mut ingest::ParsedFile) -> Result<(), AppendStopped>,
         ) -> Result<Result<ingest::ParsedFile, ingest::IngestError>, AppendStopped>
         + Send,
-) -> Result<
-    std::thread::Result<Result<ingest::ParsedFile, ingest::IngestError>>,
-    crate::store::StoreError,
-> {
+) -> Result<std::thread::Result<Result<ingest::ParsedFile, ingest::IngestError>>, FileFailure> {
     let span = tracing::Span::current();
     std::thread::scope(|scope| {
         // A rendezvous: the parser fills the next chunk while this thread
@@ -576,24 +574,29 @@ fn parse_and_append(
         // spent a third of the appending thread's time), and their
         // vectors' room is reused.
         let (recycle, recycled) = std::sync::mpsc::sync_channel::<ingest::ParsedFile>(1);
-        let parser = scope.spawn(move || {
-            let _entered = span.enter();
-            let mut hand_over = |parsed: &mut ingest::ParsedFile| {
-                let chunk = parsed.take_rows();
-                if let Ok(mut empty) = recycled.try_recv() {
-                    empty.responses.clear();
-                    empty.answers.clear();
-                    empty.records.clear();
-                    empty.record_rows.clear();
-                    parsed.responses = empty.responses;
-                    parsed.answers = empty.answers;
-                    parsed.records = empty.records;
-                    parsed.record_rows = empty.record_rows;
-                }
-                sender.send(chunk).map_err(|_| AppendStopped)
-            };
-            parse(&mut hand_over)
-        });
+        // No thread to be had (the system's limit): the file is not
+        // processed this pass and is read again at the next, not set aside.
+        let parser = std::thread::Builder::new()
+            .name("csat-parse".into())
+            .spawn_scoped(scope, move || {
+                let _entered = span.enter();
+                let mut hand_over = |parsed: &mut ingest::ParsedFile| {
+                    let chunk = parsed.take_rows();
+                    if let Ok(mut empty) = recycled.try_recv() {
+                        empty.responses.clear();
+                        empty.answers.clear();
+                        empty.records.clear();
+                        empty.record_rows.clear();
+                        parsed.responses = empty.responses;
+                        parsed.answers = empty.answers;
+                        parsed.records = empty.records;
+                        parsed.record_rows = empty.record_rows;
+                    }
+                    sender.send(chunk).map_err(|_| AppendStopped)
+                };
+                parse(&mut hand_over)
+            })
+            .map_err(file_io("starting a thread to read it"))?;
         let mut appended = Ok(());
         let mut append_panic = None;
         for chunk in chunks.iter() {
@@ -737,7 +740,10 @@ mod tests {
             }
             Ok(Ok(sales(&[], 0)))
         });
-        assert!(result.is_err(), "the failed append is returned");
+        assert!(
+            matches!(result, Err(FileFailure::Store(_))),
+            "the failed append is returned as the store's error"
+        );
         assert_eq!(stopped.load(Ordering::SeqCst), 1);
         // Chunk 1 failed; at most one more waited in the channel and one
         // more was being handed over when the appending side went away.

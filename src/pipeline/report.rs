@@ -67,7 +67,7 @@ fn join_writer(
         Err(PipelineError::Io {
             context: "writing a problem detail workbook".to_string(),
             cause: std::io::Error::other(format!(
-                "internal error: {}",
+                "an internal error of csat, please report it to the administrator: {}",
                 super::ingest::panic_message(&*panic)
             )),
         })
@@ -185,8 +185,13 @@ fn write_problem_details(
                     let (sender, problems) = std::sync::mpsc::sync_channel::<Batch>(4);
                     let (owned_key, department) = (key.to_string(), problem.department.clone());
                     let write = &write;
-                    writers
-                        .push_back(scope.spawn(move || write(&owned_key, &department, &problems)));
+                    let writer = std::thread::Builder::new()
+                        .name("csat-details".into())
+                        .spawn_scoped(scope, move || write(&owned_key, &department, &problems))
+                        .map_err(io_context(
+                            "starting a thread to write a problem detail workbook",
+                        ))?;
+                    writers.push_back(writer);
                     current = Some((key.to_string(), sender, Vec::with_capacity(DETAIL_BATCH)));
                 }
                 if let Some((_, sender, batch)) = current.as_mut() {
