@@ -32,6 +32,19 @@ const NO_ANSWER: &[&str] = &[
 /// Normalises answer text: full-width ASCII to half-width, trimmed,
 /// lower-case, inner whitespace collapsed.
 pub fn normalize(text: &str) -> String {
+    // Most cells (5, 很满意, 已接通, k2026…) are already normal: ASCII
+    // without spaces or capitals, or CJK ideographs, which have no case,
+    // width or space forms.
+    let is_normal = |c: char| {
+        (c.is_ascii_graphic() && !c.is_ascii_uppercase()) || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+    };
+    if text.chars().all(is_normal) {
+        return text.to_string();
+    }
+    normalize_any(text)
+}
+
+fn normalize_any(text: &str) -> String {
     let half: String = text
         .chars()
         .map(|c| match c {
@@ -206,6 +219,16 @@ mod tests {
 
     fn text(s: &str) -> Cell {
         Cell::Text(s.to_string())
+    }
+
+    #[test]
+    fn normal_text_is_kept_as_the_general_normalisation_would() {
+        for text in [
+            "5", "很满意", "已接通", "k2026-10", "", "a.很满意", "N/A", "Ｎ／Ａ", " 5 ", "很 满意",
+            "Very  Satisfied", "ǅ", "ｶ", "满意\u{3000}", "テスト", "é",
+        ] {
+            assert_eq!(normalize(text), normalize_any(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -198,7 +198,73 @@ fn split_half_day(text: &str) -> (String, HalfDay) {
     (text.to_string(), HalfDay::None)
 }
 
+/// The forms nearly every export writes, `2026-10-03`, `2026/10/3`,
+/// `2026-10-03 14:05` and `2026-10-03 14:05:09`, read without allocating;
+/// `None` sends anything else (or anything invalid) to the general parser,
+/// which reads these the same way.
+fn parse_iso_datetime(text: &str) -> Option<NaiveDateTime> {
+    // Up to `max` digits (at least one) from `*at`: the number and how many.
+    fn digits(bytes: &[u8], at: &mut usize, max: usize) -> Option<(u32, usize)> {
+        let start = *at;
+        let mut n = 0u32;
+        while *at < bytes.len() && *at - start < max && bytes[*at].is_ascii_digit() {
+            n = n * 10 + u32::from(bytes[*at] - b'0');
+            *at += 1;
+        }
+        (*at > start).then_some((n, *at - start))
+    }
+    let bytes = text.as_bytes();
+    let at = &mut 0;
+    let (year, 4) = digits(bytes, at, 4)? else {
+        return None;
+    };
+    let separator = *bytes.get(4)?;
+    if separator != b'-' && separator != b'/' {
+        return None;
+    }
+    *at = 5;
+    let (month, _) = digits(bytes, at, 2)?;
+    if bytes.get(*at) != Some(&separator) {
+        return None;
+    }
+    *at += 1;
+    let (day, _) = digits(bytes, at, 2)?;
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    if *at == bytes.len() {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
+    if bytes[*at] != b' ' {
+        return None;
+    }
+    *at += 1;
+    let (hour, _) = digits(bytes, at, 2)?;
+    // Minutes, then seconds if written, two digits each.
+    let mut minute_second = [0u32; 2];
+    for (i, part) in minute_second.iter_mut().enumerate() {
+        if *at == bytes.len() && i == 1 {
+            break;
+        }
+        if bytes.get(*at) != Some(&b':') {
+            return None;
+        }
+        *at += 1;
+        let (n, 2) = digits(bytes, at, 2)? else {
+            return None;
+        };
+        *part = n;
+    }
+    if *at != bytes.len() {
+        return None;
+    }
+    let [minute, second] = minute_second;
+    Some(date.and_time(NaiveTime::from_hms_opt(hour, minute, second)?))
+}
+
 fn parse_datetime_text(text: &str, options: &DateOptions) -> Option<NaiveDateTime> {
+    parse_iso_datetime(text.trim()).or_else(|| parse_any_datetime_text(text, options))
+}
+
+fn parse_any_datetime_text(text: &str, options: &DateOptions) -> Option<NaiveDateTime> {
     let (text, offset) = split_zone(text.trim());
     let (text, half) = split_half_day(text);
     let text = text
@@ -401,4 +467,57 @@ pub fn parse_month(cell: &Cell, system: DateSystem) -> Result<Month, String> {
         .ok()
         .and_then(|dt| Month::new(dt.year(), dt.month()))
         .ok_or_else(|| EXPECTED.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The allocation-free path reads what it reads exactly as the general
+    /// parser does, and leaves everything else to it.
+    #[test]
+    fn the_iso_fast_path_agrees_with_the_general_parser() {
+        let options = DateOptions {
+            system: DateSystem::Excel1900,
+            day_first: false,
+            zone: None,
+        };
+        let mut inputs = vec![
+            "2026-02-30".to_string(),
+            "2026-10-01 24:00".to_string(),
+            "2026-10-01 23:59:60".to_string(),
+            "2026-10-01 1:5".to_string(),
+            "2026-10-01 13:00:04.250".to_string(),
+            "2026-10/01".to_string(),
+            "20261001".to_string(),
+            "2026-10-01  13:00".to_string(),
+            "2026-10-01T13:00".to_string(),
+            "2026-1-1 9:07".to_string(),
+            "02026-10-01".to_string(),
+            "2026-100-1".to_string(),
+            "2026-10-01 13:00:04 ".to_string(),
+        ];
+        for separator in ['-', '/'] {
+            for (month, day) in [(1, 1), (10, 3), (12, 31), (2, 29), (13, 1), (0, 5)] {
+                for time in ["", " 00:00", " 9:05", " 13:00:04", " 23:59:59", " 7:3"] {
+                    inputs.push(format!("2024{separator}{month}{separator}{day}{time}"));
+                    inputs.push(format!("2024{separator}{month:02}{separator}{day:02}{time}"));
+                }
+            }
+        }
+        let mut fast = 0;
+        for input in &inputs {
+            if let Some(parsed) = parse_iso_datetime(input) {
+                fast += 1;
+                assert_eq!(
+                    Some(parsed),
+                    parse_any_datetime_text(input, &options),
+                    "{input}"
+                );
+            }
+        }
+        // 2 separators × 4 valid days (2024 is a leap year) × 5 valid times
+        // × 2 spellings, and 2026-1-1 9:07.
+        assert_eq!(fast, 2 * 4 * 5 * 2 + 1);
+    }
 }

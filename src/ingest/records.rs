@@ -43,25 +43,65 @@ fn is_required(kind: SourceKind, field: &str) -> bool {
         .any(|(f, required)| *f == field && *required)
 }
 
-/// The type a canonical field is parsed as, from its name.
+/// How a canonical field is parsed, from its name.
+#[derive(Clone, Copy)]
+enum FieldType {
+    /// `…_on`: a date (a time is dropped).
+    Date,
+    /// `…_at`: a date and time.
+    DateTime,
+    Severity,
+    Month,
+    /// `amount`, `gross_margin`.
+    Number,
+    PurchaseShare,
+    /// `orders`, `sent`, `served`.
+    WholeNumber,
+    Channel,
+    /// `reached`, `adopted`, `extended`.
+    Bool,
+    Department,
+    Text,
+}
+
+impl FieldType {
+    fn of(field: &str) -> FieldType {
+        match field {
+            f if f.ends_with("_on") => FieldType::Date,
+            f if f.ends_with("_at") => FieldType::DateTime,
+            "severity" => FieldType::Severity,
+            "month" => FieldType::Month,
+            "amount" | "gross_margin" => FieldType::Number,
+            "purchase_share" => FieldType::PurchaseShare,
+            "orders" | "sent" | "served" => FieldType::WholeNumber,
+            "channel" => FieldType::Channel,
+            "reached" | "adopted" | "extended" => FieldType::Bool,
+            "department" => FieldType::Department,
+            _ => FieldType::Text,
+        }
+    }
+}
+
+/// Parses field `field` of type `field_type`.
 fn parse_field(
     config: &Config,
     field: &str,
+    field_type: FieldType,
     cell: &Cell,
     dates: &answers::DateOptions,
 ) -> Result<FieldValue, String> {
     if cell.is_blank() {
         return Ok(FieldValue::Null);
     }
-    let value = match field {
-        f if f.ends_with("_on") => {
-            FieldValue::Date(answers::parse_datetime_with(cell, dates)?.date())
+    let value = match field_type {
+        FieldType::Date => FieldValue::Date(answers::parse_datetime_with(cell, dates)?.date()),
+        FieldType::DateTime => FieldValue::DateTime(answers::parse_datetime_with(cell, dates)?),
+        FieldType::Severity => FieldValue::Int(answers::parse_severity(cell)?),
+        FieldType::Month => {
+            FieldValue::Text(answers::parse_month(cell, dates.system)?.to_string())
         }
-        f if f.ends_with("_at") => FieldValue::DateTime(answers::parse_datetime_with(cell, dates)?),
-        "severity" => FieldValue::Int(answers::parse_severity(cell)?),
-        "month" => FieldValue::Text(answers::parse_month(cell, dates.system)?.to_string()),
-        "amount" | "gross_margin" => FieldValue::Float(answers::parse_number(cell)?),
-        "purchase_share" => {
+        FieldType::Number => FieldValue::Float(answers::parse_number(cell)?),
+        FieldType::PurchaseShare => {
             let text = cell.text();
             let n =
                 answers::parse_number(&Cell::Text(text.trim().trim_end_matches('%').to_string()))?;
@@ -72,16 +112,16 @@ fn parse_field(
                 n
             })
         }
-        "orders" | "sent" | "served" => {
+        FieldType::WholeNumber => {
             let n = answers::parse_number(cell)?;
             if n.fract() != 0.0 || n < 0.0 {
                 return Err(format!("a whole number ({field})"));
             }
             FieldValue::Int(n as i64)
         }
-        "channel" => FieldValue::Text(normalize_channel(&cell.text())),
-        "reached" | "adopted" | "extended" => FieldValue::Bool(answers::parse_bool(cell)?),
-        "department" => {
+        FieldType::Channel => FieldValue::Text(normalize_channel(&cell.text())),
+        FieldType::Bool => FieldValue::Bool(answers::parse_bool(cell)?),
+        FieldType::Department => {
             let text = cell.text();
             match config.department_key(&text) {
                 Some(key) => FieldValue::Text(key.to_string()),
@@ -95,7 +135,10 @@ fn parse_field(
                 }
             }
         }
-        _ => FieldValue::Text(cell.text().trim().to_string()),
+        FieldType::Text => match cell {
+            Cell::Text(text) => FieldValue::Text(text.trim().to_string()),
+            _ => FieldValue::Text(cell.text().trim().to_string()),
+        },
     };
     Ok(value)
 }
@@ -118,7 +161,17 @@ pub(super) struct RecordParser<'a, 'c> {
     config: &'a Config,
     detected: &'a Detected<'c>,
     pub(super) columns: BTreeMap<String, usize>,
+    /// The kind's fields in order, each with its column and type, looked
+    /// up once for all rows.
+    plan: Vec<FieldPlan>,
     dates: answers::DateOptions,
+}
+
+struct FieldPlan {
+    field: &'static str,
+    required: bool,
+    column: Option<usize>,
+    field_type: FieldType,
 }
 
 impl<'a, 'c> RecordParser<'a, 'c> {
@@ -128,10 +181,24 @@ impl<'a, 'c> RecordParser<'a, 'c> {
         sheet: &Sheet,
         context: &FileContext,
     ) -> Result<RecordParser<'a, 'c>, IngestError> {
+        let columns = field_columns(detected, sheet)?;
+        let plan = detected
+            .source
+            .kind
+            .fields()
+            .iter()
+            .map(|&(field, required)| FieldPlan {
+                field,
+                required,
+                column: columns.get(field).copied(),
+                field_type: FieldType::of(field),
+            })
+            .collect();
         Ok(RecordParser {
             config,
             detected,
-            columns: field_columns(detected, sheet)?,
+            columns,
+            plan,
             dates: context.dates,
         })
     }
@@ -145,23 +212,22 @@ impl<'a, 'c> RecordParser<'a, 'c> {
         row: &[Cell],
         parsed: &mut ParsedFile,
     ) {
-        let (config, detected, columns) = (self.config, self.detected, &self.columns);
-        let kind = detected.source.kind;
+        let header = |column: usize| header_text(sheet, self.detected.header_row, column);
         let row_number = row_index + 1;
-        let mut values = Vec::with_capacity(kind.fields().len());
+        let mut values = Vec::with_capacity(self.plan.len());
         let mut row_ok = true;
-        for (field, required) in kind.fields() {
-            let (value, column_name) = match columns.get(*field) {
-                Some(&column) => {
+        for plan in &self.plan {
+            let value = match plan.column {
+                Some(column) => {
                     let cell = cell_at(row, column);
-                    let header = header_text(sheet, detected.header_row, column);
-                    match parse_field(config, field, cell, &self.dates) {
-                        Ok(value) => (value, header),
+                    match parse_field(self.config, plan.field, plan.field_type, cell, &self.dates)
+                    {
+                        Ok(value) => value,
                         Err(expected) => {
                             parsed.rejected.push(RejectedCell {
                                 sheet: sheet.name.clone(),
                                 row_number,
-                                column: header,
+                                column: header(column),
                                 value: cell.text(),
                                 expected,
                             });
@@ -170,15 +236,15 @@ impl<'a, 'c> RecordParser<'a, 'c> {
                         }
                     }
                 }
-                None => (FieldValue::Null, field.to_string()),
+                None => FieldValue::Null,
             };
-            if *required && value == FieldValue::Null {
+            if plan.required && value == FieldValue::Null {
                 parsed.rejected.push(RejectedCell {
                     sheet: sheet.name.clone(),
                     row_number,
-                    column: column_name,
+                    column: plan.column.map_or_else(|| plan.field.to_string(), header),
                     value: String::new(),
-                    expected: format!("a value (the {} field is required)", field),
+                    expected: format!("a value (the {} field is required)", plan.field),
                 });
                 row_ok = false;
             }

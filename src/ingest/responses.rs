@@ -54,8 +54,9 @@ pub(super) struct ResponseParser<'a, 'c> {
     detected: &'a Detected<'c>,
     pub(super) columns: BTreeMap<String, usize>,
     pub(super) question_columns: Vec<QuestionColumn<'a>>,
-    id_field: &'static str,
     at_field: &'static str,
+    /// The columns of the fields a row reads, looked up once for all rows.
+    fields: FieldColumns,
     /// The month of rows without a time, from the sheet or file name.
     /// The first moment of the month the names give, for rows without a time.
     name_month: Option<NaiveDateTime>,
@@ -217,11 +218,21 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 }
             })
             .collect();
+        let column = |field: &str| columns.get(field).copied();
+        let fields = FieldColumns {
+            id: column(id_field),
+            at: column(at_field),
+            callback_type: column("callback_type"),
+            reached: column("reached"),
+            duration: column("duration"),
+            customer_id: column("customer_id"),
+            dealer: column("dealer"),
+        };
         Ok(ResponseParser {
             detected,
+            fields,
             columns,
             question_columns,
-            id_field,
             at_field,
             name_month,
             labels,
@@ -239,8 +250,8 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
         row: &[Cell],
         parsed: &mut ParsedFile,
     ) {
-        let (detected, columns) = (self.detected, &self.columns);
-        let (id_field, at_field, name_month) = (self.id_field, self.at_field, self.name_month);
+        let (detected, fields) = (self.detected, &self.fields);
+        let (at_field, name_month) = (self.at_field, self.name_month);
         let labels = &self.labels;
         let source = detected.source;
         let seen_ids = &mut self.seen_ids;
@@ -257,9 +268,9 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
         };
         // Without an id column (Google Forms, hand-made sheets) the row
         // number identifies the respondent within the file.
-        let response_id = match columns.get(id_field) {
+        let response_id = match fields.id {
             None => format!("row-{row_number}"),
-            Some(&id_column) => {
+            Some(id_column) => {
                 let id = cell_at(row, id_column).text().trim().to_string();
                 if id.is_empty() {
                     reject(parsed, id_column, "a respondent id".to_string());
@@ -282,7 +293,7 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 id
             }
         };
-        let at_column = columns.get(at_field).copied();
+        let at_column = fields.at;
         let at_cell = at_column.map_or(&Cell::Empty, |c| cell_at(row, c));
         let submitted_at = match answers::parse_datetime_with(at_cell, &self.dates) {
             Ok(at) => at,
@@ -319,16 +330,18 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 }
             }
         };
-        let optional_text = |field: &str| {
-            columns
-                .get(field)
-                .map(|&c| cell_at(row, c).text().trim().to_string())
+        let optional_text = |column: Option<usize>| {
+            column
+                .map(|c| match cell_at(row, c) {
+                    Cell::Text(text) => text.trim().to_string(),
+                    cell => cell.text().trim().to_string(),
+                })
                 .filter(|t| !t.is_empty())
         };
         let channel = match source.kind {
             SourceKind::Callback => format!(
                 "callback:{}",
-                optional_text("callback_type").unwrap_or_default()
+                optional_text(fields.callback_type).unwrap_or_default()
             ),
             _ => source
                 .channel
@@ -336,9 +349,9 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 .unwrap_or_else(|| "questionnaire".to_string()),
         };
         if source.kind == SourceKind::Callback {
-            let reached = columns
-                .get("reached")
-                .map(|&c| answers::parse_bool(cell_at(row, c)).unwrap_or(false))
+            let reached = fields
+                .reached
+                .map(|c| answers::parse_bool(cell_at(row, c)).unwrap_or(false))
                 .unwrap_or(true);
             if !reached {
                 return;
@@ -346,7 +359,7 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
         }
         // How long it took is metadata: a bad value is reported, the
         // response still loads.
-        let duration_seconds = match columns.get("duration").map(|&c| (c, cell_at(row, c))) {
+        let duration_seconds = match fields.duration.map(|c| (c, cell_at(row, c))) {
             Some((column, cell)) if !cell.is_blank() => match answers::parse_duration(cell) {
                 Ok(seconds) => Some(seconds),
                 Err(expected) => {
@@ -360,8 +373,8 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             response_id: response_id.clone(),
             channel,
             submitted_at,
-            customer_id: optional_text("customer_id"),
-            dealer: optional_text("dealer").map(|d| answers::without_option_letter(&d).to_string()),
+            customer_id: optional_text(fields.customer_id),
+            dealer: optional_text(fields.dealer).map(|d| answers::without_option_letter(&d).to_string()),
             duration_seconds,
             row_number,
         });
@@ -395,6 +408,17 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             });
         }
     }
+}
+
+/// The columns of the fields a response row reads.
+struct FieldColumns {
+    id: Option<usize>,
+    at: Option<usize>,
+    callback_type: Option<usize>,
+    reached: Option<usize>,
+    duration: Option<usize>,
+    customer_id: Option<usize>,
+    dealer: Option<usize>,
 }
 
 /// Parses a mapped answer as the source exports it (labels or option numbers).

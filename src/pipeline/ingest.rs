@@ -226,6 +226,7 @@ pub fn ingest_with_progress(
     let files = scan.ready;
     let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());
     let total = files.len();
+    store.loading_files(true)?;
     for (done, path) in files.into_iter().enumerate() {
         let file_name = display_name(&path);
         progress(IngestProgress {
@@ -258,6 +259,7 @@ pub fn ingest_with_progress(
             }
         }
     }
+    store.loading_files(false)?;
     progress(IngestProgress {
         done: total,
         total,

@@ -345,6 +345,24 @@ impl Store {
         self.begin_file(&meta.file_name)?.finish(meta, parsed)
     }
 
+    /// Runs DuckDB on one thread while files load (`true`), or on its
+    /// default again (`false`). The parser has a thread of its own: a second
+    /// DuckDB thread only contends with it for the cores (measured on the
+    /// 2M-answer bench month: 0.5 s of 5.7 s faster on one thread).
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn loading_files(&self, loading: bool) -> Result<(), StoreError> {
+        let sql = if loading {
+            "SET threads = 1"
+        } else {
+            "RESET threads"
+        };
+        self.connection
+            .execute_batch(sql)
+            .context("setting the database's threads for loading files")
+    }
+
     /// Starts storing a file whose rows come in chunks ([`FileLoad::append`]),
     /// all in one transaction that [`FileLoad::finish`] commits; dropped
     /// unfinished, nothing of the file is stored.
