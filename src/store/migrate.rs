@@ -104,19 +104,30 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
 ];
 
 impl Store {
-    /// Bounds DuckDB's memory: its buffer pool and the intermediates of a
-    /// query stay under the limit, larger sorts, joins and aggregates
-    /// spilling to a temporary folder beside the database (`csat.duckdb.tmp`,
-    /// owner-only like everything csat creates). The limit is
-    /// `CSAT_DB_MEMORY_MB` when set (at least 32 MB), else `default_mb`;
-    /// `None` (in-memory stores: `csat check`, tests) keeps DuckDB's default
-    /// (80 % of the machine's memory).
-    pub(super) fn limit_memory(&self, default_mb: Option<u32>) -> Result<(), StoreError> {
+    /// A store on `connection` with DuckDB's memory bounded: its buffer
+    /// pool and the intermediates of a query stay under the limit, larger
+    /// sorts, joins and aggregates spilling to a temporary folder beside the
+    /// database (`csat.duckdb.tmp`, owner-only like everything csat
+    /// creates). The limit is `CSAT_DB_MEMORY_MB` when set (at least 32 MB),
+    /// else [`DB_MEMORY_MB`](super::DB_MEMORY_MB). (In-memory stores, for
+    /// `csat check` and tests, keep DuckDB's default: 80 % of the machine's
+    /// memory.)
+    pub(super) fn limited(connection: duckdb::Connection) -> Result<Store, StoreError> {
         let configured = std::env::var("CSAT_DB_MEMORY_MB")
             .ok()
             .and_then(|v| v.parse::<u32>().ok())
             .filter(|mb| *mb >= 32);
-        let Some(megabytes) = configured.or(default_mb) else {
+        let store = Store {
+            connection,
+            memory_mb: Some(configured.unwrap_or(super::DB_MEMORY_MB)),
+        };
+        store.set_memory_limit(store.memory_mb)?;
+        Ok(store)
+    }
+
+    /// Sets DuckDB's memory limit to `megabytes` (`None`: left as it is).
+    pub(super) fn set_memory_limit(&self, megabytes: Option<u32>) -> Result<(), StoreError> {
+        let Some(megabytes) = megabytes else {
             return Ok(());
         };
         self.connection

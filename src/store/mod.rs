@@ -143,6 +143,8 @@ impl StoreError {
 /// An open csat database.
 pub struct Store {
     connection: Connection,
+    /// DuckDB's memory limit in MB (`None`: DuckDB's default).
+    memory_mb: Option<u32>,
 }
 
 impl Store {
@@ -153,8 +155,7 @@ impl Store {
     /// migration fails.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let connection = Connection::open(path).context(format!("opening {}", path.display()))?;
-        let store = Store { connection };
-        store.limit_memory(Some(DB_MEMORY_MB))?;
+        let store = Store::limited(connection)?;
         store.migrate()?;
         Ok(store)
     }
@@ -178,8 +179,7 @@ impl Store {
                 quote(key)
             ))
             .context(context)?;
-        let store = Store { connection };
-        store.limit_memory(Some(DB_MEMORY_MB))?;
+        let store = Store::limited(connection)?;
         store.migrate()?;
         Ok(store)
     }
@@ -190,7 +190,10 @@ impl Store {
     /// A migration fails.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let connection = Connection::open_in_memory().context("opening an in-memory database")?;
-        let store = Store { connection };
+        let store = Store {
+            connection,
+            memory_mb: None,
+        };
         store.migrate()?;
         Ok(store)
     }
