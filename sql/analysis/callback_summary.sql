@@ -2,7 +2,7 @@
 --
 -- Grain: one row per (callback type, dimension): the type's totals repeat on
 -- each of its rows; dimension is NULL for a type without answers.
--- Inputs: callbacks, scored_answers (V6), question_map.
+-- Inputs: callbacks, answers, responses, question_map.
 -- Parameters: $1 report month.
 --
 -- planned: callbacks planned or made in the month; reached: of those, reached;
@@ -15,11 +15,23 @@ WITH calls AS (
     WHERE superseded_by IS NULL
       AND strftime(coalesce(called_at, CAST(planned_on AS TIMESTAMP)), '%Y-%m') = $1
 ),
+-- The month's scored callback answers (scored_answers, V6 and V16, read from
+-- the tables: no region is needed). Read twice, joined twice rather than
+-- kept.
+callback_answers AS NOT MATERIALIZED (
+    SELECT r.file_id, r.response_id, r.channel, a.question_key, a.value, q.low_max
+    FROM answers AS a
+    JOIN question_map AS q ON q.question_key = a.question_key
+    JOIN responses AS r ON r.file_id = a.file_id AND r.row_number = a.response_row
+    WHERE a.value IS NOT NULL
+      AND r.superseded_by IS NULL
+      AND r.month = $1
+      AND r.channel LIKE 'callback:%'
+),
 low AS (
-    SELECT DISTINCT a.file_id, a.response_id
-    FROM scored_answers AS a
-    JOIN question_map AS q USING (question_key)
-    WHERE a.month = $1 AND a.channel LIKE 'callback:%' AND a.value <= q.low_max
+    SELECT DISTINCT file_id, response_id
+    FROM callback_answers
+    WHERE value <= low_max
 ),
 totals AS (
     SELECT c.callback_type,
@@ -36,8 +48,7 @@ dimensions AS (
            question_key,
            CAST(sum(CAST(value AS DECIMAL(18, 4))) AS DOUBLE) / count(*) AS average,
            count(*) AS n_answers
-    FROM scored_answers
-    WHERE month = $1 AND channel LIKE 'callback:%'
+    FROM callback_answers
     GROUP BY ALL
 )
 SELECT t.callback_type,

@@ -7,8 +7,15 @@
 -- order).
 WITH per_response AS (
     SELECT file_id, response_row, satisfaction_m(sum(value), sum(scale_max)) AS m
-    FROM scored_answers
-    WHERE month = $1
+    -- scored_answers (V6, V16) of the month, read from the tables: no
+    -- region is needed.
+    FROM (
+        SELECT a.file_id, a.response_row, a.value, q.scale_max
+        FROM answers AS a
+        JOIN question_map AS q ON q.question_key = a.question_key
+        JOIN responses AS r ON r.file_id = a.file_id AND r.row_number = a.response_row
+        WHERE a.value IS NOT NULL AND r.superseded_by IS NULL AND r.month = $1
+    )
     GROUP BY file_id, response_row
 )
 SELECT CAST(least(floor(m / 10), 9) AS INTEGER) AS bin, count(*) AS n
