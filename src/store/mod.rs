@@ -526,6 +526,42 @@ mod tests {
             .unwrap()
     }
 
+    fn memory_limit(store: &Store) -> String {
+        store
+            .query(
+                "memory limit",
+                "SELECT current_setting('memory_limit') AS limit",
+                &[],
+            )
+            .unwrap()[0]
+            .text("limit")
+            .unwrap()
+    }
+
+    /// While files load DuckDB runs on one thread within two thirds of its
+    /// limit; afterwards it is back on its threads and its whole limit.
+    #[test]
+    fn loading_files_narrows_the_database_and_gives_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("csat.duckdb")).unwrap();
+        let (threads_before, limit_before) = (threads(&store), memory_limit(&store));
+        let configured = store.memory_mb.expect("a file store is limited");
+        store.loading_files(true).unwrap();
+        assert_eq!(threads(&store), 1);
+        // DuckDB shows the limit in MiB, rounded: compare with a second
+        // setting made the same way.
+        let loading = memory_limit(&store);
+        store
+            .connection
+            .execute_batch(&format!("SET memory_limit = '{}MB'", configured * 2 / 3))
+            .unwrap();
+        assert_eq!(loading, memory_limit(&store));
+        assert_ne!(loading, limit_before);
+        store.loading_files(false).unwrap();
+        assert_eq!(threads(&store), threads_before);
+        assert_eq!(memory_limit(&store), limit_before);
+    }
+
     /// A query that runs out of memory under the cap is tried again on one
     /// thread; when that fails too the caller gets DuckDB's out-of-memory
     /// error (whole or streamed), never a panic, and the connection is back
