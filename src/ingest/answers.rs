@@ -224,8 +224,22 @@ mod tests {
     #[test]
     fn normal_text_is_kept_as_the_general_normalisation_would() {
         for text in [
-            "5", "很满意", "已接通", "k2026-10", "", "a.很满意", "N/A", "Ｎ／Ａ", " 5 ", "很 满意",
-            "Very  Satisfied", "ǅ", "ｶ", "满意\u{3000}", "テスト", "é",
+            "5",
+            "很满意",
+            "已接通",
+            "k2026-10",
+            "",
+            "a.很满意",
+            "N/A",
+            "Ｎ／Ａ",
+            " 5 ",
+            "很 满意",
+            "Very  Satisfied",
+            "ǅ",
+            "ｶ",
+            "满意\u{3000}",
+            "テスト",
+            "é",
         ] {
             assert_eq!(normalize(text), normalize_any(text), "{text:?}");
         }

@@ -501,7 +501,9 @@ mod tests {
             for (month, day) in [(1, 1), (10, 3), (12, 31), (2, 29), (13, 1), (0, 5)] {
                 for time in ["", " 00:00", " 9:05", " 13:00:04", " 23:59:59", " 7:3"] {
                     inputs.push(format!("2024{separator}{month}{separator}{day}{time}"));
-                    inputs.push(format!("2024{separator}{month:02}{separator}{day:02}{time}"));
+                    inputs.push(format!(
+                        "2024{separator}{month:02}{separator}{day:02}{time}"
+                    ));
                 }
             }
         }

@@ -97,9 +97,7 @@ fn parse_field(
         FieldType::Date => FieldValue::Date(answers::parse_datetime_with(cell, dates)?.date()),
         FieldType::DateTime => FieldValue::DateTime(answers::parse_datetime_with(cell, dates)?),
         FieldType::Severity => FieldValue::Int(answers::parse_severity(cell)?),
-        FieldType::Month => {
-            FieldValue::Text(answers::parse_month(cell, dates.system)?.to_string())
-        }
+        FieldType::Month => FieldValue::Text(answers::parse_month(cell, dates.system)?.to_string()),
         FieldType::Number => FieldValue::Float(answers::parse_number(cell)?),
         FieldType::PurchaseShare => {
             let text = cell.text();
@@ -220,8 +218,7 @@ impl<'a, 'c> RecordParser<'a, 'c> {
             let value = match plan.column {
                 Some(column) => {
                     let cell = cell_at(row, column);
-                    match parse_field(self.config, plan.field, plan.field_type, cell, &self.dates)
-                    {
+                    match parse_field(self.config, plan.field, plan.field_type, cell, &self.dates) {
                         Ok(value) => value,
                         Err(expected) => {
                             parsed.rejected.push(RejectedCell {

@@ -374,7 +374,8 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             channel,
             submitted_at,
             customer_id: optional_text(fields.customer_id),
-            dealer: optional_text(fields.dealer).map(|d| answers::without_option_letter(&d).to_string()),
+            dealer: optional_text(fields.dealer)
+                .map(|d| answers::without_option_letter(&d).to_string()),
             duration_seconds,
             row_number,
         });

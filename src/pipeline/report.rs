@@ -121,6 +121,27 @@ fn write_problem_details(
         return Ok(());
     }
     let month_end = month.last_day();
+    write_detail_workbooks(config, month, &wanted, |each| {
+        analysis::closed_loop::for_each_problem_detail(store, config, month, month_end, each)
+    })?;
+    info!(workbooks = wanted.len(), "problem details written");
+    Ok(())
+}
+
+/// A department's problems in order, row by row, to `each` (the store's
+/// stream in a report).
+type ProblemStream<'a> =
+    &'a mut dyn FnMut(&str, &analysis::closed_loop::ProblemItem) -> Result<(), PipelineError>;
+
+/// Writes the `wanted` detail workbooks (department key, name, path) from
+/// the rows `stream` gives, department after department. When the stream
+/// fails no workbook still receiving rows is written (it would hold a part).
+fn write_detail_workbooks(
+    config: &Config,
+    month: Month,
+    wanted: &[(String, String, std::path::PathBuf)],
+    stream: impl FnOnce(ProblemStream<'_>) -> Result<(), PipelineError>,
+) -> Result<(), PipelineError> {
     let lang = config.report.lang;
     let rows_per_sheet = config.report.detail_rows_per_sheet;
     // Set when streaming the rows failed: a writer then leaves its
@@ -169,47 +190,41 @@ fn write_problem_details(
                 let _ = sender.send(batch);
             }
         };
-        let streamed = analysis::closed_loop::for_each_problem_detail(
-            store,
-            config,
-            month,
-            month_end,
-            |key, problem| -> Result<(), PipelineError> {
-                if current.as_ref().is_none_or(|(k, _, _)| k != key) {
-                    close(&mut current);
-                    if writers.len() == DETAIL_WRITERS {
-                        if let Some(oldest) = writers.pop_front() {
-                            join_writer(oldest)?;
-                        }
+        let streamed = stream(&mut |key, problem| -> Result<(), PipelineError> {
+            if current.as_ref().is_none_or(|(k, _, _)| k != key) {
+                close(&mut current);
+                if writers.len() == DETAIL_WRITERS {
+                    if let Some(oldest) = writers.pop_front() {
+                        join_writer(oldest)?;
                     }
-                    let (sender, problems) = std::sync::mpsc::sync_channel::<Batch>(4);
-                    let (owned_key, department) = (key.to_string(), problem.department.clone());
-                    let write = &write;
-                    let writer = std::thread::Builder::new()
-                        .name("csat-details".into())
-                        .spawn_scoped(scope, move || write(&owned_key, &department, &problems))
-                        .map_err(io_context(
-                            "starting a thread to write a problem detail workbook",
-                        ))?;
-                    writers.push_back(writer);
-                    current = Some((key.to_string(), sender, Vec::with_capacity(DETAIL_BATCH)));
                 }
-                if let Some((_, sender, batch)) = current.as_mut() {
-                    batch.push(problem.clone());
-                    if batch.len() == DETAIL_BATCH {
-                        let full = std::mem::replace(batch, Vec::with_capacity(DETAIL_BATCH));
-                        if sender.send(full).is_err() {
-                            // The writer failed: its error, from join.
-                            close(&mut current);
-                            while let Some(writer) = writers.pop_front() {
-                                join_writer(writer)?;
-                            }
+                let (sender, problems) = std::sync::mpsc::sync_channel::<Batch>(4);
+                let (owned_key, department) = (key.to_string(), problem.department.clone());
+                let write = &write;
+                let writer = std::thread::Builder::new()
+                    .name("csat-details".into())
+                    .spawn_scoped(scope, move || write(&owned_key, &department, &problems))
+                    .map_err(io_context(
+                        "starting a thread to write a problem detail workbook",
+                    ))?;
+                writers.push_back(writer);
+                current = Some((key.to_string(), sender, Vec::with_capacity(DETAIL_BATCH)));
+            }
+            if let Some((_, sender, batch)) = current.as_mut() {
+                batch.push(problem.clone());
+                if batch.len() == DETAIL_BATCH {
+                    let full = std::mem::replace(batch, Vec::with_capacity(DETAIL_BATCH));
+                    if sender.send(full).is_err() {
+                        // The writer failed: its error, from join.
+                        close(&mut current);
+                        while let Some(writer) = writers.pop_front() {
+                            join_writer(writer)?;
                         }
                     }
                 }
-                Ok(())
-            },
-        );
+            }
+            Ok(())
+        });
         if streamed.is_err() {
             stream_failed.store(true, std::sync::atomic::Ordering::SeqCst);
         }
@@ -221,7 +236,95 @@ fn write_problem_details(
             }
         }
         streamed.and(written)
-    })?;
-    info!(workbooks = wanted.len(), "problem details written");
-    Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::closed_loop::ProblemItem;
+    use crate::analysis::ProblemOrigin;
+    use calamine::Reader;
+    use chrono::NaiveDate;
+
+    fn problem(department: &str, n: usize) -> ProblemItem {
+        let day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        ProblemItem {
+            origin: ProblemOrigin::Callback,
+            item_id: format!("HF{n:08}"),
+            happened_on: day,
+            severity: None,
+            category: "安装服务".to_string(),
+            department: department.to_string(),
+            owner: "经理".to_string(),
+            due_on: day,
+            status: "待处理".to_string(),
+            days_left: Some(-3),
+        }
+    }
+
+    /// Data rows (below each sheet's header) of a written workbook.
+    fn data_rows(path: &std::path::Path) -> usize {
+        let mut workbook = calamine::open_workbook_auto(path).unwrap();
+        let names = workbook.sheet_names().to_vec();
+        names
+            .iter()
+            .map(|name| workbook.worksheet_range(name).unwrap().height() - 1)
+            .sum()
+    }
+
+    /// Three departments' problems stream in; the stream fails while the
+    /// third is being written. That workbook is not written (it would hold
+    /// a part); the others, if written before the failure was known, are
+    /// whole. The same rows streamed without a failure give all three,
+    /// whole, split over sheets of `detail_rows_per_sheet` rows.
+    #[test]
+    fn a_failing_stream_leaves_no_partial_detail_workbook() {
+        let mut config = Config::load(None).unwrap();
+        config.report.detail_rows_per_sheet = 1000;
+        let month = Month::new(2026, 10).unwrap();
+        let sizes = [
+            ("a", "甲部", 2500),
+            ("b", "乙部", 10),
+            ("c", "丙部", 3 * DETAIL_BATCH),
+        ];
+        for fail in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let wanted: Vec<(String, String, PathBuf)> = sizes
+                .iter()
+                .map(|(key, name, _)| {
+                    (
+                        key.to_string(),
+                        name.to_string(),
+                        dir.path().join(format!("{key}.xlsx")),
+                    )
+                })
+                .collect();
+            let written = write_detail_workbooks(&config, month, &wanted, |each| {
+                for (key, name, n) in sizes {
+                    for i in 0..n {
+                        each(key, &problem(name, i))?;
+                    }
+                }
+                match fail {
+                    true => Err(PipelineError::Io {
+                        context: "streaming the problems".to_string(),
+                        cause: std::io::Error::other("the database went away"),
+                    }),
+                    false => Ok(()),
+                }
+            });
+            assert_eq!(written.is_err(), fail);
+            for (key, _, n) in sizes {
+                let path = dir.path().join(format!("{key}.xlsx"));
+                if fail && key == "c" {
+                    assert!(!path.exists(), "a part of {key} was written");
+                } else if path.exists() {
+                    assert_eq!(data_rows(&path), n, "{key}");
+                } else {
+                    assert!(fail, "{key} was not written");
+                }
+            }
+        }
+    }
 }
