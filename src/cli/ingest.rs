@@ -74,14 +74,14 @@ pub fn print_ingest(summary: &IngestSummary, per_file: bool) {
                 rows_loaded,
                 answers_loaded,
                 rejected,
+                n_rejected,
                 unmapped_questions,
                 columns_not_loaded,
                 replaced,
             } => {
                 if per_file {
                     println!(
-                        "  loaded     {file} ({source}): {rows_loaded} rows, {answers_loaded} answers, {} cells rejected",
-                        rejected.len()
+                        "  loaded     {file} ({source}): {rows_loaded} rows, {answers_loaded} answers, {n_rejected} cells rejected"
                     );
                 }
                 for cell in rejected.iter().take(if per_file { 20 } else { 3 }) {

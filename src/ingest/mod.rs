@@ -31,7 +31,7 @@ use table::{Cell, Sheet};
 pub use month_names::{month_in_file_name, month_in_names};
 pub use parsed::{
     column_letters, Answer, ColumnRole, ColumnUse, FieldValue, Flushed, IngestError, ParsedFile,
-    RejectedCell, Response,
+    RejectedCell, Response, REJECTED_KEPT,
 };
 use records::RecordParser;
 use responses::{QuestionColumn, ResponseParser};
@@ -243,11 +243,13 @@ fn parse_table_with<E>(
             parsed.flushed.responses += parsed.responses.len();
             parsed.flushed.answers += parsed.answers.len();
             parsed.flushed.records += parsed.records.len();
+            parsed.flushed.rejected += parsed.rejected.len().saturating_sub(REJECTED_KEPT);
             flush(&mut parsed)?;
             parsed.responses.clear();
             parsed.answers.clear();
             parsed.records.clear();
             parsed.record_rows.clear();
+            parsed.rejected.truncate(REJECTED_KEPT);
         }
     }
     {
@@ -263,7 +265,7 @@ fn parse_table_with<E>(
         return Ok(Err(IngestError::AllOrNothing {
             sheet: head.name.clone(),
             source_name: detected.source.name.clone(),
-            n_problems: parsed.rejected.len(),
+            n_problems: parsed.n_rejected(),
             problems: parsed
                 .rejected
                 .iter()

@@ -100,7 +100,10 @@ pub struct ParsedFile {
     pub records: Vec<Vec<FieldValue>>,
     /// 1-based spreadsheet row of each record.
     pub record_rows: Vec<usize>,
-    /// Cells and rows that were refused.
+    /// Cells and rows that were refused and not yet handed to the store:
+    /// while streaming, the first [`REJECTED_KEPT`] stay here (to be shown)
+    /// and those after them go with each chunk ([`ParsedFile::take_rows`]),
+    /// so a file refused cell by cell does not grow memory.
     pub rejected: Vec<RejectedCell>,
     /// Question-like columns no question in the configuration matches.
     pub unmapped_questions: Vec<String>,
@@ -129,7 +132,13 @@ pub struct Flushed {
     pub answers: usize,
     /// Records.
     pub records: usize,
+    /// Refused cells.
+    pub rejected: usize,
 }
+
+/// Refused cells a streamed file keeps to show (the rest are stored as
+/// they come).
+pub const REJECTED_KEPT: usize = 1000;
 
 impl ParsedFile {
     /// Responses of the whole file (flushed and not).
@@ -147,15 +156,21 @@ impl ParsedFile {
         self.flushed.records + self.records.len()
     }
 
+    /// Refused cells of the whole file (stored and not).
+    pub fn n_rejected(&self) -> usize {
+        self.flushed.rejected + self.rejected.len()
+    }
+
     /// Rows loaded: responses, or records for record kinds.
     pub fn n_loaded(&self) -> usize {
         self.n_responses().max(self.n_records())
     }
 
     /// Moves the rows not yet stored (responses, answers, records and
-    /// their row numbers) into a file of their own, with the source and
+    /// their row numbers, and the refused cells past the first
+    /// [`REJECTED_KEPT`]) into a file of their own, with the source and
     /// kind the store needs to append them; this one keeps everything else
-    /// (refused cells, columns, counts). Lets a chunk go to another thread
+    /// (the first refused cells, columns, counts). Lets a chunk go to another thread
     /// while parsing goes on.
     pub fn take_rows(&mut self) -> ParsedFile {
         ParsedFile {
@@ -166,7 +181,10 @@ impl ParsedFile {
             answers: std::mem::take(&mut self.answers),
             records: std::mem::take(&mut self.records),
             record_rows: std::mem::take(&mut self.record_rows),
-            rejected: Vec::new(),
+            rejected: match self.rejected.len() > REJECTED_KEPT {
+                true => self.rejected.split_off(REJECTED_KEPT),
+                false => Vec::new(),
+            },
             unmapped_questions: Vec::new(),
             columns: Vec::new(),
             n_rows: 0,

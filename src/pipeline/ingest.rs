@@ -32,8 +32,11 @@ pub enum FileOutcome {
         rows_loaded: usize,
         /// Answers stored (surveys and callbacks).
         answers_loaded: usize,
-        /// Cells or rows refused.
+        /// Cells or rows refused (the first
+        /// [`REJECTED_KEPT`](ingest::REJECTED_KEPT); all are stored).
         rejected: Vec<RejectedCell>,
+        /// How many cells or rows were refused.
+        n_rejected: usize,
         /// Question columns no question of the configuration matches.
         unmapped_questions: Vec<String>,
         /// Columns holding data that are neither a field nor a question.
@@ -533,15 +536,19 @@ fn ingest_file(
         source = %parsed.source,
         rows = rows_loaded,
         answers = answers_loaded,
-        rejected = parsed.rejected.len(),
+        rejected = parsed.n_rejected(),
         "loaded"
     );
+    let n_rejected = parsed.n_rejected();
+    let mut rejected = parsed.rejected;
+    rejected.truncate(ingest::REJECTED_KEPT);
     Ok(Some(FileOutcome::Loaded {
         file: file_name,
         source: parsed.source,
         rows_loaded,
         answers_loaded,
-        rejected: parsed.rejected,
+        rejected,
+        n_rejected,
         columns_not_loaded,
         unmapped_questions: parsed.unmapped_questions,
         replaced,

@@ -184,6 +184,7 @@ pub struct StoredFile {
 pub struct FileLoad<'s> {
     transaction: duckdb::Transaction<'s>,
     file_id: i64,
+    file_name: String,
     context: String,
 }
 
@@ -229,7 +230,13 @@ impl FileLoad<'_> {
                 append_records(transaction, table, file_id, parsed, context)?;
             }
         }
-        Ok(())
+        append_rejected(
+            transaction,
+            file_id,
+            &self.file_name,
+            &parsed.rejected,
+            context,
+        )
     }
 
     /// Appends the rows not yet appended, records the file (with the counts
@@ -258,29 +265,12 @@ impl FileLoad<'_> {
                     date_value(meta.loaded_on),
                     parsed.n_rows as i64,
                     parsed.n_loaded() as i64,
-                    parsed.rejected.len() as i64,
+                    parsed.n_rejected() as i64,
                     parsed.layout,
                     parsed.question_numbers,
                 ],
             )
             .context(context.clone())?;
-        let text = |t: &str| Value::Text(t.to_string());
-        append_rows(
-            transaction,
-            "rejected_rows",
-            parsed.rejected.iter().map(|rejected| {
-                vec![
-                    Value::BigInt(file_id),
-                    text(&meta.file_name),
-                    text(&rejected.sheet),
-                    Value::BigInt(rejected.row_number as i64),
-                    text(&rejected.column),
-                    text(&rejected.value),
-                    text(&rejected.expected),
-                ]
-            }),
-            context,
-        )?;
         let started = std::time::Instant::now();
         let superseded = if parsed.n_responses() > 0 {
             supersede_older_exports(
@@ -386,6 +376,7 @@ impl Store {
         Ok(FileLoad {
             transaction,
             file_id,
+            file_name: file_name.to_string(),
             context,
         })
     }
@@ -592,6 +583,36 @@ fn supersede_older_exports(
             .context(context)?;
     }
     Ok(superseded)
+}
+
+/// Appends refused cells of file `file_id` to `rejected_rows`.
+fn append_rejected(
+    transaction: &Connection,
+    file_id: i64,
+    file_name: &str,
+    rejected: &[crate::ingest::RejectedCell],
+    context: &str,
+) -> Result<(), StoreError> {
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    let text = |t: &str| Value::Text(t.to_string());
+    append_rows(
+        transaction,
+        "rejected_rows",
+        rejected.iter().map(|rejected| {
+            vec![
+                Value::BigInt(file_id),
+                text(file_name),
+                text(&rejected.sheet),
+                Value::BigInt(rejected.row_number as i64),
+                text(&rejected.column),
+                text(&rejected.value),
+                text(&rejected.expected),
+            ]
+        }),
+        context,
+    )
 }
 
 /// Appends rows to `table` through DuckDB's appender (bulk, not INSERTs).
