@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader};
+use calamine::{DataType, Reader};
 
 use super::zip_guard::refuse_bombs;
 use super::{Cell, DateSystem, Row, Sheet, Table, TableError, TableInner, HEAD_ROWS, MAX_COLUMNS};
@@ -91,7 +91,7 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     let mut spanned: usize = 0;
     while let Some(cell) = reader.next_cell().map_err(workbook_error)? {
         let (row, column) = cell.get_position();
-        let value = convert_cell(&Data::from(cell.get_value().clone()));
+        let value = convert_cell(cell.get_value());
         if value == Cell::Empty {
             continue;
         }
@@ -128,20 +128,35 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     Ok(rows)
 }
 
-fn convert_cell(data: &Data) -> Cell {
-    match data {
-        Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(d) => match d.as_datetime() {
+/// A cell as csat reads it, from calamine's owned `Data` (whole sheets) or
+/// its borrowed `DataRef` (the cell reader: a shared string is copied once,
+/// here, not once into a `Data` and again into the `Cell`).
+fn convert_cell<T: DataType>(data: &T) -> Cell {
+    if let Some(text) = data.get_string() {
+        return Cell::Text(text.to_string());
+    }
+    if let Some(n) = data.get_float() {
+        return Cell::Number(n);
+    }
+    if let Some(n) = data.get_int() {
+        return Cell::Number(n as f64);
+    }
+    if let Some(b) = data.get_bool() {
+        return Cell::Bool(b);
+    }
+    if let Some(d) = data.get_datetime() {
+        return match d.as_datetime() {
             Some(dt) => Cell::DateTime(dt),
             None => Cell::Number(d.as_f64()),
-        },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        // As Excel shows it: #DIV/0!, #N/A …
-        Data::Error(e) => Cell::Text(e.to_string()),
+        };
+    }
+    if let Some(text) = data.get_datetime_iso().or_else(|| data.get_duration_iso()) {
+        return Cell::Text(text.to_string());
+    }
+    // As Excel shows it: #DIV/0!, #N/A …
+    match data.get_error() {
+        Some(error) => Cell::Text(error.to_string()),
+        None => Cell::Empty,
     }
 }
 
@@ -249,7 +264,7 @@ impl Iterator for XlsxRows<'_, '_> {
             if row < self.from || column >= self.width {
                 continue;
             }
-            let value = convert_cell(&Data::from(cell.get_value().clone()));
+            let value = convert_cell(cell.get_value());
             if value == Cell::Empty {
                 continue;
             }
