@@ -101,6 +101,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "scores_over_respondents",
         include_str!("../../sql/migrations/V20__scores_over_respondents.sql"),
     ),
+    (
+        21,
+        "respondents_in",
+        include_str!("../../sql/migrations/V21__respondents_in.sql"),
+    ),
 ];
 
 impl Store {
