@@ -504,9 +504,15 @@ fn refused_cells_stream_with_the_file_and_each_is_stored_once() {
             bad_rows_sum += i + 2;
         }
     }
+    // A good survey export beside it loads as usual.
+    let survey = "序号,提交答卷时间,所用时间,来源,来源详情,来自IP,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n\
+                  1,2026/10/3 14:05:09,136秒,手机提交,直接访问,1.2.3.4,深圳福田店,很满意\n";
     drop_into_inbox(
         &data_dir,
-        &[("回访记录_2026-10.csv".into(), callbacks_csv(&calls))],
+        &[
+            ("回访记录_2026-10.csv".into(), callbacks_csv(&calls)),
+            ("问卷_2026-10.csv".into(), survey.as_bytes().to_vec()),
+        ],
     );
     let mut store = pipeline::open_store(&data_dir).unwrap();
     let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
@@ -516,10 +522,15 @@ fn refused_cells_stream_with_the_file_and_each_is_stored_once() {
         rejected,
         n_rejected,
         ..
+    }, FileOutcome::Loaded {
+        rows_loaded: survey_rows,
+        n_rejected: survey_rejected,
+        ..
     }] = summary.files.as_slice()
     else {
         panic!("{:?}", summary.files);
     };
+    assert_eq!((*survey_rows, *survey_rejected), (1, 0));
     assert_eq!(*rows_loaded, n_calls);
     assert_eq!(*answers_loaded, 4 * n_calls - n_bad);
     assert_eq!(*n_rejected, n_bad);
@@ -531,8 +542,8 @@ fn refused_cells_stream_with_the_file_and_each_is_stored_once() {
             "refused cells",
             "SELECT count(*) AS n, count(DISTINCT row_number) AS n_rows, \
                     CAST(sum(row_number) AS BIGINT) AS row_sum, \
-                    (SELECT n_rejected FROM files) AS counted \
-             FROM rejected_rows",
+                    (SELECT n_rejected FROM files WHERE file_name LIKE '回访%') AS counted \
+             FROM rejected_rows WHERE file_name LIKE '回访%'",
             &[],
         )
         .unwrap();
