@@ -196,7 +196,7 @@ pub fn ingest_with_progress(
         .collect();
     // The crash-loop breaker: a note left by a process that died on a file.
     crate::crash_guard::install(data_dir.root());
-    if let Some(sha256) = crate::crash_guard::take_note(data_dir.root()) {
+    for sha256 in crate::crash_guard::take_note(data_dir.root()) {
         store.mark_crashed(&sha256)?;
     }
     let refused = scan
@@ -229,29 +229,23 @@ pub fn ingest_with_progress(
     let files = scan.ready;
     let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());
     let total = files.len();
-    store.loading_files(true)?;
-    for (done, path) in files.into_iter().enumerate() {
-        let file_name = display_name(&path);
-        progress(IngestProgress {
-            done,
-            total,
-            file: Some(&file_name),
-        });
-        let _span = info_span!("ingest", file = %file_name).entered();
-        match ingest_file(
-            config,
-            data_dir,
-            store,
-            &path,
-            &file_name,
-            &archive_dir,
-            today,
-            now,
-        ) {
+    store.loading_files(Some(PARALLEL_LOADS.min(total)))?;
+    let outcomes = load_files(
+        config,
+        data_dir,
+        store,
+        &files,
+        &archive_dir,
+        (today, now),
+        progress,
+    );
+    for (path, outcome) in files.iter().zip(outcomes) {
+        let file_name = display_name(path);
+        match outcome {
             Ok(Some(outcome)) => summary.files.push(outcome),
             Ok(None) => summary.settling.push(file_name),
             Err(FileFailure::Store(error)) => {
-                warn!(error = %report::mask::mask_personal(&error.to_string()), "not processed");
+                warn!(file = %file_name, error = %report::mask::mask_personal(&error.to_string()), "not processed");
                 summary.files.push(FileOutcome::Failed {
                     file: file_name,
                     reason: format!("the database refused it ({error}); it stays in the inbox and is tried again at the next run"),
@@ -262,7 +256,7 @@ pub fn ingest_with_progress(
             }
         }
     }
-    store.loading_files(false)?;
+    store.loading_files(None)?;
     progress(IngestProgress {
         done: total,
         total,
@@ -366,6 +360,7 @@ fn ingest_file(
     archive_dir: &std::path::Path,
     today: NaiveDate,
     now: SystemTime,
+    order: &LoadSlot<'_>,
 ) -> Result<Option<FileOutcome>, FileFailure> {
     let file_name = file_name.to_string();
     let max_bytes = config.inbox.max_file_mb.saturating_mul(1024 * 1024);
@@ -403,6 +398,9 @@ fn ingest_file(
             inbox::InboxFile::Read { bytes, sha256 } => (bytes, sha256, None),
         }
     };
+    // The same bytes loading beside it are stored (or not) first: this one
+    // is then a duplicate, as when read after it.
+    order.hashed(&sha256);
     if let Some(stored) = store.find_file(&sha256)? {
         inbox::move_into(path, &data_dir.archive().join("duplicates"), &sha256)
             .map_err(file_io("archiving it"))?;
@@ -428,10 +426,9 @@ fn ingest_file(
     // Rows go to the store in chunks as they are parsed, inside the file's
     // one transaction: memory does not grow with the file. Whatever was
     // appended is rolled back unless the file loads.
-    let mut load = store.begin_file(&file_name)?;
     let started = std::time::Instant::now();
-    crate::crash_guard::arm(&sha256);
-    let parsed = parse_and_append(&mut load, |flush| match disk {
+    let armed = crate::crash_guard::arm(&sha256);
+    let parsed = parse_and_append(store, &file_name, order, &armed, |flush| match disk {
         Some((file, read)) => ingest::parse_text_file_with(
             config,
             &file_name,
@@ -450,14 +447,8 @@ fn ingest_file(
             flush,
         ),
     });
-    crate::crash_guard::disarm();
-    let parsed = match parsed {
-        Ok(parsed) => parsed,
-        Err(failure) => {
-            drop(load);
-            return Err(failure);
-        }
-    };
+    drop(armed);
+    let (parsed, load) = parsed?;
     let parsed = match parsed {
         Ok(Ok(parsed)) => parsed,
         Ok(Err(error)) => {
@@ -520,7 +511,9 @@ fn ingest_file(
         replaces_periods,
     };
     let parsed_ms = started.elapsed().as_millis() as u64;
-    let (_, replaced) = load.finish(&meta, &parsed)?;
+    let (_, replaced) = load
+        .into_begun(&file_name, &parsed.source, order)?
+        .finish(&meta, &parsed)?;
     debug!(
         parsed_ms,
         stored_ms = started.elapsed().as_millis() as u64 - parsed_ms,
@@ -562,21 +555,89 @@ fn ingest_file(
 /// chunk.
 struct AppendStopped;
 
+/// A file's transaction, begun when its source is known (at its first
+/// chunk, or at the end of a file that fits in one), once every file before
+/// it in the pass that loads beside it is either of another source or
+/// stored: a re-export then sees, and supersedes, the export before it,
+/// as when the two are loaded one after the other.
+struct Load<'s> {
+    /// The store, until the transaction begins.
+    store: Option<&'s mut Store>,
+    /// The transaction.
+    load: Option<crate::store::FileLoad<'s>>,
+}
+
+impl<'s> Load<'s> {
+    fn new(store: &'s mut Store) -> Load<'s> {
+        Load {
+            store: Some(store),
+            load: None,
+        }
+    }
+
+    /// The file's transaction, begun first if need be.
+    fn begun(
+        &mut self,
+        file_name: &str,
+        source: &str,
+        order: &LoadSlot<'_>,
+    ) -> Result<&mut crate::store::FileLoad<'s>, crate::store::StoreError> {
+        if let Some(store) = self.store.take() {
+            order.source_known(source);
+            self.load = Some(store.begin_file(file_name)?);
+        }
+        self.load
+            .as_mut()
+            .ok_or_else(|| crate::store::StoreError::Shape {
+                query: format!("storing {file_name}"),
+                message: "its transaction could not be begun".to_string(),
+            })
+    }
+
+    /// The file's transaction, begun first if need be, to finish it.
+    fn into_begun(
+        mut self,
+        file_name: &str,
+        source: &str,
+        order: &LoadSlot<'_>,
+    ) -> Result<crate::store::FileLoad<'s>, crate::store::StoreError> {
+        self.begun(file_name, source, order)?;
+        self.load
+            .take()
+            .ok_or_else(|| crate::store::StoreError::Shape {
+                query: format!("storing {file_name}"),
+                message: "its transaction could not be begun".to_string(),
+            })
+    }
+}
+
+/// What parsing a file gave: its result (or the parser's panic), and its
+/// transaction holding the chunks appended so far.
+type ParseResult<'s> = (
+    std::thread::Result<Result<ingest::ParsedFile, ingest::IngestError>>,
+    Load<'s>,
+);
+
 /// Runs `parse` on a thread of its own while this one appends the chunks
-/// it hands over to `load`: parsing and DuckDB's appends overlap on two
-/// cores. One chunk waits at most, so memory stays bounded as before.
-/// Returns the first append failure (the parser is then stopped at its next
-/// chunk), else what `parse` returned, or a panic of either side, as
-/// `catch_unwind` would.
-fn parse_and_append(
-    load: &mut crate::store::FileLoad<'_>,
+/// it hands over to the file's transaction (begun at the first chunk, see
+/// [`Load`]): parsing and DuckDB's appends overlap on two cores. One chunk
+/// waits at most, so memory stays bounded as before. Returns the first
+/// append failure (the parser is then stopped at its next chunk), else what
+/// `parse` returned, or a panic of either side, as `catch_unwind` would,
+/// with the transaction. The parser's thread is enlisted in `armed`.
+fn parse_and_append<'s>(
+    store: &'s mut Store,
+    file_name: &str,
+    order: &LoadSlot<'_>,
+    armed: &crate::crash_guard::Armed,
     parse: impl FnOnce(
             &mut dyn FnMut(&mut ingest::ParsedFile) -> Result<(), AppendStopped>,
         ) -> Result<Result<ingest::ParsedFile, ingest::IngestError>, AppendStopped>
         + Send,
-) -> Result<std::thread::Result<Result<ingest::ParsedFile, ingest::IngestError>>, FileFailure> {
+) -> Result<ParseResult<'s>, FileFailure> {
     let span = tracing::Span::current();
-    std::thread::scope(|scope| {
+    let mut load = Load::new(store);
+    let parsed = std::thread::scope(|scope| -> Result<_, FileFailure> {
         // A rendezvous: the parser fills the next chunk while this thread
         // appends one, and waits to hand it over (no third chunk queued).
         let (sender, chunks) = std::sync::mpsc::sync_channel::<ingest::ParsedFile>(0);
@@ -592,6 +653,7 @@ fn parse_and_append(
             .name("csat-parse".into())
             .spawn_scoped(scope, move || {
                 let _entered = span.enter();
+                armed.enlist();
                 let mut hand_over = |parsed: &mut ingest::ParsedFile| {
                     let chunk = parsed.take_rows();
                     if let Ok(mut empty) = recycled.try_recv() {
@@ -612,7 +674,8 @@ fn parse_and_append(
         let mut appended = Ok(());
         let mut append_panic = None;
         for chunk in chunks.iter() {
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load.append(&chunk))) {
+            let append = || load.begun(file_name, &chunk.source, order)?.append(&chunk);
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(append)) {
                 Ok(Ok(())) => {
                     // Full (the parser has not taken the last one back
                     // yet), it is dropped here.
@@ -640,7 +703,218 @@ fn parse_and_append(
             ) as Box<dyn std::any::Any + Send>),
             Err(panic) => Err(panic),
         })
-    })
+    })?;
+    Ok((parsed, load))
+}
+
+/// Files loaded at once, each with its own transaction on its own
+/// connection: one file's reader and the other's appends keep two cores
+/// busy (the 2M-answer bench month's survey workbook and call-centre CSV
+/// took 3.9–4.5 s one after the other; two processes loading one each,
+/// 2.7 s).
+const PARALLEL_LOADS: usize = crate::crash_guard::SLOTS;
+
+/// The files of one pass being loaded at once, by their place in the
+/// pass: what is known of each so far.
+#[derive(Debug, Default)]
+struct LoadOrder {
+    loading: std::sync::Mutex<Vec<InFlight>>,
+    changed: std::sync::Condvar,
+}
+
+/// A file being loaded.
+#[derive(Debug)]
+struct InFlight {
+    /// Its place in the pass (name order).
+    index: usize,
+    /// Its bytes' SHA-256, once read.
+    sha256: Option<String>,
+    /// Its source, once its header is read.
+    source: Option<String>,
+}
+
+/// One file's place in a [`LoadOrder`]; leaves it when dropped.
+struct LoadSlot<'a> {
+    order: &'a LoadOrder,
+    index: usize,
+}
+
+impl LoadOrder {
+    /// Enters the file at `index` of the pass.
+    fn start(&self, index: usize) -> LoadSlot<'_> {
+        self.lock().push(InFlight {
+            index,
+            sha256: None,
+            source: None,
+        });
+        LoadSlot { order: self, index }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<InFlight>> {
+        // A worker that panicked holding the lock left the list whole.
+        self.loading
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Notes what `index` now knows (`note`), then waits while a file
+    /// before it is still loading and `blocks` it.
+    fn note_and_wait(
+        &self,
+        index: usize,
+        note: impl FnOnce(&mut InFlight),
+        blocks: impl Fn(&InFlight, &InFlight) -> bool,
+    ) {
+        let mut loading = self.lock();
+        if let Some(own) = loading.iter_mut().find(|f| f.index == index) {
+            note(own);
+        }
+        self.changed.notify_all();
+        loop {
+            let Some(own) = loading.iter().find(|f| f.index == index) else {
+                return;
+            };
+            if !loading.iter().any(|f| f.index < index && blocks(f, own)) {
+                return;
+            }
+            loading = self
+                .changed
+                .wait(loading)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+}
+
+impl LoadSlot<'_> {
+    /// The file's bytes are read: waits while an earlier file loading
+    /// beside it may have the same bytes.
+    fn hashed(&self, sha256: &str) {
+        self.order.note_and_wait(
+            self.index,
+            |own| own.sha256 = Some(sha256.to_string()),
+            |earlier, own| earlier.sha256.is_none() || earlier.sha256 == own.sha256,
+        );
+    }
+
+    /// The file's source is known: waits while an earlier file loading
+    /// beside it may be of the same source.
+    fn source_known(&self, source: &str) {
+        self.order.note_and_wait(
+            self.index,
+            |own| own.source = Some(source.to_string()),
+            |earlier, own| earlier.source.is_none() || earlier.source == own.source,
+        );
+    }
+}
+
+impl Drop for LoadSlot<'_> {
+    fn drop(&mut self) {
+        self.order.lock().retain(|f| f.index != self.index);
+        self.order.changed.notify_all();
+    }
+}
+
+/// What became of one file of the pass.
+type Loaded = Result<Option<FileOutcome>, FileFailure>;
+
+/// Loads `files` in name order, [`PARALLEL_LOADS`] at once (each on a
+/// connection of its own), calling `progress` as each starts; a file the
+/// database refused while another loaded beside it is tried again alone.
+/// Returns each file's result, in order.
+fn load_files(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    files: &[PathBuf],
+    archive_dir: &std::path::Path,
+    (today, now): (NaiveDate, SystemTime),
+    progress: &dyn Fn(IngestProgress<'_>),
+) -> Vec<Loaded> {
+    let total = files.len();
+    let order = LoadOrder::default();
+    let load = |store: &mut Store, index: usize, path: &PathBuf| -> Loaded {
+        let file_name = display_name(path);
+        let _span = info_span!("ingest", file = %file_name).entered();
+        let slot = order.start(index);
+        ingest_file(
+            config,
+            data_dir,
+            store,
+            path,
+            &file_name,
+            archive_dir,
+            today,
+            now,
+            &slot,
+        )
+    };
+    // A second connection (none to be had: one file at a time).
+    let mut others: Vec<Store> = (1..PARALLEL_LOADS.min(total))
+        .map_while(|_| {
+            store
+                .try_clone()
+                .inspect_err(|error| warn!(%error, "files are loaded one at a time"))
+                .ok()
+        })
+        .collect();
+    let mut results: Vec<Option<Loaded>> = (0..total).map(|_| None).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let parent = tracing::Span::current();
+    let work = |store: &mut Store, events: std::sync::mpsc::Sender<(usize, Option<Loaded>)>| {
+        let _entered = parent.enter();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let Some(path) = files.get(index) else {
+                return;
+            };
+            let _ = events.send((index, None));
+            let _ = events.send((index, Some(load(store, index, path))));
+        }
+    };
+    let work = &work;
+    std::thread::scope(|scope| {
+        let (events, received) = std::sync::mpsc::channel::<(usize, Option<Loaded>)>();
+        for store in std::iter::once(&mut *store).chain(others.iter_mut()) {
+            let events = events.clone();
+            scope.spawn(move || work(store, events));
+        }
+        drop(events);
+        // Progress is told here, on the caller's thread.
+        let mut done = 0;
+        for (index, result) in received {
+            match result {
+                None => progress(IngestProgress {
+                    done,
+                    total,
+                    file: Some(&display_name(&files[index])),
+                }),
+                Some(result) => {
+                    done += 1;
+                    results[index] = Some(result);
+                }
+            }
+        }
+    });
+    let parallel = !others.is_empty();
+    drop(others);
+    results
+        .into_iter()
+        .zip(files)
+        .enumerate()
+        .map(|(index, (result, path))| match result {
+            Some(Err(FileFailure::Store(error))) if parallel => {
+                warn!(file = %display_name(path), %error, "the database refused it beside another file; tried again alone");
+                load(store, index, path)
+            }
+            Some(result) => result,
+            // A worker that panicked (a bug outside any file's reading,
+            // which is caught): the file stays for the next pass.
+            None => Err(FileFailure::Io {
+                doing: "loading it".to_string(),
+                error: std::io::Error::other("an internal error of csat stopped its loading"),
+            }),
+        })
+        .collect()
 }
 
 /// The text of a panic's payload.
@@ -721,8 +995,10 @@ mod tests {
     #[test]
     fn appending_beside_the_parser_keeps_every_row_and_stops_it_on_failure() {
         let mut store = Store::open_in_memory().unwrap();
-        let mut load = store.begin_file("good.csv").unwrap();
-        let parsed = parse_and_append(&mut load, |flush| {
+        let order = LoadOrder::default();
+        let slot = order.start(0);
+        let armed = crate::crash_guard::arm(&"0".repeat(64));
+        let (parsed, load) = parse_and_append(&mut store, "good.csv", &slot, &armed, |flush| {
             for chunk in 0..5 {
                 let mut parsed = sales(&[Some(1.0), Some(2.0)], 2 + chunk * 2);
                 flush(&mut parsed)?;
@@ -731,16 +1007,17 @@ mod tests {
             }
             Ok(Ok(sales(&[Some(3.0)], 12)))
         })
-        .unwrap()
-        .unwrap()
         .unwrap();
-        load.finish(&meta("good"), &parsed).unwrap();
+        let parsed = parsed.unwrap().unwrap();
+        load.into_begun("good.csv", &parsed.source, &slot)
+            .unwrap()
+            .finish(&meta("good"), &parsed)
+            .unwrap();
         assert_eq!(n_sales(&store), 11);
 
         let handed_over = AtomicUsize::new(0);
         let stopped = AtomicUsize::new(0);
-        let mut load = store.begin_file("bad.csv").unwrap();
-        let result = parse_and_append(&mut load, |flush| {
+        let result = parse_and_append(&mut store, "bad.csv", &slot, &armed, |flush| {
             for chunk in 0..1000 {
                 let amount = (chunk != 1).then_some(1.0);
                 let mut parsed = sales(&[amount], 100 + chunk);
@@ -756,21 +1033,67 @@ mod tests {
             matches!(result, Err(FileFailure::Store(_))),
             "the failed append is returned as the store's error"
         );
+        drop(result);
         assert_eq!(stopped.load(Ordering::SeqCst), 1);
         // Chunk 1 failed; at most one more waited in the channel and one
         // more was being handed over when the appending side went away.
         assert!(handed_over.load(Ordering::SeqCst) <= 4, "{handed_over:?}");
-        drop(load);
         assert_eq!(n_sales(&store), 11);
 
-        let mut load = store.begin_file("panics.csv").unwrap();
-        let result = parse_and_append(&mut load, |flush| {
+        let (result, load) = parse_and_append(&mut store, "panics.csv", &slot, &armed, |flush| {
             flush(&mut sales(&[Some(1.0)], 2))?;
             panic!("a reader bug");
-        });
-        let panic = result.unwrap().unwrap_err();
+        })
+        .unwrap();
+        let panic = result.unwrap_err();
         assert_eq!(panic_message(&*panic), "a reader bug");
         drop(load);
         assert_eq!(n_sales(&store), 11);
+    }
+
+    /// A file waits, before its transaction, while an earlier file loading
+    /// beside it has no source yet or the same source, and only then; the
+    /// earlier file never waits for it.
+    #[test]
+    fn a_later_file_waits_only_for_an_earlier_one_of_its_source() {
+        use std::sync::mpsc::channel;
+        use std::time::Duration;
+
+        let order = LoadOrder::default();
+        let later_goes_on = |earlier: LoadSlot<'_>, later_index: usize, release: &dyn Fn(LoadSlot<'_>)| {
+            std::thread::scope(|scope| {
+                let (went_on, gone_on) = channel();
+                let order = &order;
+                scope.spawn(move || {
+                    let later = order.start(later_index);
+                    later.source_known("survey");
+                    went_on.send(()).unwrap();
+                });
+                // The earlier file's source is not known yet: it waits.
+                assert!(gone_on.recv_timeout(Duration::from_millis(200)).is_err());
+                release(earlier);
+                gone_on.recv_timeout(Duration::from_secs(30)).unwrap();
+            });
+        };
+        // Another source: it goes on as soon as that is known.
+        later_goes_on(order.start(0), 1, &|earlier| {
+            earlier.source_known("callbacks");
+            // Kept in flight: the later file does not wait for its end.
+            std::mem::forget(earlier);
+        });
+        order.lock().clear();
+        // The same source: it goes on when the earlier file is done.
+        later_goes_on(order.start(2), 3, &|earlier| {
+            earlier.source_known("survey");
+            drop(earlier);
+        });
+        // The earlier file never waits for a later one.
+        let later = order.start(5);
+        later.source_known("survey");
+        let earlier = order.start(4);
+        earlier.source_known("survey");
+        earlier.hashed("same");
+        drop((earlier, later));
+        assert!(order.lock().is_empty());
     }
 }

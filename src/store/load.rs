@@ -335,28 +335,32 @@ impl Store {
         self.begin_file(&meta.file_name)?.finish(meta, parsed)
     }
 
-    /// Runs DuckDB on one thread and within two thirds of its memory limit
-    /// while files load (`true`), or as configured again (`false`). The
-    /// parser has a thread of its own: a second DuckDB thread only contends
-    /// with it for the cores (on the 2M-answer bench month, 0.5 s of 5.7 s
-    /// faster on one thread). Appending needs little of the buffer pool
-    /// (full row groups go to disk), and the parser's chunks are held beside
-    /// it: a 10M-answer month's call-centre CSV peaked at 311 MB resident
-    /// under 192 MB, 262 MB under 128 MB, as fast.
+    /// Runs DuckDB on one thread and within a part of its memory limit
+    /// while `files` load at once (`Some`), or as configured again
+    /// (`None`). The parsers have threads of their own: a second DuckDB
+    /// thread only contends with them for the cores (on the 2M-answer bench
+    /// month, 0.5 s of 5.7 s faster on one thread). Appending needs little
+    /// of the buffer pool (full row groups go to disk), and the parsers'
+    /// chunks are held beside it: one file loads within two thirds of the
+    /// limit (a 10M-answer month's call-centre CSV peaked at 311 MB resident
+    /// under 192 MB, 262 MB under 128 MB, as fast), two at once within a
+    /// quarter (that month's CSV and survey workbook together: 336 MB
+    /// resident under 128 MB, 281 MB under 42 MB, as fast).
     ///
     /// # Errors
     /// A database failure.
-    pub fn loading_files(&self, loading: bool) -> Result<(), StoreError> {
+    pub fn loading_files(&self, files: Option<usize>) -> Result<(), StoreError> {
         let context = "setting the database's threads and memory for loading files";
-        let threads = if loading {
+        let threads = if files.is_some() {
             "SET threads = 1"
         } else {
             "RESET threads"
         };
         self.connection.execute_batch(threads).context(context)?;
-        let memory_mb = self.memory_mb.map(|mb| match loading {
-            true => (mb * 2 / 3).max(32),
-            false => mb,
+        let memory_mb = self.memory_mb.map(|mb| match files {
+            None => mb,
+            Some(0 | 1) => (mb * 2 / 3).max(32),
+            Some(_) => (mb / 4).max(32),
         });
         self.set_memory_limit(memory_mb)
     }

@@ -184,6 +184,28 @@ impl Store {
         Ok(store)
     }
 
+    /// A second connection to the same database, in the same catalog and
+    /// under the same memory limit, with transactions of its own: for
+    /// loading two files at once.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn try_clone(&self) -> Result<Store, StoreError> {
+        let context = "opening a second connection to the database";
+        let catalog: String = self
+            .connection
+            .query_row("SELECT current_database()", [], |r| r.get(0))
+            .context(context)?;
+        let connection = self.connection.try_clone().context(context)?;
+        connection
+            .execute_batch(&format!("USE \"{}\"", catalog.replace('"', "\"\"")))
+            .context(context)?;
+        Ok(Store {
+            connection,
+            memory_mb: self.memory_mb,
+        })
+    }
+
     /// An in-memory database with the schema (used by `csat check` and tests).
     ///
     /// # Errors
@@ -538,28 +560,34 @@ mod tests {
             .unwrap()
     }
 
-    /// While files load DuckDB runs on one thread within two thirds of its
-    /// limit; afterwards it is back on its threads and its whole limit.
+    /// While files load DuckDB runs on one thread, within two thirds of its
+    /// limit for one file, a quarter for two at once; afterwards it is back
+    /// on its threads and its whole limit.
     #[test]
     fn loading_files_narrows_the_database_and_gives_it_back() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("csat.duckdb")).unwrap();
         let (threads_before, limit_before) = (threads(&store), memory_limit(&store));
         let configured = store.memory_mb.expect("a file store is limited");
-        store.loading_files(true).unwrap();
-        assert_eq!(threads(&store), 1);
         // DuckDB shows the limit in MiB, rounded: compare with a second
         // setting made the same way.
-        let loading = memory_limit(&store);
-        store
-            .connection
-            .execute_batch(&format!("SET memory_limit = '{}MB'", configured * 2 / 3))
-            .unwrap();
-        assert_eq!(loading, memory_limit(&store));
-        assert_ne!(loading, limit_before);
-        store.loading_files(false).unwrap();
-        assert_eq!(threads(&store), threads_before);
-        assert_eq!(memory_limit(&store), limit_before);
+        let shown = |megabytes: u32| {
+            store
+                .connection
+                .execute_batch(&format!("SET memory_limit = '{megabytes}MB'"))
+                .unwrap();
+            memory_limit(&store)
+        };
+        for (files, expected) in [(1, configured * 2 / 3), (2, configured / 4)] {
+            store.loading_files(Some(files)).unwrap();
+            assert_eq!(threads(&store), 1);
+            let loading = memory_limit(&store);
+            assert_ne!(loading, limit_before);
+            assert_eq!(loading, shown(expected), "{files} files");
+            store.loading_files(None).unwrap();
+            assert_eq!(threads(&store), threads_before);
+            assert_eq!(memory_limit(&store), limit_before);
+        }
     }
 
     /// A query that runs out of memory under the cap is tried again on one

@@ -241,6 +241,71 @@ fn a_reexport_of_the_same_month_replaces_or_appends_by_rule() {
     }
 }
 
+/// Files of one pass load two at once, yet as if one after the other in
+/// name order: dropped together, 问卷_10月.csv (respondents 1 and 2:
+/// 很满意, 很满意), a copy of its bytes (问卷_10月_副本.csv) and a
+/// re-export (问卷_10月_补充.csv: respondents 3 and 4, 很满意, 一般) under
+/// `replace` give the copy as a duplicate of the first and the month as the
+/// re-export alone: M = (5 + 3) / 2 / 5 = 80 %, 2 responses, the first
+/// file's 2 responses replaced. Repeated, since which file's thread runs
+/// first varies.
+#[test]
+fn files_loaded_at_once_keep_name_order_for_reexports_and_duplicates() {
+    let first = two_answer_survey(1, ["很满意", "很满意"]);
+    for round in 0..4 {
+        let temp = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::new(temp.path());
+        let config = Config::load(None).unwrap();
+        let mut store = pipeline::open_store(&data_dir).unwrap();
+        drop_into_inbox(
+            &data_dir,
+            &[
+                ("问卷_10月.csv".to_string(), first.clone()),
+                ("问卷_10月_副本.csv".to_string(), first.clone()),
+                (
+                    "问卷_10月_补充.csv".to_string(),
+                    two_answer_survey(3, ["很满意", "一般"]),
+                ),
+            ],
+        );
+        let summary =
+            pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+        let files: Vec<&str> = summary.files.iter().map(FileOutcome::file).collect();
+        assert_eq!(
+            files,
+            ["问卷_10月.csv", "问卷_10月_副本.csv", "问卷_10月_补充.csv"],
+            "round {round}"
+        );
+        assert!(
+            matches!(&summary.files[0], FileOutcome::Loaded { replaced, .. } if replaced.is_empty()),
+            "round {round}: {:?}",
+            summary.files[0]
+        );
+        assert!(
+            matches!(&summary.files[1], FileOutcome::Duplicate { original, .. } if original == "问卷_10月.csv"),
+            "round {round}: {:?}",
+            summary.files[1]
+        );
+        let FileOutcome::Loaded { replaced, .. } = &summary.files[2] else {
+            panic!("round {round}: {:?}", summary.files[2]);
+        };
+        assert_eq!(replaced.len(), 1, "round {round}: {replaced:?}");
+        assert_eq!(replaced[0].file_name, "问卷_10月.csv");
+        assert_eq!(replaced[0].n_responses, 2);
+        let m = pipeline::report(&config, &data_dir, &mut store, report_month())
+            .unwrap()
+            .results
+            .company
+            .unwrap();
+        assert!(
+            (m.satisfaction - 80.0).abs() < 1e-9,
+            "round {round}: {}",
+            m.satisfaction
+        );
+        assert_eq!(m.n_responses, 2, "round {round}");
+    }
+}
+
 /// M = Σ q_i / Σ max_i × 100 over the questions of `answers` (SPEC), and
 /// the sample variance of the answers as percentages of their scale: the
 /// second, simple computation the SQL is checked against.
