@@ -557,9 +557,10 @@ struct AppendStopped;
 
 /// A file's transaction, begun when its source is known (at its first
 /// chunk, or at the end of a file that fits in one), once every file before
-/// it in the pass that loads beside it is either of another source or
-/// stored: a re-export then sees, and supersedes, the export before it,
-/// as when the two are loaded one after the other.
+/// it in the pass that loads beside it has begun its own and is of another
+/// source, or is done: a re-export then sees, and supersedes, the export
+/// before it, and file ids (which "the latest file" and tie orders use) come
+/// in name order, as when the files are loaded one after the other.
 struct Load<'s> {
     /// The store, until the transaction begins.
     store: Option<&'s mut Store>,
@@ -584,7 +585,10 @@ impl<'s> Load<'s> {
     ) -> Result<&mut crate::store::FileLoad<'s>, crate::store::StoreError> {
         if let Some(store) = self.store.take() {
             order.source_known(source);
-            self.load = Some(store.begin_file(file_name)?);
+            let load = store.begin_file(file_name);
+            // (Failed, the file is done soon: later files go on either way.)
+            order.began();
+            self.load = Some(load?);
         }
         self.load
             .as_mut()
@@ -731,6 +735,8 @@ struct InFlight {
     sha256: Option<String>,
     /// Its source, once its header is read.
     source: Option<String>,
+    /// Whether its transaction (and file id) is taken.
+    began: bool,
 }
 
 /// One file's place in a [`LoadOrder`]; leaves it when dropped.
@@ -746,6 +752,7 @@ impl LoadOrder {
             index,
             sha256: None,
             source: None,
+            began: false,
         });
         LoadSlot { order: self, index }
     }
@@ -797,13 +804,19 @@ impl LoadSlot<'_> {
     }
 
     /// The file's source is known: waits while an earlier file loading
-    /// beside it may be of the same source.
+    /// beside it has not begun its transaction or is of the same source.
     fn source_known(&self, source: &str) {
         self.order.note_and_wait(
             self.index,
             |own| own.source = Some(source.to_string()),
-            |earlier, own| earlier.source.is_none() || earlier.source == own.source,
+            |earlier, own| !earlier.began || earlier.source == own.source,
         );
+    }
+
+    /// The file's transaction is begun (its file id taken).
+    fn began(&self) {
+        self.order
+            .note_and_wait(self.index, |own| own.began = true, |_, _| false);
     }
 }
 
@@ -1052,15 +1065,17 @@ mod tests {
     }
 
     /// A file waits, before its transaction, while an earlier file loading
-    /// beside it has no source yet or the same source, and only then; the
-    /// earlier file never waits for it.
+    /// beside it has not begun its own or has the same source, and only
+    /// then; the earlier file never waits for it.
     #[test]
     fn a_later_file_waits_only_for_an_earlier_one_of_its_source() {
         use std::sync::mpsc::channel;
         use std::time::Duration;
 
         let order = LoadOrder::default();
-        let later_goes_on = |earlier: LoadSlot<'_>, later_index: usize, release: &dyn Fn(LoadSlot<'_>)| {
+        // `steps` release the earlier file; the later one waits until the
+        // last of them.
+        let later_waits_for = |later_index: usize, steps: Vec<Box<dyn FnOnce() + '_>>| {
             std::thread::scope(|scope| {
                 let (went_on, gone_on) = channel();
                 let order = &order;
@@ -1069,24 +1084,29 @@ mod tests {
                     later.source_known("survey");
                     went_on.send(()).unwrap();
                 });
-                // The earlier file's source is not known yet: it waits.
-                assert!(gone_on.recv_timeout(Duration::from_millis(200)).is_err());
-                release(earlier);
+                for step in steps {
+                    assert!(gone_on.recv_timeout(Duration::from_millis(200)).is_err());
+                    step();
+                }
                 gone_on.recv_timeout(Duration::from_secs(30)).unwrap();
             });
         };
-        // Another source: it goes on as soon as that is known.
-        later_goes_on(order.start(0), 1, &|earlier| {
-            earlier.source_known("callbacks");
-            // Kept in flight: the later file does not wait for its end.
-            std::mem::forget(earlier);
-        });
-        order.lock().clear();
+        // Another source: it goes on once the earlier file has begun.
+        let earlier = order.start(0);
+        later_waits_for(
+            1,
+            vec![
+                Box::new(|| earlier.source_known("callbacks")),
+                Box::new(|| earlier.began()),
+            ],
+        );
+        drop(earlier);
         // The same source: it goes on when the earlier file is done.
-        later_goes_on(order.start(2), 3, &|earlier| {
-            earlier.source_known("survey");
-            drop(earlier);
-        });
+        let earlier = order.start(2);
+        earlier.source_known("survey");
+        earlier.began();
+        let earlier = std::cell::Cell::new(Some(earlier));
+        later_waits_for(3, vec![Box::new(|| drop(earlier.take()))]);
         // The earlier file never waits for a later one.
         let later = order.start(5);
         later.source_known("survey");
