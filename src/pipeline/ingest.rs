@@ -230,6 +230,7 @@ pub fn ingest_with_progress(
     let archive_dir = data_dir.archive().join(today.format("%Y-%m").to_string());
     let total = files.len();
     store.loading_files(Some(PARALLEL_LOADS.min(total)))?;
+    LOADING_FILES.store(true, std::sync::atomic::Ordering::Relaxed);
     let outcomes = load_files(
         config,
         data_dir,
@@ -256,6 +257,7 @@ pub fn ingest_with_progress(
             }
         }
     }
+    LOADING_FILES.store(false, std::sync::atomic::Ordering::Relaxed);
     store.loading_files(None)?;
     progress(IngestProgress {
         done: total,
@@ -263,6 +265,15 @@ pub fn ingest_with_progress(
         file: None,
     });
     Ok(summary)
+}
+
+/// Set while an ingest pass loads its files (read by the binary's
+/// allocator, which then hands Rust's allocations to a per-thread one).
+static LOADING_FILES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether an ingest pass is loading its files.
+pub fn loading_files() -> bool {
+    LOADING_FILES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Text files up to this size are read whole; larger ones are parsed from

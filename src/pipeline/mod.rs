@@ -26,7 +26,8 @@ pub mod report;
 
 pub use deliver::{deliver, readiness, DeliveryOutcome};
 pub use ingest::{
-    ingest, ingest_with_progress, FileOutcome, IngestProgress, IngestSummary, MAX_INTERRUPTED_READS,
+    ingest, ingest_with_progress, loading_files, FileOutcome, IngestProgress, IngestSummary,
+    MAX_INTERRUPTED_READS,
 };
 pub use jobs::{
     last_runs, record_job_run, regrade, run_job, JobKind, JobOutcome, LastRun, RegradeOutcome,
