@@ -38,6 +38,9 @@ const THREADS_PER_SLOT: usize = 2;
 
 /// One file being read: its SHA-256 and the threads reading it.
 struct Slot {
+    /// Taken by an [`Armed`] (its SHA-256 being written, or in use).
+    claimed: AtomicBool,
+    /// Its SHA-256 and first thread are written: the handler may read it.
     armed: AtomicBool,
     sha256: [AtomicU8; 64],
     threads: [AtomicI32; THREADS_PER_SLOT],
@@ -45,6 +48,7 @@ struct Slot {
 
 static GUARD: [Slot; SLOTS] = [const {
     Slot {
+        claimed: AtomicBool::new(false),
         armed: AtomicBool::new(false),
         sha256: [const { AtomicU8::new(b'0') }; 64],
         threads: [const { AtomicI32::new(0) }; THREADS_PER_SLOT],
@@ -113,7 +117,7 @@ pub struct Armed {
 /// files read at once than [`SLOTS`]) the file is read unguarded.
 pub fn arm(sha256: &str) -> Armed {
     let slot = GUARD.iter().position(|slot| {
-        slot.armed
+        slot.claimed
             .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
             .is_ok()
     });
@@ -126,6 +130,8 @@ pub fn arm(sha256: &str) -> Armed {
             thread.store(0, Ordering::SeqCst);
         }
         slot.threads[0].store(thread_id(), Ordering::SeqCst);
+        // Only now: a crash before this names no half-written SHA-256.
+        slot.armed.store(true, Ordering::SeqCst);
     }
     Armed { slot }
 }
@@ -149,6 +155,7 @@ impl Drop for Armed {
     fn drop(&mut self) {
         if let Some(index) = self.slot {
             GUARD[index].armed.store(false, Ordering::SeqCst);
+            GUARD[index].claimed.store(false, Ordering::SeqCst);
         }
     }
 }

@@ -26,10 +26,23 @@ mod cli;
 struct Allocator;
 
 impl Allocator {
-    /// Whether mimalloc holds `block`.
-    fn mimalloc_holds(block: *mut u8) -> bool {
+    /// The allocator new blocks come from now.
+    fn now() -> &'static dyn std::alloc::GlobalAlloc {
+        if csat::pipeline::loading_files() {
+            &mimalloc::MiMalloc
+        } else {
+            &std::alloc::System
+        }
+    }
+
+    /// The allocator holding `block`.
+    fn holding(block: *mut u8) -> &'static dyn std::alloc::GlobalAlloc {
         // SAFETY: a lookup in mimalloc's own page map, for any pointer.
-        unsafe { libmimalloc_sys::mi_is_in_heap_region(block.cast()) }
+        if unsafe { libmimalloc_sys::mi_is_in_heap_region(block.cast()) } {
+            &mimalloc::MiMalloc
+        } else {
+            &std::alloc::System
+        }
     }
 }
 
@@ -38,35 +51,17 @@ impl Allocator {
 unsafe impl std::alloc::GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         // SAFETY: the caller's contract, passed on.
-        unsafe {
-            if csat::pipeline::loading_files() {
-                mimalloc::MiMalloc.alloc(layout)
-            } else {
-                std::alloc::System.alloc(layout)
-            }
-        }
+        unsafe { Allocator::now().alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
         // SAFETY: the caller's contract, passed on.
-        unsafe {
-            if csat::pipeline::loading_files() {
-                mimalloc::MiMalloc.alloc_zeroed(layout)
-            } else {
-                std::alloc::System.alloc_zeroed(layout)
-            }
-        }
+        unsafe { Allocator::now().alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, block: *mut u8, layout: std::alloc::Layout) {
         // SAFETY: the caller's contract, passed on to the block's allocator.
-        unsafe {
-            if Allocator::mimalloc_holds(block) {
-                mimalloc::MiMalloc.dealloc(block, layout)
-            } else {
-                std::alloc::System.dealloc(block, layout)
-            }
-        }
+        unsafe { Allocator::holding(block).dealloc(block, layout) }
     }
 
     unsafe fn realloc(
@@ -76,13 +71,7 @@ unsafe impl std::alloc::GlobalAlloc for Allocator {
         new_size: usize,
     ) -> *mut u8 {
         // SAFETY: the caller's contract, passed on to the block's allocator.
-        unsafe {
-            if Allocator::mimalloc_holds(block) {
-                mimalloc::MiMalloc.realloc(block, layout, new_size)
-            } else {
-                std::alloc::System.realloc(block, layout, new_size)
-            }
-        }
+        unsafe { Allocator::holding(block).realloc(block, layout, new_size) }
     }
 }
 

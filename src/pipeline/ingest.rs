@@ -931,8 +931,10 @@ fn load_files(
                 load(store, index, path)
             }
             Some(result) => result,
-            // A worker that panicked (a bug outside any file's reading,
-            // which is caught): the file stays for the next pass.
+            // Not reached: every file's worker sends its result (a panic in
+            // a file's reading is caught; one elsewhere in a worker is
+            // raised again by the scope, as it would be without workers).
+            // Should it be, the file stays for the next pass.
             None => Err(FileFailure::Io {
                 doing: "loading it".to_string(),
                 error: std::io::Error::other("an internal error of csat stopped its loading"),

@@ -24,6 +24,26 @@ fn call(id: &str, day: u32, reached: bool, scores: [&str; 4], remark: &str) -> S
     )
 }
 
+/// Drops the month's callback export (`calls`) and survey export into the
+/// inbox together and ingests them in one pass.
+fn ingest_month(
+    config: &Config,
+    data_dir: &DataDir,
+    calls: &[String],
+    survey: &str,
+) -> (csat::store::Store, csat::pipeline::IngestSummary) {
+    drop_into_inbox(
+        data_dir,
+        &[
+            ("回访记录_2026-10.csv".into(), callbacks_csv(calls)),
+            ("问卷_2026-10.csv".into(), survey.as_bytes().to_vec()),
+        ],
+    );
+    let mut store = pipeline::open_store(data_dir).unwrap();
+    let summary = pipeline::ingest(config, data_dir, &mut store, run_date(), settled()).unwrap();
+    (store, summary)
+}
+
 fn callbacks_csv(calls: &[String]) -> Vec<u8> {
     let mut text = CALLBACK_HEADER.to_string();
     for line in calls {
@@ -71,15 +91,7 @@ fn placeholder_remarks_and_comments_are_not_problems() {
     let survey = "序号,提交答卷时间,所用时间,来源,来源详情,来自IP,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：,4、您的其他意见\n\
                   1,2026/10/3 14:05:09,136秒,手机提交,直接访问,1.2.3.4,深圳福田店,很满意,无\n\
                   2,2026/10/4 09:00:00,88秒,微信,直接访问,1.2.3.5,东莞南城店,满意,送货太慢\n";
-    drop_into_inbox(
-        &data_dir,
-        &[
-            ("回访记录_2026-10.csv".into(), callbacks_csv(&calls)),
-            ("问卷_2026-10.csv".into(), survey.as_bytes().to_vec()),
-        ],
-    );
-    let mut store = pipeline::open_store(&data_dir).unwrap();
-    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let (mut store, summary) = ingest_month(&config, &data_dir, &calls, survey);
     assert!(!summary.is_partial(), "{:?}", summary.files);
 
     let comments = store
@@ -507,15 +519,7 @@ fn refused_cells_stream_with_the_file_and_each_is_stored_once() {
     // A good survey export beside it loads as usual.
     let survey = "序号,提交答卷时间,所用时间,来源,来源详情,来自IP,1、您购买产品的门店：,2、您对床垫整体质量的满意程度：\n\
                   1,2026/10/3 14:05:09,136秒,手机提交,直接访问,1.2.3.4,深圳福田店,很满意\n";
-    drop_into_inbox(
-        &data_dir,
-        &[
-            ("回访记录_2026-10.csv".into(), callbacks_csv(&calls)),
-            ("问卷_2026-10.csv".into(), survey.as_bytes().to_vec()),
-        ],
-    );
-    let mut store = pipeline::open_store(&data_dir).unwrap();
-    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    let (store, summary) = ingest_month(&config, &data_dir, &calls, survey);
     let [FileOutcome::Loaded {
         rows_loaded,
         answers_loaded,
