@@ -9,6 +9,7 @@ use anyhow::Result;
 use csat::config::Config;
 use csat::inbox::DataDir;
 
+pub mod allocator;
 pub mod args;
 pub mod bench;
 pub mod check;
