@@ -140,12 +140,15 @@ fn run(cli: Cli) -> Result<Outcome> {
             formats: true,
             answers,
             customers,
+            peer,
         } => {
-            if !sizes.is_empty() {
-                bail!("--sizes measures months; --formats compares formats: give one of them");
+            if !sizes.is_empty() || peer.is_some() {
+                bail!("--sizes and --peer measure months; --formats compares formats: give one of them");
             }
             cli::bench::bench(&data_dir, *answers, *customers, today)
         }
-        Command::Bench { sizes, .. } => cli::bench::bench_months(&data_dir, sizes, today),
+        Command::Bench { sizes, peer, .. } => {
+            cli::bench::bench_months(&data_dir, sizes, peer.as_deref(), today)
+        }
     }
 }

@@ -151,6 +151,12 @@ pub enum Command {
         /// months of sales), graded and reported with the answers.
         #[arg(long, default_value_t = 50_000)]
         customers: usize,
+        /// Also run the pandas peer (bench/peer_pandas.py, compiled in) on
+        /// each month with this Python (one with pandas, python-calamine and
+        /// xlsxwriter), and print its time, peak RSS and whether its figures
+        /// agree with csat's workbook.
+        #[arg(long, value_name = "PYTHON")]
+        peer: Option<PathBuf>,
     },
 }
 

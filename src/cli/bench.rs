@@ -285,10 +285,68 @@ fn largest_sheet(path: &Path) -> Result<(String, usize)> {
     Ok(largest)
 }
 
+/// The pandas peer (`bench/peer_pandas.py`), written beside the months when
+/// `csat bench --peer` runs it.
+const PEER_SCRIPT: &str = include_str!("../../bench/peer_pandas.py");
+
+/// One run of the pandas peer on a month's directory.
+struct PeerRun {
+    /// Wall time of the whole process (interpreter, imports and all), as
+    /// csat's steps are measured.
+    seconds: f64,
+    /// Its peak resident memory (`ru_maxrss`, as it prints it).
+    peak_mb: f64,
+    /// Whether its figures agree with csat's workbook.
+    agrees: bool,
+}
+
+/// Runs the peer `script` with `python` on `month_dir` (after csat's
+/// report, whose workbook it checks its figures against).
+fn run_peer(python: &Path, script: &Path, month_dir: &Path) -> Result<PeerRun> {
+    let start = std::time::Instant::now();
+    let output = std::process::Command::new(python)
+        .arg(script)
+        .arg(month_dir)
+        .output()
+        .with_context(|| format!("running the peer with {}", python.display()))?;
+    let seconds = start.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        bail!(
+            "the peer failed ({}); it needs pandas, python-calamine and xlsxwriter: {}{}",
+            output.status,
+            stdout,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // "peer (pandas + python-calamine): 5.92 s, peak RSS 482.1 MB, …"
+    let peak_mb = stdout
+        .lines()
+        .find_map(|l| l.split("peak RSS ").nth(1))
+        .and_then(|rest| rest.split(" MB").next())
+        .and_then(|mb| mb.parse().ok())
+        .with_context(|| format!("the peer did not print its peak RSS: {stdout}"))?;
+    let agrees = stdout.lines().any(|l| l.starts_with("agrees with csat"));
+    if !agrees {
+        eprintln!("the peer's figures differ from csat's ({}):\n{stdout}", month_dir.display());
+    }
+    Ok(PeerRun {
+        seconds,
+        peak_mb,
+        agrees,
+    })
+}
+
 /// `csat bench`: for each size, a generated month (a 问卷星 xlsx with half
 /// the answers, a call-centre CSV with the other half) ingested and
-/// reported by child runs of csat, each measured (wall time, peak RSS).
-pub fn bench_months(data_dir: &DataDir, sizes: &[usize], today: NaiveDate) -> Result<Outcome> {
+/// reported by child runs of csat, each measured (wall time, peak RSS);
+/// with `peer`, the pandas peer run after them on the same files.
+pub fn bench_months(
+    data_dir: &DataDir,
+    sizes: &[usize],
+    peer: Option<&Path>,
+    today: NaiveDate,
+) -> Result<Outcome> {
     let sizes = if sizes.is_empty() {
         vec![1_000_000, 2_000_000, 4_000_000, 10_000_000]
     } else {
@@ -301,8 +359,15 @@ pub fn bench_months(data_dir: &DataDir, sizes: &[usize], today: NaiveDate) -> Re
     let report_month = Month::before(today);
     let month = report_month.to_string();
     let config = csat::demo::bench_config();
+    let peer_script = root.join("peer_pandas.py");
+    if peer.is_some() {
+        std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
+        csat::delivery::write_atomically(&peer_script, PEER_SCRIPT.as_bytes())
+            .with_context(|| format!("writing {}", peer_script.display()))?;
+    }
+    let mut all_agree = true;
     println!("csat bench, month {month}, on {}", machine());
-    println!(
+    print!(
         "{:>11} {:>9} {:>10} {:>9} {:>10} {:>9} {:>12} {:>13} {:>10} {:>10}",
         "answers",
         "ingest s",
@@ -315,6 +380,10 @@ pub fn bench_months(data_dir: &DataDir, sizes: &[usize], today: NaiveDate) -> Re
         "rows",
         "details MB"
     );
+    match peer {
+        Some(_) => println!(" {:>7} {:>8} {:>7}", "peer s", "peer MB", "agrees"),
+        None => println!(),
+    }
     for size in sizes {
         let (survey, calls) = csat::demo::bench_month(1, csat::month::Month::before(today), size)
             .context("generating the month")?;
@@ -355,7 +424,7 @@ pub fn bench_months(data_dir: &DataDir, sizes: &[usize], today: NaiveDate) -> Re
             })
             .unwrap_or(0.0);
         let (sheet, rows) = largest_sheet(&workbook)?;
-        println!(
+        print!(
             "{:>11} {:>9.2} {:>10.1} {:>9.2} {:>10.1} {:>9.2} {:>12.2} {:>13} {:>10} {:>10.1}",
             answers,
             ingest.seconds,
@@ -368,6 +437,24 @@ pub fn bench_months(data_dir: &DataDir, sizes: &[usize], today: NaiveDate) -> Re
             rows,
             details_mb
         );
+        match peer {
+            Some(python) => {
+                // The row so far shows while the peer runs.
+                std::io::Write::flush(&mut std::io::stdout()).context("writing the table")?;
+                let run = run_peer(python, &peer_script, &dir)?;
+                all_agree &= run.agrees;
+                println!(
+                    " {:>7.2} {:>8.1} {:>7}",
+                    run.seconds,
+                    run.peak_mb,
+                    if run.agrees { "yes" } else { "NO" }
+                );
+            }
+            None => println!(),
+        }
+    }
+    if !all_agree {
+        bail!("the peer's figures differ from csat's (above)");
     }
     Ok(Outcome::Ok)
 }

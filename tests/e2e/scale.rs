@@ -450,10 +450,13 @@ fn a_month_past_the_cap_lists_groups_capped_items_and_detail_workbooks() {
 /// it is parsed from disk as it is read), every figure is printed, the largest sheet is
 /// within Excel's rows, and the peak memory of the ingest and the report,
 /// measured by the child processes themselves, stays under the bound the
-/// README promises (250 MB ingest, 300 MB report).
+/// README promises (250 MB ingest, 300 MB report). The pandas peer runs on
+/// the same files (`--peer`): its company score, department scores and
+/// Pareto, computed from the files by pandas, agree with csat's workbook.
 #[test]
 fn bench_measures_a_month_within_the_memory_bound() {
     let temp = tempfile::tempdir().unwrap();
+    let python = test_python();
     let output = csat(&[
         "--data-dir",
         temp.path().to_str().unwrap(),
@@ -462,6 +465,8 @@ fn bench_measures_a_month_within_the_memory_bound() {
         "bench",
         "--sizes",
         "100000",
+        "--peer",
+        python.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
@@ -475,7 +480,8 @@ fn bench_measures_a_month_within_the_memory_bound() {
         .find(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
         .unwrap_or_else(|| panic!("{stdout}"));
     let fields: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(fields.len(), 10, "{line}");
+    assert_eq!(fields.len(), 13, "{line}");
+    assert_eq!(fields[12], "yes", "the peer disagrees: {stdout}");
     let number = |i: usize| fields[i].parse::<f64>().unwrap();
     // 50,000 survey answers (2,500 respondents × 20), the free-text
     // comments that are not placeholders (at most one a respondent), and
@@ -485,6 +491,7 @@ fn bench_measures_a_month_within_the_memory_bound() {
     assert!(number(2) > 0.0 && number(2) < 250.0, "ingest peak {line}");
     assert!(number(4) > 0.0 && number(4) < 300.0, "report peak {line}");
     assert!(number(8) <= 1_048_576.0, "{line}");
+    assert!(number(10) > 0.0 && number(11) > 0.0, "peer time and memory: {line}");
 }
 
 /// A call-centre export refused cell by cell: 20,000 calls (80,000 answers,

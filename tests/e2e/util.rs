@@ -217,7 +217,12 @@ pub fn wait_for_port(port: u16) {
     panic!("nothing listens on port {port}");
 }
 
-/// The venv's python with aiosmtpd installed (created on first use).
+/// The test venv's packages: aiosmtpd (the SMTP server of the delivery
+/// tests) and the pandas peer's (`csat bench --peer`).
+const TEST_PACKAGES: [&str; 4] = ["aiosmtpd", "pandas", "python-calamine", "xlsxwriter"];
+
+/// The venv's python with [`TEST_PACKAGES`] installed (created and
+/// installed on first use, as `.ci/run` does).
 pub fn test_python() -> std::path::PathBuf {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = LOCK.lock().unwrap();
@@ -227,13 +232,13 @@ pub fn test_python() -> std::path::PathBuf {
             std::path::PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/csat-venv")
         });
     let python = venv.join("bin/python");
-    let has_aiosmtpd = || {
+    let installed = || {
         Command::new(&python)
-            .args(["-c", "import aiosmtpd"])
+            .args(["-c", "import aiosmtpd, pandas, python_calamine, xlsxwriter"])
             .status()
             .is_ok_and(|s| s.success())
     };
-    if !has_aiosmtpd() {
+    if !installed() {
         let status = Command::new("python3")
             .arg("-m")
             .arg("venv")
@@ -242,10 +247,11 @@ pub fn test_python() -> std::path::PathBuf {
             .unwrap();
         assert!(status.success(), "python3 -m venv {}", venv.display());
         let status = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(TEST_PACKAGES)
             .status()
             .unwrap();
-        assert!(status.success(), "pip install aiosmtpd");
+        assert!(status.success(), "pip install {TEST_PACKAGES:?}");
     }
     python
 }
