@@ -328,7 +328,10 @@ fn run_peer(python: &Path, script: &Path, month_dir: &Path) -> Result<PeerRun> {
         .with_context(|| format!("the peer did not print its peak RSS: {stdout}"))?;
     let agrees = stdout.lines().any(|l| l.starts_with("agrees with csat"));
     if !agrees {
-        eprintln!("the peer's figures differ from csat's ({}):\n{stdout}", month_dir.display());
+        eprintln!(
+            "the peer's figures differ from csat's ({}):\n{stdout}",
+            month_dir.display()
+        );
     }
     Ok(PeerRun {
         seconds,

@@ -491,7 +491,10 @@ fn bench_measures_a_month_within_the_memory_bound() {
     assert!(number(2) > 0.0 && number(2) < 250.0, "ingest peak {line}");
     assert!(number(4) > 0.0 && number(4) < 300.0, "report peak {line}");
     assert!(number(8) <= 1_048_576.0, "{line}");
-    assert!(number(10) > 0.0 && number(11) > 0.0, "peer time and memory: {line}");
+    assert!(
+        number(10) > 0.0 && number(11) > 0.0,
+        "peer time and memory: {line}"
+    );
 }
 
 /// A call-centre export refused cell by cell: 20,000 calls (80,000 answers,
