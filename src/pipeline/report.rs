@@ -131,7 +131,7 @@ fn write_problem_details(
 /// A department's problems in order, row by row, to `each` (the store's
 /// stream in a report).
 type ProblemStream<'a> =
-    &'a mut dyn FnMut(&str, &analysis::closed_loop::ProblemItem) -> Result<(), PipelineError>;
+    &'a mut dyn FnMut(&str, analysis::closed_loop::ProblemItem) -> Result<(), PipelineError>;
 
 /// Writes the `wanted` detail workbooks (department key, name, path) from
 /// the rows `stream` gives, department after department. When the stream
@@ -211,7 +211,7 @@ fn write_detail_workbooks(
                 current = Some((key.to_string(), sender, Vec::with_capacity(DETAIL_BATCH)));
             }
             if let Some((_, sender, batch)) = current.as_mut() {
-                batch.push(problem.clone());
+                batch.push(problem);
                 if batch.len() == DETAIL_BATCH {
                     let full = std::mem::replace(batch, Vec::with_capacity(DETAIL_BATCH));
                     if sender.send(full).is_err() {
@@ -303,7 +303,7 @@ mod tests {
             let written = write_detail_workbooks(&config, month, &wanted, |each| {
                 for (key, name, n) in sizes {
                     for i in 0..n {
-                        each(key, &problem(name, i))?;
+                        each(key, problem(name, i))?;
                     }
                 }
                 match fail {

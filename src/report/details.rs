@@ -9,7 +9,7 @@ use std::io::Write;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 
-use super::workbook::{print_setup, problem_item_headers, write_problem_item, Formats};
+use super::workbook::{print_setup, problem_item_headers, write_problem_item, Formats, TextFormat};
 use super::RenderError;
 use crate::analysis::closed_loop::ProblemItem;
 
@@ -76,6 +76,7 @@ impl ProblemDetails {
         for (column, (header, width)) in problem_item_headers(&self.formats).iter().enumerate() {
             sheet.write_string_with_format(0, column as u16, *header, &self.formats.header)?;
             sheet.set_column_width(column as u16, *width)?;
+            sheet.set_column_format(column as u16, &self.formats.text)?;
         }
         sheet.set_freeze_panes(1, 0)?;
         print_setup(sheet, 0)?;
@@ -95,7 +96,7 @@ impl ProblemDetails {
         self.row += 1;
         self.n_rows += 1;
         let sheet = self.workbook.worksheet_from_index(self.n_sheets - 1)?;
-        write_problem_item(sheet, self.row, problem, &self.formats)
+        write_problem_item(sheet, self.row, problem, &self.formats, TextFormat::Column)
     }
 
     /// Problems written so far.

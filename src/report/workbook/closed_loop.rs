@@ -10,6 +10,35 @@ use super::{
 use crate::analysis::MonthlyResults;
 use crate::report::RenderError;
 
+/// Where a problem row's text cells get their format: from each cell
+/// (`Cell`) or from the columns (`Column`: a sheet of problems only, as the
+/// detail workbooks, whose columns are given the text format; rust_xlsxwriter
+/// then looks no format up per cell, which was a third of the detail
+/// workbooks' writing).
+#[derive(Clone, Copy)]
+pub(in crate::report) enum TextFormat {
+    /// Each text cell carries the text format.
+    Cell,
+    /// The columns carry it.
+    Column,
+}
+
+/// Writes `value` as text: with the text format, or in a column that has it.
+fn write_text(
+    sheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    value: &str,
+    formats: &Formats,
+    text: TextFormat,
+) -> Result<(), RenderError> {
+    match text {
+        TextFormat::Cell => sheet.write_string_with_format(row, column, value, &formats.text)?,
+        TextFormat::Column => sheet.write_string(row, column, value)?,
+    };
+    Ok(())
+}
+
 /// `剩 3 个工作日` / `今天到期` / `超期 2 个工作日`, coloured.
 fn write_days_left(
     sheet: &mut Worksheet,
@@ -17,32 +46,39 @@ fn write_days_left(
     column: u16,
     days_left: Option<i64>,
     formats: &Formats,
+    text: TextFormat,
 ) -> Result<(), RenderError> {
     match days_left {
-        None => sheet.write_string_with_format(row, column, "—", &formats.text)?,
-        Some(0) => sheet.write_string_with_format(
+        None => write_text(sheet, row, column, "—", formats, text)?,
+        Some(0) => {
+            sheet.write_string_with_format(
+                row,
+                column,
+                formats.lang.t("今天到期"),
+                &formats.missed,
+            )?;
+        }
+        Some(d) if d > 0 => write_text(
+            sheet,
             row,
             column,
-            formats.lang.t("今天到期"),
-            &formats.missed,
-        )?,
-        Some(d) if d > 0 => sheet.write_string_with_format(
-            row,
-            column,
-            formats
+            &formats
                 .lang
                 .pick(format!("剩 {d} 个工作日"), format!("{d} working days left")),
-            &formats.text,
+            formats,
+            text,
         )?,
-        Some(d) => sheet.write_string_with_format(
-            row,
-            column,
-            formats.lang.pick(
-                format!("超期 {} 个工作日", -d),
-                format!("{} working days overdue", -d),
-            ),
-            &formats.missed,
-        )?,
+        Some(d) => {
+            sheet.write_string_with_format(
+                row,
+                column,
+                formats.lang.pick(
+                    format!("超期 {} 个工作日", -d),
+                    format!("{} working days overdue", -d),
+                ),
+                &formats.missed,
+            )?;
+        }
     };
     Ok(())
 }
@@ -73,33 +109,38 @@ pub(in crate::report) fn problem_item_headers(formats: &Formats) -> [(&'static s
     ]
 }
 
-/// Writes one problem on `row` in the columns of [`problem_item_headers`].
+/// Writes one problem on `row` in the columns of [`problem_item_headers`],
+/// its text cells formatted as `text` says.
 pub(in crate::report) fn write_problem_item(
     sheet: &mut Worksheet,
     row: u32,
     problem: &crate::analysis::closed_loop::ProblemItem,
     formats: &Formats,
+    text: TextFormat,
 ) -> Result<(), RenderError> {
-    sheet.write_string_with_format(
+    let origin = origin_label(problem.origin.as_str(), formats);
+    write_text(sheet, row, 0, origin, formats, text)?;
+    write_text(sheet, row, 1, &problem.item_id, formats, text)?;
+    write_text(
+        sheet,
         row,
-        0,
-        origin_label(problem.origin.as_str(), formats),
-        &formats.text,
+        2,
+        &problem.happened_on.to_string(),
+        formats,
+        text,
     )?;
-    sheet.write_string_with_format(row, 1, &problem.item_id, &formats.text)?;
-    sheet.write_string_with_format(row, 2, problem.happened_on.to_string(), &formats.text)?;
     match problem.severity {
         Some(severity) => {
-            sheet.write_number_with_format(row, 3, severity as f64, &formats.integer)?
+            sheet.write_number_with_format(row, 3, severity as f64, &formats.integer)?;
         }
-        None => sheet.write_string_with_format(row, 3, "—", &formats.text)?,
+        None => write_text(sheet, row, 3, "—", formats, text)?,
     };
-    sheet.write_string_with_format(row, 4, &problem.category, &formats.text)?;
-    sheet.write_string_with_format(row, 5, &problem.department, &formats.text)?;
-    sheet.write_string_with_format(row, 6, &problem.owner, &formats.text)?;
-    sheet.write_string_with_format(row, 7, problem.due_on.to_string(), &formats.text)?;
-    sheet.write_string_with_format(row, 8, &problem.status, &formats.text)?;
-    write_days_left(sheet, row, 9, problem.days_left, formats)
+    write_text(sheet, row, 4, &problem.category, formats, text)?;
+    write_text(sheet, row, 5, &problem.department, formats, text)?;
+    write_text(sheet, row, 6, &problem.owner, formats, text)?;
+    write_text(sheet, row, 7, &problem.due_on.to_string(), formats, text)?;
+    write_text(sheet, row, 8, &problem.status, formats, text)?;
+    write_days_left(sheet, row, 9, problem.days_left, formats, text)
 }
 
 /// The month's problems, bounded whatever their number: one row per
@@ -231,7 +272,7 @@ pub(super) fn problems_sheet(
     }
     for problem in &loop_.problems {
         row += 1;
-        write_problem_item(sheet, row, problem, formats)?;
+        write_problem_item(sheet, row, problem, formats, TextFormat::Cell)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     if !loop_.problems.is_empty() {
@@ -316,7 +357,7 @@ pub(super) fn items_sheet(
             formats.lang.t(item.state.label()),
             &formats.text,
         )?;
-        write_days_left(sheet, row, 11, item.days_left, formats)?;
+        write_days_left(sheet, row, 11, item.days_left, formats, TextFormat::Cell)?;
     }
     sheet.set_freeze_panes(1, 2)?;
     if !items.is_empty() {

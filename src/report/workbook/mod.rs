@@ -17,7 +17,7 @@ mod pareto;
 mod scores;
 mod summary;
 
-pub(super) use closed_loop::{problem_item_headers, write_problem_item};
+pub(super) use closed_loop::{problem_item_headers, write_problem_item, TextFormat};
 
 use super::company::report_month;
 use super::text::{narrative, SummaryContext};
