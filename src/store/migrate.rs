@@ -106,6 +106,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "respondents_in",
         include_str!("../../sql/migrations/V21__respondents_in.sql"),
     ),
+    (
+        22,
+        "config_mirror",
+        include_str!("../../sql/migrations/V22__config_mirror.sql"),
+    ),
 ];
 
 impl Store {
