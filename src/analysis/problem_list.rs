@@ -40,7 +40,8 @@ fn set_problem_deadlines(store: &Store, config: &Config, month: Month) -> Result
 }
 
 /// A problem of `problem_items.sql` / `problem_details.sql` with its owner,
-/// status and working days left on `today`.
+/// status and, when open, the working days left to its due date
+/// (`working_days_left`, counted from the report's day).
 fn problem_item(
     config: &Config,
     row: &Row,
