@@ -313,7 +313,7 @@ fn run_peer(python: &Path, script: &Path, month_dir: &Path) -> Result<PeerRun> {
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         bail!(
-            "the peer failed ({}); it needs pandas, python-calamine and xlsxwriter: {}{}",
+            "the peer failed ({}):\n{}\n{}",
             output.status,
             stdout,
             String::from_utf8_lossy(&output.stderr)
@@ -363,7 +363,20 @@ pub fn bench_months(
     let month = report_month.to_string();
     let config = csat::demo::bench_config();
     let peer_script = root.join("peer_pandas.py");
-    if peer.is_some() {
+    if let Some(python) = peer {
+        // Checked before the first month is generated, not minutes later.
+        let imports = std::process::Command::new(python)
+            .args(["-c", "import tomllib, pandas, python_calamine, xlsxwriter"])
+            .output()
+            .with_context(|| format!("running {}", python.display()))?;
+        if !imports.status.success() {
+            bail!(
+                "{} cannot run the peer: it needs Python 3.11 or later with pandas, \
+                 python-calamine and xlsxwriter ({})",
+                python.display(),
+                String::from_utf8_lossy(&imports.stderr).trim()
+            );
+        }
         std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
         csat::delivery::write_atomically(&peer_script, PEER_SCRIPT.as_bytes())
             .with_context(|| format!("writing {}", peer_script.display()))?;

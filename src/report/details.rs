@@ -58,7 +58,7 @@ impl ProblemDetails {
         );
         Ok(ProblemDetails {
             workbook,
-            formats: Formats::new(lang),
+            formats: Formats::borderless(lang),
             rows_per_sheet: rows_per_sheet.clamp(1, crate::config::EXCEL_MAX_DATA_ROWS),
             row: 0,
             n_sheets: 0,

@@ -113,6 +113,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     ),
 ];
 
+/// The schema version this csat migrates a store to (its last migration).
+pub(super) fn schema_version() -> i32 {
+    MIGRATIONS.last().map_or(0, |(version, _, _)| *version)
+}
+
 impl Store {
     /// A store on `connection` with DuckDB's memory bounded: its buffer
     /// pool and the intermediates of a query stay under the limit, larger

@@ -151,6 +151,9 @@ fn mirror_fingerprint(config: &Config, rows: &[(&'static str, Vec<Value>)]) -> S
     for (insert, values) in rows {
         hasher.update(format!("{insert} {values:?}\n"));
     }
+    // A migration that empties or recreates a mirror table changes the
+    // schema version, and so the fingerprint: the mirrors are rewritten.
+    hasher.update(format!("schema {}\n", super::migrate::schema_version()));
     hasher.update(format!(
         "targets {:?} {:?}\n",
         config.company.target,
@@ -235,9 +238,18 @@ impl Store {
         // is, and DuckDB 2.0 misjudges joins on it (it grouped two million
         // answers one by one before joining: respondent_distribution 0.8 s
         // instead of 0.15 s at two million answers).
+        self.checkpoint()
+    }
+
+    /// Writes what is committed into the database file (DuckDB's
+    /// `CHECKPOINT`): the tables' storage and statistics as they now are.
+    ///
+    /// # Errors
+    /// A database failure.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
         self.connection
             .execute_batch("CHECKPOINT")
-            .context("checkpointing the configuration mirrors")
+            .context("checkpointing the database")
     }
 
     /// Replaces `problem_deadlines` (V13) with `rows` of (day, severity,

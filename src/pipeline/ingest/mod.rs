@@ -142,6 +142,15 @@ pub fn ingest_with_progress(
     }
     LOADING_FILES.store(false, std::sync::atomic::Ordering::Relaxed);
     store.loading_files(None)?;
+    let loaded = summary
+        .files
+        .iter()
+        .any(|f| matches!(f, FileOutcome::Loaded { .. }));
+    if loaded {
+        // What the pass stored is checkpointed before what follows reads it
+        // (the report of a scheduled job reads through this connection).
+        store.checkpoint()?;
+    }
     progress(IngestProgress {
         done: total,
         total,

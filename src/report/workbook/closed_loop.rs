@@ -14,7 +14,8 @@ use crate::report::RenderError;
 /// (`Cell`) or from the columns (`Column`: a sheet of problems only, as the
 /// detail workbooks, whose columns are given the text format; rust_xlsxwriter
 /// then looks no format up per cell, which was a third of the detail
-/// workbooks' writing).
+/// workbooks' writing). With `Column` an empty text (an owner no department
+/// names) writes no cell: the column's format shows on it all the same.
 #[derive(Clone, Copy)]
 pub(in crate::report) enum TextFormat {
     /// Each text cell carries the text format.

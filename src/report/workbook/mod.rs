@@ -71,10 +71,21 @@ pub(super) struct Formats {
 }
 
 impl Formats {
+    /// The formats of the monthly workbook: every table cell with a thin
+    /// border.
     pub(super) fn new(lang: super::labels::Lang) -> Formats {
-        let base = Format::new()
-            .set_border(FormatBorder::Thin)
-            .set_font_name("微软雅黑");
+        Formats::with_border(lang, FormatBorder::Thin)
+    }
+
+    /// The formats of the detail workbooks: no borders, as their text format
+    /// is their columns' (a bordered column format would draw its borders
+    /// down to Excel's last row).
+    pub(in crate::report) fn borderless(lang: super::labels::Lang) -> Formats {
+        Formats::with_border(lang, FormatBorder::None)
+    }
+
+    fn with_border(lang: super::labels::Lang, border: FormatBorder) -> Formats {
+        let base = Format::new().set_border(border).set_font_name("微软雅黑");
         Formats {
             lang,
             title: Format::new()
