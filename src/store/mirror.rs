@@ -171,8 +171,9 @@ impl Store {
     /// departments, keyword rules, Pareto weights and statuses, no-problem
     /// texts, grading rules) and the departments' targets for `months`.
     /// The mirrors are rewritten, and the database checkpointed, only when
-    /// they changed (their fingerprint, V22, says so): rewriting them took
-    /// a tenth of a second of every ingest and report. The targets of
+    /// they changed (their fingerprint, V22, says so): rewriting them was
+    /// 4.5 % of a 2M-answer survey's ingest samples (about 0.14 s), and a 2M
+    /// report is 0.3 s faster without it (medians of five pairs). The targets of
     /// `months` are always written; those of other months written earlier
     /// stay, as they hold for the same configuration.
     ///
