@@ -115,6 +115,14 @@ pub(super) fn parse_and_append<'s>(
                 armed.enlist();
                 let mut hand_over = |parsed: &mut ingest::ParsedFile| {
                     let chunk = parsed.take_rows();
+                    let sizes = (
+                        chunk.responses.len(),
+                        chunk.answers.len(),
+                        chunk.records.len(),
+                    );
+                    sender.send(chunk).map_err(|_| AppendStopped)?;
+                    // Taken once this one is handed over: the appending
+                    // side, the slower, has then given the chunk before back.
                     if let Ok(mut empty) = recycled.try_recv() {
                         empty.responses.clear();
                         empty.answers.clear();
@@ -124,8 +132,15 @@ pub(super) fn parse_and_append<'s>(
                         parsed.answers = empty.answers;
                         parsed.records = empty.records;
                         parsed.record_rows = empty.record_rows;
+                    } else {
+                        // Room for a chunk like the last, so the vectors do
+                        // not grow (and copy themselves) while they fill.
+                        parsed.responses.reserve(sizes.0);
+                        parsed.answers.reserve(sizes.1);
+                        parsed.records.reserve(sizes.2);
+                        parsed.record_rows.reserve(sizes.2);
                     }
-                    sender.send(chunk).map_err(|_| AppendStopped)
+                    Ok(())
                 };
                 parse(&mut hand_over)
             })
