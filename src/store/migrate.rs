@@ -111,6 +111,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "config_mirror",
         include_str!("../../sql/migrations/V22__config_mirror.sql"),
     ),
+    (
+        23,
+        "scores_of_months",
+        include_str!("../../sql/migrations/V23__scores_of_months.sql"),
+    ),
 ];
 
 /// The schema version this csat migrates a store to (its last migration).

@@ -631,4 +631,99 @@ mod tests {
             .unwrap();
         assert_eq!(n, 1000);
     }
+
+    /// The report's group scores read only the files of its three months
+    /// (V23) and are the same as over every month: with four months stored
+    /// (one of them in none of the three, holding a far lower answer), the
+    /// company's scores are each month's item mean over its maximum,
+    /// worked by hand, and every row equals the view `group_scores`' row
+    /// of its month; the month outside the three still gets its trend row.
+    #[test]
+    fn the_report_group_scores_are_those_of_their_months_alone() {
+        let mut store = Store::open_in_memory().unwrap();
+        let config = crate::config::Config::load(None).unwrap();
+        store.sync_config(&config, &[]).unwrap();
+        let question = store
+            .query(
+                "question",
+                "SELECT question_key, scale_max FROM question_map WHERE scale_max = 5 ORDER BY question_key LIMIT 1",
+                &[],
+            )
+            .unwrap();
+        let key = question[0].text("question_key").unwrap();
+        // (file, month, row, value): 2026-10 answers 4 and 5, 2026-09 3,
+        // 2025-10 5, and 2026-06 (no month of the three) 1.
+        let answers = [
+            (1, "2025-10", 1, 5.0),
+            (2, "2026-06", 1, 1.0),
+            (3, "2026-09", 1, 3.0),
+            (4, "2026-10", 1, 4.0),
+            (4, "2026-10", 2, 5.0),
+        ];
+        for (file, month, row, value) in answers {
+            store
+                .connection
+                .execute_batch(&format!(
+                    "INSERT INTO responses (file_id, row_number, response_id, source, channel, submitted_at, month) \
+                     VALUES ({file}, {row}, 'R{file}-{row}', 'survey', 'questionnaire', TIMESTAMP '{month}-15 10:00:00', '{month}');
+                     INSERT INTO answers (file_id, response_id, question_key, question_text, raw_text, value, response_row) \
+                     VALUES ({file}, 'R{file}-{row}', '{key}', 'Q', '{value}', {value}, {row});"
+                ))
+                .unwrap();
+        }
+        store
+            .snapshot_group_scores(["2026-10", "2026-09", "2025-10"], "2025-10")
+            .unwrap();
+        let company = store
+            .query(
+                "company",
+                "SELECT month, score, n_responses FROM report_group_scores WHERE dimension = 'company' ORDER BY month",
+                &[],
+            )
+            .unwrap();
+        let got: Vec<(String, f64, i64)> = company
+            .iter()
+            .map(|r| {
+                (
+                    r.text("month").unwrap(),
+                    r.f64("score").unwrap(),
+                    r.i64("n_responses").unwrap(),
+                )
+            })
+            .collect();
+        let expected = [
+            ("2025-10", 5.0 / 5.0 * 100.0, 1),
+            ("2026-06", 1.0 / 5.0 * 100.0, 1),
+            ("2026-09", 3.0 / 5.0 * 100.0, 1),
+            ("2026-10", (4.0 + 5.0) / 2.0 / 5.0 * 100.0, 2),
+        ];
+        assert_eq!(got.len(), expected.len(), "{got:?}");
+        for ((month, score, n), (want_month, want_score, want_n)) in got.iter().zip(expected) {
+            assert_eq!(month, want_month);
+            assert!(
+                (score - want_score).abs() < 1e-9,
+                "{month}: {score} != {want_score}"
+            );
+            assert_eq!(*n, want_n, "{month}");
+        }
+        let differing = store
+            .query(
+                "differing",
+                "SELECT count(*) AS n FROM (
+                     (SELECT dimension, group_key, month, score, n_answers, n_responses FROM report_group_scores
+                      WHERE month IN ('2026-10', '2026-09', '2025-10')
+                      EXCEPT
+                      SELECT dimension, group_key, month, score, n_answers, n_responses FROM group_scores)
+                     UNION ALL
+                     (SELECT dimension, group_key, month, score, n_answers, n_responses FROM group_scores
+                      WHERE month IN ('2026-10', '2026-09', '2025-10')
+                      EXCEPT
+                      SELECT dimension, group_key, month, score, n_answers, n_responses FROM report_group_scores))",
+                &[],
+            )
+            .unwrap()[0]
+            .i64("n")
+            .unwrap();
+        assert_eq!(differing, 0);
+    }
 }
