@@ -1,11 +1,10 @@
 -- The company's score in the other months of a report's trend (from $4 to
 -- $1, the report month; $2 and $3 are already in report_group_scores, see
--- report_group_scores.sql), over the company respondents
--- trend_respondents.sql wrote first (macro group_scores_over, V20), into
--- report_group_scores. The store runs both only when trend_months.sql finds
--- responses in those months.
-INSERT INTO report_group_scores
-SELECT * FROM group_scores_over('report_group_respondents')
-WHERE dimension = 'company'
-  AND month BETWEEN $4 AND $1
-  AND month NOT IN ($1, $2, $3);
+-- report_group_scores.sql), from the scores kept for their current inputs
+-- (V24: trend_keep.sql has just computed those that were not), into
+-- report_group_scores.
+INSERT INTO report_group_scores (dimension, group_key, month, score, n_answers, n_responses, pct_variance)
+SELECT 'company', '', c.month, c.score, c.n_answers, c.n_responses, c.pct_variance
+FROM company_month_scores AS c
+JOIN month_inputs($4, $1) AS i ON i.month = c.month AND i.inputs = c.inputs
+WHERE c.month NOT IN ($1, $2, $3);

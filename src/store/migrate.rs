@@ -116,6 +116,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "scores_of_months",
         include_str!("../../sql/migrations/V23__scores_of_months.sql"),
     ),
+    (
+        24,
+        "company_months_kept",
+        include_str!("../../sql/migrations/V24__company_months_kept.sql"),
+    ),
 ];
 
 /// The schema version this csat migrates a store to (its last migration).

@@ -397,7 +397,8 @@ impl Store {
     /// replacing what an earlier report left there: every group in the
     /// report month, the month before and the same month a year earlier
     /// (`months`), and the company in every month from `trend_from` to the
-    /// report month.
+    /// report month (kept once computed, and used while the month's current
+    /// responses and the configuration are the same: V24).
     ///
     /// # Errors
     /// A database failure (out of memory under the cap: retried on one thread).
@@ -427,29 +428,43 @@ impl Store {
             months_params,
         )?;
         let trend = duckdb::params![months[0], months[1], months[2], trend_from];
-        let in_trend: i64 = self
+        // The company's score in the trend's other months is kept once
+        // computed (V24); only the months whose inputs changed since, or
+        // never computed, are computed (and kept) again.
+        let stale: String = self
             .connection
             .query_row(
-                include_str!("../../sql/store/trend_months.sql"),
+                include_str!("../../sql/store/trend_stale_months.sql"),
                 trend,
                 |row| row.get(0),
             )
             .context(context)?;
-        if in_trend > 0 {
+        if !stale.is_empty() {
             self.fill_report_table(
                 RESPONDENTS,
                 context,
                 include_str!("../../sql/store/trend_respondents.sql"),
-                trend,
+                duckdb::params![stale],
             )?;
+            self.connection
+                .execute(
+                    include_str!("../../sql/store/trend_forget.sql"),
+                    duckdb::params![stale],
+                )
+                .context(context)?;
             self.fill_report_table(
-                TABLE,
+                "company_month_scores",
                 context,
-                include_str!("../../sql/store/report_company_trend.sql"),
-                trend,
+                include_str!("../../sql/store/trend_keep.sql"),
+                duckdb::params![stale, trend_from, months[0]],
             )?;
         }
-        Ok(())
+        self.fill_report_table(
+            TABLE,
+            context,
+            include_str!("../../sql/store/report_company_trend.sql"),
+            trend,
+        )
     }
 
     /// Computes once the problems of the report month and the month before
@@ -725,5 +740,76 @@ mod tests {
             .i64("n")
             .unwrap();
         assert_eq!(differing, 0);
+    }
+
+    /// A trend month's company score is kept (V24) and used while its
+    /// month's responses and the configuration are the same: a kept score
+    /// altered by hand is what the next report reads; a file adding a
+    /// response to that month, or a changed configuration, has it computed
+    /// again (the hand-worked figure, not the altered one).
+    #[test]
+    fn a_kept_trend_month_is_used_until_its_inputs_change() {
+        let mut store = Store::open_in_memory().unwrap();
+        let config = crate::config::Config::load(None).unwrap();
+        store.sync_config(&config, &[]).unwrap();
+        let key = store
+            .query(
+                "question",
+                "SELECT question_key FROM question_map WHERE scale_max = 5 ORDER BY question_key LIMIT 1",
+                &[],
+            )
+            .unwrap()[0]
+            .text("question_key")
+            .unwrap();
+        let add = |store: &Store, file: i32, month: &str, row: i32, value: f64| {
+            store
+                .connection
+                .execute_batch(&format!(
+                    "INSERT INTO responses (file_id, row_number, response_id, source, channel, submitted_at, month) \
+                     VALUES ({file}, {row}, 'R{file}-{row}', 'survey', 'questionnaire', TIMESTAMP '{month}-15 10:00:00', '{month}');
+                     INSERT INTO answers (file_id, response_id, question_key, question_text, raw_text, value, response_row) \
+                     VALUES ({file}, 'R{file}-{row}', '{key}', 'Q', '{value}', {value}, {row});"
+                ))
+                .unwrap();
+        };
+        add(&store, 1, "2026-06", 1, 1.0);
+        add(&store, 2, "2026-10", 1, 4.0);
+        let trend_june = |store: &Store| -> (f64, i64) {
+            store
+                .snapshot_group_scores(["2026-10", "2026-09", "2025-10"], "2025-10")
+                .unwrap();
+            let rows = store
+                .query(
+                    "june",
+                    "SELECT score, n_responses FROM report_group_scores WHERE dimension = 'company' AND month = '2026-06'",
+                    &[],
+                )
+                .unwrap();
+            assert_eq!(rows.len(), 1);
+            (
+                rows[0].f64("score").unwrap(),
+                rows[0].i64("n_responses").unwrap(),
+            )
+        };
+        assert_eq!(trend_june(&store), (1.0 / 5.0 * 100.0, 1));
+        let kept = "SELECT count(*) AS n FROM company_month_scores WHERE month = '2026-06'";
+        assert_eq!(
+            store.query("kept", kept, &[]).unwrap()[0].i64("n").unwrap(),
+            1
+        );
+
+        let alter = "UPDATE company_month_scores SET score = 12.5 WHERE month = '2026-06'";
+        store.connection.execute_batch(alter).unwrap();
+        assert_eq!(trend_june(&store), (12.5, 1), "the kept score is not read");
+
+        add(&store, 3, "2026-06", 1, 5.0);
+        assert_eq!(trend_june(&store), ((1.0 + 5.0) / 2.0 / 5.0 * 100.0, 2));
+
+        store.connection.execute_batch(alter).unwrap();
+        store
+            .connection
+            .execute_batch("UPDATE config_mirror SET fingerprint = 'another configuration'")
+            .unwrap();
+        assert_eq!(trend_june(&store), ((1.0 + 5.0) / 2.0 / 5.0 * 100.0, 2));
     }
 }
