@@ -647,6 +647,38 @@ mod tests {
         assert_eq!(n, 1000);
     }
 
+    /// A response of `file` (row `row`, in `month`) answering question
+    /// `key` with `value`, stored as ingest would.
+    fn add_answer(store: &Store, key: &str, (file, month, row, value): (i32, &str, i32, f64)) {
+        store
+            .connection
+            .execute_batch(&format!(
+                "INSERT INTO responses (file_id, row_number, response_id, source, channel, submitted_at, month) \
+                 VALUES ({file}, {row}, 'R{file}-{row}', 'survey', 'questionnaire', TIMESTAMP '{month}-15 10:00:00', '{month}');
+                 INSERT INTO answers (file_id, response_id, question_key, question_text, raw_text, value, response_row) \
+                 VALUES ({file}, 'R{file}-{row}', '{key}', 'Q', '{value}', {value}, {row});"
+            ))
+            .unwrap();
+    }
+
+    /// A store with the compiled-in configuration mirrored, and the key of
+    /// its first question on a five-point scale.
+    fn store_with_a_five_point_question() -> (Store, String) {
+        let mut store = Store::open_in_memory().unwrap();
+        let config = crate::config::Config::load(None).unwrap();
+        store.sync_config(&config, &[]).unwrap();
+        let key = store
+            .query(
+                "question",
+                "SELECT question_key FROM question_map WHERE scale_max = 5 ORDER BY question_key LIMIT 1",
+                &[],
+            )
+            .unwrap()[0]
+            .text("question_key")
+            .unwrap();
+        (store, key)
+    }
+
     /// The report's group scores read only the files of its three months
     /// (V23) and are the same as over every month: with four months stored
     /// (one of them in none of the three, holding a far lower answer), the
@@ -655,17 +687,7 @@ mod tests {
     /// of its month; the month outside the three still gets its trend row.
     #[test]
     fn the_report_group_scores_are_those_of_their_months_alone() {
-        let mut store = Store::open_in_memory().unwrap();
-        let config = crate::config::Config::load(None).unwrap();
-        store.sync_config(&config, &[]).unwrap();
-        let question = store
-            .query(
-                "question",
-                "SELECT question_key, scale_max FROM question_map WHERE scale_max = 5 ORDER BY question_key LIMIT 1",
-                &[],
-            )
-            .unwrap();
-        let key = question[0].text("question_key").unwrap();
+        let (store, key) = store_with_a_five_point_question();
         // (file, month, row, value): 2026-10 answers 4 and 5, 2026-09 3,
         // 2025-10 5, and 2026-06 (no month of the three) 1.
         let answers = [
@@ -675,16 +697,8 @@ mod tests {
             (4, "2026-10", 1, 4.0),
             (4, "2026-10", 2, 5.0),
         ];
-        for (file, month, row, value) in answers {
-            store
-                .connection
-                .execute_batch(&format!(
-                    "INSERT INTO responses (file_id, row_number, response_id, source, channel, submitted_at, month) \
-                     VALUES ({file}, {row}, 'R{file}-{row}', 'survey', 'questionnaire', TIMESTAMP '{month}-15 10:00:00', '{month}');
-                     INSERT INTO answers (file_id, response_id, question_key, question_text, raw_text, value, response_row) \
-                     VALUES ({file}, 'R{file}-{row}', '{key}', 'Q', '{value}', {value}, {row});"
-                ))
-                .unwrap();
+        for answer in answers {
+            add_answer(&store, &key, answer);
         }
         store
             .snapshot_group_scores(["2026-10", "2026-09", "2025-10"], "2025-10")
@@ -749,31 +763,9 @@ mod tests {
     /// again (the hand-worked figure, not the altered one).
     #[test]
     fn a_kept_trend_month_is_used_until_its_inputs_change() {
-        let mut store = Store::open_in_memory().unwrap();
-        let config = crate::config::Config::load(None).unwrap();
-        store.sync_config(&config, &[]).unwrap();
-        let key = store
-            .query(
-                "question",
-                "SELECT question_key FROM question_map WHERE scale_max = 5 ORDER BY question_key LIMIT 1",
-                &[],
-            )
-            .unwrap()[0]
-            .text("question_key")
-            .unwrap();
-        let add = |store: &Store, file: i32, month: &str, row: i32, value: f64| {
-            store
-                .connection
-                .execute_batch(&format!(
-                    "INSERT INTO responses (file_id, row_number, response_id, source, channel, submitted_at, month) \
-                     VALUES ({file}, {row}, 'R{file}-{row}', 'survey', 'questionnaire', TIMESTAMP '{month}-15 10:00:00', '{month}');
-                     INSERT INTO answers (file_id, response_id, question_key, question_text, raw_text, value, response_row) \
-                     VALUES ({file}, 'R{file}-{row}', '{key}', 'Q', '{value}', {value}, {row});"
-                ))
-                .unwrap();
-        };
-        add(&store, 1, "2026-06", 1, 1.0);
-        add(&store, 2, "2026-10", 1, 4.0);
+        let (store, key) = store_with_a_five_point_question();
+        add_answer(&store, &key, (1, "2026-06", 1, 1.0));
+        add_answer(&store, &key, (2, "2026-10", 1, 4.0));
         let trend_june = |store: &Store| -> (f64, i64) {
             store
                 .snapshot_group_scores(["2026-10", "2026-09", "2025-10"], "2025-10")
@@ -802,7 +794,7 @@ mod tests {
         store.connection.execute_batch(alter).unwrap();
         assert_eq!(trend_june(&store), (12.5, 1), "the kept score is not read");
 
-        add(&store, 3, "2026-06", 1, 5.0);
+        add_answer(&store, &key, (3, "2026-06", 1, 5.0));
         assert_eq!(trend_june(&store), ((1.0 + 5.0) / 2.0 / 5.0 * 100.0, 2));
 
         store.connection.execute_batch(alter).unwrap();
