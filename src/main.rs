@@ -141,14 +141,18 @@ fn run(cli: Cli) -> Result<Outcome> {
             answers,
             customers,
             peer,
+            history,
         } => {
-            if !sizes.is_empty() || peer.is_some() {
-                bail!("--sizes and --peer measure months; --formats compares formats: give one of them");
+            if !sizes.is_empty() || peer.is_some() || *history > 0 {
+                bail!("--sizes, --peer and --history measure months; --formats compares formats: give one of them");
             }
             cli::bench::bench(&data_dir, *answers, *customers, today)
         }
-        Command::Bench { sizes, peer, .. } => {
-            cli::bench::bench_months(&data_dir, sizes, peer.as_deref(), today)
-        }
+        Command::Bench {
+            sizes,
+            peer,
+            history,
+            ..
+        } => cli::bench::bench_months(&data_dir, sizes, peer.as_deref(), *history, today),
     }
 }

@@ -157,6 +157,12 @@ pub enum Command {
         /// agree with csat's workbook.
         #[arg(long, value_name = "PYTHON")]
         peer: Option<PathBuf>,
+        /// Also measure a store holding this many months before the report
+        /// month, each of the first size's answers, ingested in one pass;
+        /// its report runs twice: the first computes the company's trend
+        /// months, the second reads them kept.
+        #[arg(long, value_name = "MONTHS", default_value_t = 0)]
+        history: u32,
     },
 }
 

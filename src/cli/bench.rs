@@ -343,11 +343,13 @@ fn run_peer(python: &Path, script: &Path, month_dir: &Path) -> Result<PeerRun> {
 /// `csat bench`: for each size, a generated month (a 问卷星 xlsx with half
 /// the answers, a call-centre CSV with the other half) ingested and
 /// reported by child runs of csat, each measured (wall time, peak RSS);
-/// with `peer`, the pandas peer run after them on the same files.
+/// with `peer`, the pandas peer run after them on the same files; with
+/// `history`, a store of that many earlier months too ([`bench_history`]).
 pub fn bench_months(
     data_dir: &DataDir,
     sizes: &[usize],
     peer: Option<&Path>,
+    history: u32,
     today: NaiveDate,
 ) -> Result<Outcome> {
     let sizes = if sizes.is_empty() {
@@ -400,7 +402,7 @@ pub fn bench_months(
         Some(_) => println!(" {:>7} {:>8} {:>7}", "peer s", "peer MB", "agrees"),
         None => println!(),
     }
-    for size in sizes {
+    for &size in &sizes {
         let (survey, calls) = csat::demo::bench_month(1, csat::month::Month::before(today), size)
             .context("generating the month")?;
         let dir = root.join(format!("month-{size}"));
@@ -469,8 +471,69 @@ pub fn bench_months(
             None => println!(),
         }
     }
+    if history > 0 {
+        bench_history(&root, &config, sizes[0], history, today)?;
+    }
     if !all_agree {
         bail!("the peer's figures differ from csat's (above)");
     }
     Ok(Outcome::Ok)
+}
+
+/// A store holding `months` months before the report month and the report
+/// month, `size` answers each (all their files ingested in one pass), and
+/// the report month reported twice: the first report computes the
+/// company's score in the trend months, the second reads them kept (V24).
+/// What a company's store holds after a year, where the table above holds
+/// one month.
+fn bench_history(
+    root: &Path,
+    config: &str,
+    size: usize,
+    months: u32,
+    today: NaiveDate,
+) -> Result<()> {
+    let report_month = Month::before(today);
+    let dir = root.join(format!("history-{size}"));
+    let bench_dir = DataDir::new(&dir);
+    bench_dir.create()?;
+    std::fs::write(bench_dir.config_file(), config)?;
+    let back = i32::try_from(months).context("--history: too many months")?;
+    for shift in -back..=0 {
+        let month = report_month.shift(shift);
+        let (survey, calls) =
+            csat::demo::bench_month(1, month, size).context("generating a month")?;
+        std::fs::write(
+            bench_dir.inbox().join(format!("问卷星_bench_{month}.xlsx")),
+            &survey,
+        )?;
+        std::fs::write(
+            bench_dir
+                .inbox()
+                .join(format!("回访记录_bench_{month}.csv")),
+            &calls,
+        )?;
+    }
+    let ingest = measure(&dir, today, &["ingest", "--json"])?;
+    let summary = IngestRun::read(&ingest.stdout)?;
+    if summary.files.len() != 2 * (months as usize + 1) || !summary.all_loaded() {
+        bail!("the generated files did not all load: {}", ingest.stdout);
+    }
+    let month = report_month.to_string();
+    let first = measure(&dir, today, &["report", "--month", &month])?;
+    let again = measure(&dir, today, &["report", "--month", &month])?;
+    let mb = |m: &Measured| m.peak_rss_kb.unwrap_or(0) as f64 / 1024.0;
+    println!(
+        "history: {} months of {size} answers, {} answers stored: ingest {:.2} s, {:.1} MB; \
+         report {:.2} s, {:.1} MB (computing the trend months), again {:.2} s, {:.1} MB (kept)",
+        months + 1,
+        summary.answers(),
+        ingest.seconds,
+        mb(&ingest),
+        first.seconds,
+        mb(&first),
+        again.seconds,
+        mb(&again),
+    );
+    Ok(())
 }

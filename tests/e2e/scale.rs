@@ -497,6 +497,69 @@ fn bench_measures_a_month_within_the_memory_bound() {
     );
 }
 
+/// `csat bench --history 2`: a store of three months (2026-08 to the report
+/// month 2026-10) is ingested and reported twice. The one trend month
+/// outside the report's three (2026-08) is kept with its company score
+/// (V24), and that score is the month's item means over their maxima,
+/// computed here from the stored answers by a query of the test's own.
+#[test]
+fn bench_history_keeps_the_trend_month_it_computed() {
+    let temp = tempfile::tempdir().unwrap();
+    let output = csat(&[
+        "--data-dir",
+        temp.path().to_str().unwrap(),
+        "--today",
+        "2026-11-05",
+        "bench",
+        "--sizes",
+        "20000",
+        "--history",
+        "2",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("history: 3 months of 20000 answers"),
+        "{stdout}"
+    );
+    let store =
+        csat::store::Store::open(&temp.path().join("bench/history-20000/csat.duckdb")).unwrap();
+    let kept = store
+        .query(
+            "kept",
+            "SELECT month, score FROM company_month_scores ORDER BY month",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(kept.len(), 1, "one trend month outside the three");
+    assert_eq!(kept[0].text("month").unwrap(), "2026-08");
+    let expected = store
+        .query(
+            "by hand",
+            "SELECT sum(mean) / sum(scale_max) * 100 AS score FROM (
+                 SELECT q.question_key, avg(a.value) AS mean, any_value(q.scale_max) AS scale_max
+                 FROM answers AS a
+                 JOIN responses AS r ON r.file_id = a.file_id AND r.row_number = a.response_row
+                 JOIN question_map AS q ON q.question_key = a.question_key
+                 WHERE r.month = '2026-08' AND r.superseded_by IS NULL AND a.value IS NOT NULL
+                 GROUP BY q.question_key)",
+            &[],
+        )
+        .unwrap()[0]
+        .f64("score")
+        .unwrap();
+    let score = kept[0].f64("score").unwrap();
+    assert!(
+        (score - expected).abs() < 1e-9,
+        "kept {score}, from the answers {expected}"
+    );
+}
+
 /// A call-centre export refused cell by cell: 20,000 calls (80,000 answers,
 /// past one streamed chunk of 65,536), every fourth with a product score
 /// that is no score. The refused cells go to the store with the chunks they
