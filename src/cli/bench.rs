@@ -409,17 +409,7 @@ pub fn bench_months(
         let bench_dir = DataDir::new(&dir);
         bench_dir.create()?;
         std::fs::write(bench_dir.config_file(), &config)?;
-        std::fs::write(
-            bench_dir.inbox().join(format!("问卷星_bench_{month}.xlsx")),
-            &survey,
-        )?;
-        std::fs::write(
-            bench_dir
-                .inbox()
-                .join(format!("回访记录_bench_{month}.csv")),
-            &calls,
-        )?;
-        drop((survey, calls));
+        drop_month(&bench_dir, &month, survey, calls)?;
         let ingest = measure(&dir, today, &["ingest", "--json"])?;
         let summary = IngestRun::read(&ingest.stdout)?;
         if summary.files.len() != 2 || !summary.all_loaded() {
@@ -480,6 +470,15 @@ pub fn bench_months(
     Ok(Outcome::Ok)
 }
 
+/// A generated month's two files (the survey xlsx, the callbacks CSV) into
+/// the inbox of `bench_dir`.
+fn drop_month(bench_dir: &DataDir, month: &str, survey: Vec<u8>, calls: Vec<u8>) -> Result<()> {
+    let inbox = bench_dir.inbox();
+    std::fs::write(inbox.join(format!("问卷星_bench_{month}.xlsx")), survey)?;
+    std::fs::write(inbox.join(format!("回访记录_bench_{month}.csv")), calls)?;
+    Ok(())
+}
+
 /// A store holding `months` months before the report month and the report
 /// month, `size` answers each (all their files ingested in one pass), and
 /// the report month reported twice: the first report computes the
@@ -503,16 +502,7 @@ fn bench_history(
         let month = report_month.shift(shift);
         let (survey, calls) =
             csat::demo::bench_month(1, month, size).context("generating a month")?;
-        std::fs::write(
-            bench_dir.inbox().join(format!("问卷星_bench_{month}.xlsx")),
-            &survey,
-        )?;
-        std::fs::write(
-            bench_dir
-                .inbox()
-                .join(format!("回访记录_bench_{month}.csv")),
-            &calls,
-        )?;
+        drop_month(&bench_dir, &month.to_string(), survey, calls)?;
     }
     let ingest = measure(&dir, today, &["ingest", "--json"])?;
     let summary = IngestRun::read(&ingest.stdout)?;
