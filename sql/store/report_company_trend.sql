@@ -1,7 +1,7 @@
 -- The company's score in the other months of a report's trend (from $4 to
 -- $1, the report month; $2 and $3 are already in report_group_scores, see
 -- report_group_scores.sql), from the scores kept for their current inputs
--- (V24: trend_keep.sql has just computed those that were not), into
+-- (V23: trend_keep.sql has just computed those that were not), into
 -- report_group_scores.
 INSERT INTO report_group_scores (dimension, group_key, month, score, n_answers, n_responses, pct_variance)
 SELECT 'company', '', c.month, c.score, c.n_answers, c.n_responses, c.pct_variance

@@ -1,7 +1,7 @@
 -- The company's score in the trend months computed again ($1,
 -- comma-separated, all between $2 and $3), over the company respondents
 -- trend_respondents.sql wrote first (macro group_scores_over, V20), kept
--- with the inputs they were computed from (V24).
+-- with the inputs they were computed from (V23).
 INSERT INTO company_month_scores
 SELECT s.month, i.inputs, s.score, s.n_answers, s.n_responses, s.pct_variance
 FROM group_scores_over('report_group_respondents') AS s

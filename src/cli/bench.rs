@@ -482,7 +482,7 @@ fn drop_month(bench_dir: &DataDir, month: &str, survey: Vec<u8>, calls: Vec<u8>)
 /// A store holding `months` months before the report month and the report
 /// month, `size` answers each (all their files ingested in one pass), and
 /// the report month reported twice: the first report computes the
-/// company's score in the trend months, the second reads them kept (V24).
+/// company's score in the trend months, the second reads them kept (V23).
 /// What a company's store holds after a year, where the table above holds
 /// one month.
 fn bench_history(

@@ -113,13 +113,8 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     ),
     (
         23,
-        "scores_of_months",
-        include_str!("../../sql/migrations/V23__scores_of_months.sql"),
-    ),
-    (
-        24,
         "company_months_kept",
-        include_str!("../../sql/migrations/V24__company_months_kept.sql"),
+        include_str!("../../sql/migrations/V23__company_months_kept.sql"),
     ),
 ];
 

@@ -398,7 +398,7 @@ impl Store {
     /// report month, the month before and the same month a year earlier
     /// (`months`), and the company in every month from `trend_from` to the
     /// report month (kept once computed, and used while the month's current
-    /// responses and the configuration are the same: V24).
+    /// responses and the configuration are the same: V23).
     ///
     /// # Errors
     /// A database failure (out of memory under the cap: retried on one thread).
@@ -429,7 +429,7 @@ impl Store {
         )?;
         let trend = duckdb::params![months[0], months[1], months[2], trend_from];
         // The company's score in the trend's other months is kept once
-        // computed (V24); only the months whose inputs changed since, or
+        // computed (V23); only the months whose inputs changed since, or
         // never computed, are computed (and kept) again.
         let stale: String = self
             .connection
@@ -679,12 +679,12 @@ mod tests {
         (store, key)
     }
 
-    /// The report's group scores read only the files of its three months
-    /// (V23) and are the same as over every month: with four months stored
-    /// (one of them in none of the three, holding a far lower answer), the
-    /// company's scores are each month's item mean over its maximum,
-    /// worked by hand, and every row equals the view `group_scores`' row
-    /// of its month; the month outside the three still gets its trend row.
+    /// The report's group scores are those of their months alone and the
+    /// same as over every month: with four months stored (one of them in
+    /// none of the three, holding a far lower answer), the company's scores
+    /// are each month's item mean over its maximum, worked by hand, and
+    /// every row equals the view `group_scores`' row of its month; the
+    /// month outside the three gets its trend row.
     #[test]
     fn the_report_group_scores_are_those_of_their_months_alone() {
         let (store, key) = store_with_a_five_point_question();
@@ -756,7 +756,7 @@ mod tests {
         assert_eq!(differing, 0);
     }
 
-    /// A trend month's company score is kept (V24) and used while its
+    /// A trend month's company score is kept (V23) and used while its
     /// month's responses and the configuration are the same: a kept score
     /// altered by hand is what the next report reads; a file adding a
     /// response to that month, or a changed configuration, has it computed

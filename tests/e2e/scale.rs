@@ -500,7 +500,7 @@ fn bench_measures_a_month_within_the_memory_bound() {
 /// `csat bench --history 2`: a store of three months (2026-08 to the report
 /// month 2026-10) is ingested and reported twice. The one trend month
 /// outside the report's three (2026-08) is kept with its company score
-/// (V24), and that score is the month's item means over their maxima,
+/// (V23), and that score is the month's item means over their maxima,
 /// computed here from the stored answers by a query of the test's own.
 #[test]
 fn bench_history_keeps_the_trend_month_it_computed() {
