@@ -1,6 +1,6 @@
 -- V23: the company's score in the months of a report's trend other than
 -- its three (the month, the one before, the same month a year earlier),
--- kept once computed. The trend reads up to nine more months of answers at
+-- kept once computed. The trend reads up to ten more months of answers at
 -- every report (13 months of a million answers: 4.3–4.6 s of a 9.9–10.9 s
 -- report), though a past month's score changes only with what it is
 -- computed from: the month's current responses (a file loaded or

@@ -7,4 +7,5 @@ INSERT INTO report_group_scores (dimension, group_key, month, score, n_answers, 
 SELECT 'company', '', c.month, c.score, c.n_answers, c.n_responses, c.pct_variance
 FROM company_month_scores AS c
 JOIN month_inputs($4, $1) AS i ON i.month = c.month AND i.inputs = c.inputs
-WHERE c.month NOT IN ($1, $2, $3);
+WHERE c.month NOT IN ($1, $2, $3)
+  AND c.n_answers IS NOT NULL;

@@ -440,6 +440,9 @@ impl Store {
             )
             .context(context)?;
         if !stale.is_empty() {
+            // (In month order: the first and the last bound what is read.)
+            let first = stale.split(',').next().unwrap_or(trend_from);
+            let last = stale.rsplit(',').next().unwrap_or(months[0]);
             self.fill_report_table(
                 RESPONDENTS,
                 context,
@@ -456,7 +459,7 @@ impl Store {
                 "company_month_scores",
                 context,
                 include_str!("../../sql/store/trend_keep.sql"),
-                duckdb::params![stale, trend_from, months[0]],
+                duckdb::params![stale, first, last],
             )?;
         }
         self.fill_report_table(
@@ -766,6 +769,8 @@ mod tests {
         let (store, key) = store_with_a_five_point_question();
         add_answer(&store, &key, (1, "2026-06", 1, 1.0));
         add_answer(&store, &key, (2, "2026-10", 1, 4.0));
+        // A month with a response but no scored answer (no question maps).
+        add_answer(&store, "unmapped", (9, "2026-05", 1, 3.0));
         let trend_june = |store: &Store| -> (f64, i64) {
             store
                 .snapshot_group_scores(["2026-10", "2026-09", "2025-10"], "2025-10")
@@ -788,6 +793,16 @@ mod tests {
         assert_eq!(
             store.query("kept", kept, &[]).unwrap()[0].i64("n").unwrap(),
             1
+        );
+        // Kept without a score (not computed again), and not in the trend.
+        let count = |sql: &str| store.query("count", sql, &[]).unwrap()[0].i64("n").unwrap();
+        assert_eq!(
+            count("SELECT count(*) AS n FROM company_month_scores WHERE month = '2026-05' AND n_answers IS NULL"),
+            1
+        );
+        assert_eq!(
+            count("SELECT count(*) AS n FROM report_group_scores WHERE month = '2026-05'"),
+            0
         );
 
         let alter = "UPDATE company_month_scores SET score = 12.5 WHERE month = '2026-06'";
