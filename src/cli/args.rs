@@ -160,8 +160,9 @@ pub enum Command {
         /// Also measure a store holding this many months before the report
         /// month, each of the first size's answers, ingested in one pass;
         /// its report runs twice: the first computes the company's trend
-        /// months, the second reads them kept.
-        #[arg(long, value_name = "MONTHS", default_value_t = 0)]
+        /// months, the second reads them kept. At most 120 (ten years).
+        #[arg(long, value_name = "MONTHS", default_value_t = 0,
+              value_parser = clap::value_parser!(u32).range(0..=120))]
         history: u32,
     },
 }

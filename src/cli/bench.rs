@@ -497,6 +497,7 @@ fn bench_history(
     let bench_dir = DataDir::new(&dir);
     bench_dir.create()?;
     std::fs::write(bench_dir.config_file(), config)?;
+    // (The argument is at most 120: `Month::shift` stays far from overflow.)
     let back = i32::try_from(months).context("--history: too many months")?;
     for shift in -back..=0 {
         let month = report_month.shift(shift);

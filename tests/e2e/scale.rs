@@ -560,6 +560,24 @@ fn bench_history_keeps_the_trend_month_it_computed() {
     );
 }
 
+/// `--history` past ten years is refused before anything is generated,
+/// naming the bound (a month index far enough back would not be a date).
+#[test]
+fn bench_history_past_ten_years_is_refused() {
+    let temp = tempfile::tempdir().unwrap();
+    let output = csat(&[
+        "--data-dir",
+        temp.path().to_str().unwrap(),
+        "bench",
+        "--history",
+        "2000000000",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("0..=120"), "{stderr}");
+    assert!(!temp.path().join("bench").exists());
+}
+
 /// A call-centre export refused cell by cell: 20,000 calls (80,000 answers,
 /// past one streamed chunk of 65,536), every fourth with a product score
 /// that is no score. The refused cells go to the store with the chunks they
