@@ -7,7 +7,7 @@
 --
 -- Grain: one row per view ('month', 'three_months') and driver question
 -- with at least one pair in the view's months.
--- Inputs: answers, responses, question_map.
+-- Inputs: answers, responses, files, question_map.
 -- Parameters: $1 first month of the three-month view, $2 report month,
 -- $3 outcome question key, $4 minimum pairs for an r (`[scores] min_n`,
 -- never under 3), $5 keys of questions that are not drivers, comma-separated.
@@ -51,18 +51,40 @@ scored AS NOT MATERIALIZED (
     JOIN month_responses AS r ON r.file_id = a.file_id AND r.response_row = a.response_row
     WHERE a.value IS NOT NULL
 ),
--- A response lies in one month: its answers are averaged once.
-respondent_answers AS (
+-- A respondent's answers to a question, averaged: a response lies in one
+-- month. Only a file that answers a question from two columns (V24,
+-- files.repeats_questions; unknown for files stored before) can give a
+-- response two answers to one question; in any other file the answer is the
+-- respondent's, and grouping every answer of the months (one group each) to
+-- average them was half of this query.
+repeating_files AS (
+    SELECT file_id FROM files WHERE repeats_questions IS DISTINCT FROM false
+),
+averaged AS (
     SELECT s.month,
            s.file_id,
            s.response_row,
            s.question_key,
            CAST(avg(s.value) AS DECIMAL(18, 4)) AS x
     FROM scored AS s
-    -- Only respondents who answered the outcome make pairs.
-    WHERE (s.file_id, s.response_row) IN (
+    WHERE s.file_id IN (SELECT file_id FROM repeating_files)
+      -- Only respondents who answered the outcome make pairs.
+      AND (s.file_id, s.response_row) IN (
           SELECT file_id, response_row FROM scored WHERE question_key = $3)
     GROUP BY s.month, s.file_id, s.response_row, s.question_key
+),
+-- Not materialised: the outcome's answers and the pairs read it each with
+-- their own filter.
+respondent_answers AS NOT MATERIALIZED (
+    SELECT s.month,
+           s.file_id,
+           s.response_row,
+           s.question_key,
+           CAST(s.value AS DECIMAL(18, 4)) AS x
+    FROM scored AS s
+    WHERE s.file_id NOT IN (SELECT file_id FROM repeating_files)
+    UNION ALL
+    SELECT * FROM averaged
 ),
 outcome AS (
     SELECT month, file_id, response_row, x AS y

@@ -51,11 +51,9 @@ pub struct Response {
 /// One answer in long form.
 #[derive(Debug, Clone)]
 pub struct Answer {
-    /// The response it belongs to (shared by the response's answers: one
-    /// allocation per response, not per answer).
-    pub response_id: Arc<str>,
-    /// The 1-based row of its response in the file (with the file, the
-    /// response's integer key: `responses.row_number`).
+    /// The 1-based row of its response in the file: with the file, the
+    /// response's key (`responses.row_number`; its id is stored there once,
+    /// not with every answer, V24).
     pub response_row: usize,
     /// Question key from the question map; `None` when unmapped (shared by
     /// the column's answers).
@@ -141,6 +139,21 @@ pub struct Flushed {
 pub const REJECTED_KEPT: usize = 1000;
 
 impl ParsedFile {
+    /// Whether two of its columns are one question (a response can then
+    /// hold two answers to it).
+    pub fn repeats_questions(&self) -> bool {
+        let mut keys: Vec<&str> = self
+            .columns
+            .iter()
+            .filter_map(|column| match &column.role {
+                ColumnRole::Question(key) => Some(key.as_str()),
+                _ => None,
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.windows(2).any(|pair| pair[0] == pair[1])
+    }
+
     /// Responses of the whole file (flushed and not).
     pub fn n_responses(&self) -> usize {
         self.flushed.responses + self.responses.len()

@@ -379,7 +379,6 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
             duration_seconds,
             row_number,
         });
-        let shared_id: Arc<str> = Arc::from(response_id.as_str());
         for question_column in question_columns {
             let cell = cell_at(row, question_column.column);
             let (question_key, value) = match question_column.question {
@@ -400,7 +399,6 @@ impl<'a, 'c> ResponseParser<'a, 'c> {
                 continue;
             }
             parsed.answers.push(Answer {
-                response_id: shared_id.clone(),
                 response_row: row_number,
                 question_key,
                 question_text: question_column.shared_header.clone(),

@@ -25,7 +25,6 @@ fn answers_batch(
 
     let schema = Schema::new(vec![
         Field::new("file_id", DataType::Int32, false),
-        Field::new("response_id", DataType::Utf8, false),
         Field::new("question_key", DataType::Utf8, true),
         Field::new("question_text", DataType::Utf8, false),
         Field::new("raw_text", DataType::Utf8, false),
@@ -35,7 +34,6 @@ fn answers_batch(
     let file_id = i32::try_from(file_id).unwrap_or(i32::MAX);
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int32Array::from(vec![file_id; answers.len()])),
-        Arc::new(text_array(answers.iter().map(|a| Some(&*a.response_id)))),
         Arc::new(text_array(
             answers.iter().map(|a| a.question_key.as_deref()),
         )),
@@ -251,6 +249,7 @@ impl FileLoad<'_> {
                     parsed.n_rejected() as i64,
                     parsed.layout,
                     parsed.question_numbers,
+                    parsed.repeats_questions(),
                 ],
             )
             .context(context.clone())?;

@@ -116,6 +116,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "company_months_kept",
         include_str!("../../sql/migrations/V23__company_months_kept.sql"),
     ),
+    (
+        24,
+        "answers_by_row",
+        include_str!("../../sql/migrations/V24__answers_by_row.sql"),
+    ),
 ];
 
 /// The schema version this csat migrates a store to (its last migration).

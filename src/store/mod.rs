@@ -658,8 +658,8 @@ mod tests {
             .execute_batch(&format!(
                 "INSERT INTO responses (file_id, row_number, response_id, source, channel, submitted_at, month) \
                  VALUES ({file}, {row}, 'R{file}-{row}', 'survey', 'questionnaire', TIMESTAMP '{month}-15 10:00:00', '{month}');
-                 INSERT INTO answers (file_id, response_id, question_key, question_text, raw_text, value, response_row) \
-                 VALUES ({file}, 'R{file}-{row}', '{key}', 'Q', '{value}', {value}, {row});"
+                 INSERT INTO answers (file_id, question_key, question_text, raw_text, value, response_row) \
+                 VALUES ({file}, '{key}', 'Q', '{value}', {value}, {row});"
             ))
             .unwrap();
     }

@@ -140,6 +140,17 @@ struct Expected {
 /// Importance, performance, significance and quadrant of every driver over
 /// `rows`, computed from the raw answers.
 fn expected(rows: &[[Option<f64>; 8]], min_n: usize) -> BTreeMap<&'static str, Expected> {
+    expected_with(rows, &[], min_n)
+}
+
+/// As [`expected`], where a question with answers in `raw` (question index,
+/// value) has its performance over those answers, not over `rows` (whose
+/// value is then a respondent's mean of two answers).
+fn expected_with(
+    rows: &[[Option<f64>; 8]],
+    raw: &[(usize, f64)],
+    min_n: usize,
+) -> BTreeMap<&'static str, Expected> {
     let outcome = 7;
     let mut out = BTreeMap::new();
     for (index, (_, key)) in QUESTIONS.iter().enumerate() {
@@ -150,7 +161,14 @@ fn expected(rows: &[[Option<f64>; 8]], min_n: usize) -> BTreeMap<&'static str, E
             .iter()
             .filter_map(|r| r[index].zip(r[outcome]))
             .collect();
-        let answered: Vec<f64> = rows.iter().filter_map(|r| r[index]).collect();
+        let mut answered: Vec<f64> = raw
+            .iter()
+            .filter(|(q, _)| *q == index)
+            .map(|(_, v)| *v)
+            .collect();
+        if answered.is_empty() {
+            answered = rows.iter().filter_map(|r| r[index]).collect();
+        }
         let performance = answered.iter().sum::<f64>() / answered.len() as f64 / 5.0 * 100.0;
         let n = pairs.len();
         if n == 0 {
@@ -464,6 +482,105 @@ fn key_drivers_match_an_independent_computation() {
         serde_json::to_string(&again.results.drivers).unwrap(),
         before
     );
+}
+
+/// A question answered in two columns of one file (a second rating of the
+/// installer) counts once per respondent, as the mean of the two answers;
+/// in its performance each answer counts. Beside it in the month, a file
+/// without such a column: the key drivers over both match a computation
+/// over the respondents' means.
+#[test]
+fn a_question_in_two_columns_pairs_as_its_mean() {
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = DataDir::new(temp.path());
+    let config = Config::load(None).unwrap();
+    let installer = 3;
+    let respondents: Vec<[Option<f64>; 8]> = (0..40).map(respondent).collect();
+    // The second installer rating of respondents 0–19, skipped now and then.
+    let second = |i: usize| (i % 6 != 2).then_some(((i * 2) % 5 + 1) as f64);
+    let at = |i: usize| format!("2026/10/{} 10:{:02}:00", 1 + i % 28, i);
+    let mut twice = String::from("序号,提交答卷时间");
+    for (header, _) in QUESTIONS {
+        twice.push(',');
+        twice.push_str(header);
+    }
+    twice.push_str(",10、安装师傅的服务态度与专业性（复评）：\n");
+    for (i, answers) in respondents.iter().enumerate().take(20) {
+        twice.push_str(&format!("{},{}", i + 1, at(i)));
+        for answer in answers.iter().copied().chain([second(i)]) {
+            match answer {
+                Some(v) => twice.push_str(&format!(",{v}")),
+                None => twice.push_str(",(跳过)"),
+            }
+        }
+        twice.push('\n');
+    }
+    let once: Vec<(i64, String, [Option<f64>; 8])> = (20..40)
+        .map(|i| (i as i64 + 1, at(i), respondents[i]))
+        .collect();
+    drop_into_inbox(
+        &data_dir,
+        &[
+            ("问卷_复评.csv".into(), twice.into_bytes()),
+            ("问卷_驱动因素.csv".into(), survey(&once)),
+        ],
+    );
+    let mut store = pipeline::open_store(&data_dir).unwrap();
+    let summary = pipeline::ingest(&config, &data_dir, &mut store, run_date(), settled()).unwrap();
+    assert!(!summary.is_partial(), "{:?}", summary.files);
+    // Only the file with the second column averages (V24): the other's
+    // answers are their respondents' as they are.
+    let repeats: Vec<(String, bool)> = store
+        .query(
+            "repeats",
+            "SELECT file_name, repeats_questions FROM files ORDER BY file_name",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r[0].as_text().unwrap(), r[1].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        repeats,
+        [
+            ("问卷_复评.csv".to_string(), true),
+            ("问卷_驱动因素.csv".to_string(), false)
+        ]
+    );
+    let outcome = pipeline::report(
+        &config,
+        &data_dir,
+        &mut store,
+        REPORT_MONTH.parse().unwrap(),
+    )
+    .unwrap();
+
+    // Each respondent's installer rating is the mean of theirs; the
+    // performance counts every rating.
+    let mut means = respondents.clone();
+    let mut ratings = Vec::new();
+    for (i, answers) in means.iter_mut().enumerate() {
+        let given = answers[installer];
+        let again = if i < 20 { second(i) } else { None };
+        ratings.extend(given.into_iter().chain(again).map(|v| (installer, v)));
+        answers[installer] = match (given, again) {
+            (Some(a), Some(b)) => Some((a + b) / 2.0),
+            (a, b) => a.or(b),
+        };
+    }
+    let month = expected_with(&means, &ratings, 5);
+    // The means are not the first ratings: the test can tell them apart.
+    let first_only = expected(&respondents, 5);
+    assert!(
+        (month["installer"].r.unwrap() - first_only["installer"].r.unwrap()).abs() > 1e-3,
+        "the second rating must move installer's r"
+    );
+    assert!(
+        (month["installer"].performance - first_only["installer"].performance).abs() > 1e-3,
+        "the second rating must move installer's performance"
+    );
+    let sheet = read_sheet(&outcome.path, "关键驱动因素");
+    check_view(&config, &shown_drivers(&sheet, 0), &month);
 }
 
 /// The demo company's generator gives installer the strongest true effect

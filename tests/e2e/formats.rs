@@ -433,7 +433,9 @@ fn one_survey_in_every_format_stores_the_same_answers() {
         let remark = store
             .query(
                 "remark",
-                "SELECT raw_text FROM answers WHERE response_id = '1' AND question_key IS NULL",
+                "SELECT a.raw_text FROM answers AS a \
+                 JOIN responses AS r ON r.file_id = a.file_id AND r.row_number = a.response_row \
+                 WHERE r.response_id = '1' AND a.question_key IS NULL",
                 &[],
             )
             .unwrap();

@@ -138,8 +138,9 @@ pub fn stored_answers(store: &csat::store::Store) -> Vec<(String, String, f64)> 
     store
         .query(
             "answers",
-            "SELECT response_id, question_key, value FROM answers \
-             WHERE question_key IS NOT NULL AND value IS NOT NULL ORDER BY 1, 2",
+            "SELECT r.response_id, a.question_key, a.value FROM answers AS a \
+             JOIN responses AS r ON r.file_id = a.file_id AND r.row_number = a.response_row \
+             WHERE a.question_key IS NOT NULL AND a.value IS NOT NULL ORDER BY 1, 2",
             &[],
         )
         .unwrap()
