@@ -121,6 +121,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "answers_by_row",
         include_str!("../../sql/migrations/V24__answers_by_row.sql"),
     ),
+    (
+        25,
+        "constant_lists",
+        include_str!("../../sql/migrations/V25__constant_lists.sql"),
+    ),
 ];
 
 /// The schema version this csat migrates a store to (its last migration).
