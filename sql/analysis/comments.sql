@@ -3,7 +3,12 @@
 -- and complaint descriptions, as written (placeholders such as 无 are
 -- dropped later, with the topics, in analysis/comments.rs).
 --
--- Grain: one row per non-blank comment of month $1 or $2.
+-- Grain: one row per month, origin and comment text (non-blank) of month $1
+-- or $2, with how many comments say it (n), in the order each text first
+-- appears (by month, origin — survey, callback, complaint — date, file and
+-- item): a month's 200,000 callback remarks are a few hundred texts, and
+-- counting them here rather than streaming each to csat took 0.27 s → 0.06 s
+-- at 2M answers.
 -- Inputs: answers and responses (not superseded), callbacks (reached, not
 -- superseded), complaints_current (excluded complaints left out: macro
 -- excluded_complaint, V14).
@@ -54,14 +59,14 @@ comments AS (
 )
 SELECT month,
        origin,
-       item_id,
-       CAST(happened_on AS VARCHAR) AS happened_on,
-       left(trim(comment), 1000) AS comment
+       left(trim(comment), 1000) AS comment,
+       count(*) AS n
 FROM comments
 WHERE nullif(trim(comment), '') IS NOT NULL
+GROUP BY month, origin, left(trim(comment), 1000)
+-- A text's first appearance; two texts of one item (two comment columns)
+-- in text order.
 ORDER BY month,
-         CASE origin WHEN 'survey' THEN 0 WHEN 'callback' THEN 1 ELSE 2 END,
-         happened_on,
-         file_id,
-         item_id,
+         min((CASE origin WHEN 'survey' THEN 0 WHEN 'callback' THEN 1 ELSE 2 END,
+              happened_on, file_id, item_id)),
          comment;

@@ -8,8 +8,7 @@
 //! "new this month" flag and two example comments (masked by the report).
 //! The frequent uncovered words are the candidates for new keyword rules.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -163,11 +162,10 @@ pub fn comment_topics(
     month: Month,
 ) -> Result<CommentTopics, StoreError> {
     let previous = month.shift(-1).to_string();
-    // Streamed, and kept once per month, origin and text with its count
-    // (comments repeat: 很好, 满意 …), in the order each first appears, so
-    // memory grows with the different texts, not with the month's comments.
+    // One row per month, origin and text with its count (comments repeat:
+    // 很好, 满意 …), in the order each first appears: memory grows with the
+    // different texts, not with the month's comments.
     let mut comments: Vec<Comment> = Vec::new();
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     COMMENTS.each(
         store,
         &[
@@ -176,25 +174,14 @@ pub fn comment_topics(
             Param::Text(config.comments.columns.join("\n")),
         ],
         |row| {
-            let key = (
-                row.text("month")?,
-                row.text("origin")?,
-                row.text("comment")?,
-            );
-            match seen.entry(key) {
-                Entry::Occupied(entry) => comments[*entry.get()].n += 1,
-                Entry::Vacant(entry) => {
-                    let (month, origin, text) = entry.key().clone();
-                    entry.insert(comments.len());
-                    comments.push(Comment {
-                        month,
-                        origin,
-                        lower: text.to_lowercase(),
-                        text,
-                        n: 1,
-                    });
-                }
-            }
+            let text = row.text("comment")?;
+            comments.push(Comment {
+                month: row.text("month")?,
+                origin: row.text("origin")?,
+                lower: text.to_lowercase(),
+                text,
+                n: row.i64("n")?,
+            });
             Ok(())
         },
     )?;
