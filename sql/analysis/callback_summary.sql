@@ -43,13 +43,15 @@ totals AS (
     LEFT JOIN low AS l ON l.file_id = c.file_id AND l.response_id = c.callback_id
     GROUP BY c.callback_type
 ),
+-- Grouped by channel, its type taken after (not once per answer).
 dimensions AS (
-    SELECT substr(channel, 10) AS callback_type,
-           question_key,
-           CAST(sum(CAST(value AS DECIMAL(18, 4))) AS DOUBLE) / count(*) AS average,
-           count(*) AS n_answers
-    FROM callback_answers
-    GROUP BY ALL
+    SELECT substr(channel, 10) AS callback_type, question_key, average, n_answers
+    FROM (SELECT channel,
+                 question_key,
+                 CAST(sum(CAST(value AS DECIMAL(18, 4))) AS DOUBLE) / count(*) AS average,
+                 count(*) AS n_answers
+          FROM callback_answers
+          GROUP BY channel, question_key)
 )
 SELECT t.callback_type,
        t.planned,
