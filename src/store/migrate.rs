@@ -126,6 +126,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "constant_lists",
         include_str!("../../sql/migrations/V25__constant_lists.sql"),
     ),
+    (
+        26,
+        "same_survey_candidates_first",
+        include_str!("../../sql/migrations/V26__same_survey_candidates_first.sql"),
+    ),
 ];
 
 /// The schema version this csat migrates a store to (its last migration).
