@@ -430,7 +430,13 @@ impl Store {
         let trend = duckdb::params![months[0], months[1], months[2], trend_from];
         // The company's score in the trend's other months is kept once
         // computed (V23); only the months whose inputs changed since, or
-        // never computed, are computed (and kept) again.
+        // never computed, are computed (and kept) again. The statements
+        // below are not one transaction: DuckDB ends a transaction at an
+        // out-of-memory error, which `fill_report_table` retries on one
+        // thread. Nothing loads between them (one process holds the
+        // database file, and a report runs after its loads); a failure
+        // between the forgetting and the keeping leaves the months to be
+        // computed at the next report.
         let stale: String = self
             .connection
             .query_row(

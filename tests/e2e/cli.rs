@@ -7,14 +7,7 @@ use crate::util::*;
 fn cli_demo_runs_end_to_end_and_twice() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().to_str().unwrap();
-    let first = csat(&["--data-dir", dir, "--today", "2026-11-23", "demo"]);
-    let stdout = String::from_utf8_lossy(&first.stdout);
-    assert_eq!(
-        first.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    let stdout = succeeded(csat(&["--data-dir", dir, "--today", "2026-11-23", "demo"]));
     assert!(stdout.contains("Company satisfaction:"), "{stdout}");
     assert!(stdout.contains("Largest problem categories:"), "{stdout}");
     let report = temp.path().join("reports/2026-10/csat-report-2026-10.xlsx");
@@ -77,13 +70,7 @@ fn bench_measures_both_formats_on_a_small_run() {
         "--customers",
         "300",
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = succeeded(output);
     for step in ["ingest csv", "ingest xlsx"] {
         let line = stdout
             .lines()

@@ -27,4 +27,4 @@ mod tidy;
 mod util;
 
 /// `pin` reaches the binary as `super::csat`.
-use util::csat;
+use util::{csat, succeeded};

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::csat;
+use super::{csat, succeeded};
 
 /// Digests of the demo run with its default seed on 2026-11-23, taken before
 /// the redesign of issue 15.
@@ -54,16 +54,6 @@ fn inputs_digest(archive: &Path) -> String {
     sha256_hex(listing.as_bytes())
 }
 
-fn ok(output: std::process::Output) {
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[test]
 fn the_demo_outputs_are_byte_for_byte_as_pinned() {
     let temp = tempfile::tempdir().unwrap();
@@ -73,10 +63,10 @@ fn the_demo_outputs_are_byte_for_byte_as_pinned() {
     let report = root.join("reports/2026-10/csat-report-2026-10.xlsx");
     let mut actual = Vec::new();
 
-    ok(csat(&[&today[..], &["demo"]].concat()));
+    succeeded(csat(&[&today[..], &["demo"]].concat()));
     actual.push(inputs_digest(&root.join("archive/2026-11")));
     actual.push(sha256_hex(&std::fs::read(&report).unwrap()));
-    ok(csat(
+    succeeded(csat(
         &[
             &today[..],
             &["--lang", "en", "report", "--month", "2026-10"],
@@ -84,7 +74,7 @@ fn the_demo_outputs_are_byte_for_byte_as_pinned() {
         .concat(),
     ));
     actual.push(sha256_hex(&std::fs::read(&report).unwrap()));
-    ok(csat(&[&today[..], &["regrade"]].concat()));
+    succeeded(csat(&[&today[..], &["regrade"]].concat()));
     actual.push(sha256_hex(
         &std::fs::read(root.join("reports/grading/csat-grading-2026-11-23.xlsx")).unwrap(),
     ));

@@ -468,13 +468,7 @@ fn bench_measures_a_month_within_the_memory_bound() {
         "--peer",
         python.to_str().unwrap(),
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = succeeded(output);
     let line = stdout
         .lines()
         .find(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
@@ -516,13 +510,7 @@ fn bench_history_keeps_the_trend_month_it_computed() {
         "--history",
         "2",
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = succeeded(output);
     assert!(
         stdout.contains("history: 3 months of 20000 answers"),
         "{stdout}"

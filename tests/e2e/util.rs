@@ -119,6 +119,19 @@ pub fn csat(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The standard output of a csat run that must succeed (exit 0); fails
+/// with both streams otherwise.
+pub fn succeeded(output: std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 /// `csat serve` on `data_dir` with the job files of `jobs`, in the
 /// background (stderr discarded): the caller stops it.
 pub fn spawn_serve(data_dir: &DataDir, jobs: &Path) -> std::process::Child {
