@@ -131,6 +131,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "same_survey_candidates_first",
         include_str!("../../sql/migrations/V26__same_survey_candidates_first.sql"),
     ),
+    (
+        27,
+        "group_cells",
+        include_str!("../../sql/migrations/V27__group_cells.sql"),
+    ),
 ];
 
 /// The schema version this csat migrates a store to (its last migration).

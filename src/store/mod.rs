@@ -407,14 +407,24 @@ impl Store {
         months: [&str; 3],
         trend_from: &str,
     ) -> Result<(), StoreError> {
+        const CELLS: &str = "report_group_cells";
         const RESPONDENTS: &str = "report_group_respondents";
         const TABLE: &str = "report_group_scores";
         let context = "computing the month's group scores";
+        self.empty_report_table(CELLS, context)?;
         self.empty_report_table(RESPONDENTS, context)?;
         self.empty_report_table(TABLE, context)?;
-        // Respondents first, then the scores over them: one statement each,
-        // so one hash table of the month's responses at a time (V20).
+        // The answer cells and the respondents first, then the scores from
+        // them: one statement each, so one hash table of the month's
+        // responses at a time (V20), and the cells' join planned alone
+        // (V27).
         let months_params = duckdb::params![months[0], months[1], months[2]];
+        self.fill_report_table(
+            CELLS,
+            context,
+            include_str!("../../sql/store/report_group_cells.sql"),
+            months_params,
+        )?;
         self.fill_report_table(
             RESPONDENTS,
             context,
@@ -425,7 +435,7 @@ impl Store {
             TABLE,
             context,
             include_str!("../../sql/store/report_group_scores.sql"),
-            months_params,
+            duckdb::params![],
         )?;
         let trend = duckdb::params![months[0], months[1], months[2], trend_from];
         // The company's score in the trend's other months is kept once
@@ -449,6 +459,13 @@ impl Store {
             // (In month order: the first and the last bound what is read.)
             let first = stale.split(',').next().unwrap_or(trend_from);
             let last = stale.rsplit(',').next().unwrap_or(months[0]);
+            self.empty_report_table(CELLS, context)?;
+            self.fill_report_table(
+                CELLS,
+                context,
+                include_str!("../../sql/store/trend_cells.sql"),
+                duckdb::params![stale],
+            )?;
             self.fill_report_table(
                 RESPONDENTS,
                 context,
