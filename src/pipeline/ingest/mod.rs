@@ -151,9 +151,14 @@ pub fn ingest_with_progress(
         // (the report of a scheduled job reads through this connection). The
         // files are committed already: a failed checkpoint loses nothing
         // (DuckDB checkpoints again later), so the pass goes on.
+        let started = std::time::Instant::now();
         if let Err(error) = store.checkpoint() {
             warn!(error = %error, "the database could not be checkpointed after loading; it will be later");
         }
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            "checkpointed after loading"
+        );
     }
     progress(IngestProgress {
         done: total,
