@@ -108,18 +108,6 @@ fn segmenter() -> &'static jieba_rs::Jieba {
     JIEBA.get_or_init(jieba_rs::Jieba::new)
 }
 
-/// Builds the segmenter on a thread of its own, so its dictionary (90 ms of
-/// a 2M-answer report's CPU) is ready when the comments are grouped, built
-/// meanwhile while the database's queries leave a core idle. Without a
-/// thread to be had it is built when first used, as before.
-pub fn prepare_segmenter() {
-    let _ = std::thread::Builder::new()
-        .name("csat-segmenter".into())
-        .spawn(|| {
-            segmenter();
-        });
-}
-
 /// `text` without surrounding spaces and punctuation, lower-cased: the form
 /// in which placeholders are compared.
 fn normalised(text: &str) -> String {

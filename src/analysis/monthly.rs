@@ -18,7 +18,6 @@ pub fn monthly(
     config: &Config,
     month: Month,
 ) -> Result<MonthlyResults, StoreError> {
-    comments::prepare_segmenter();
     let previous = month.shift(-1).to_string();
     let last_year = month.shift(-12).to_string();
     store.sync_config(config, &[month.to_string()])?;
