@@ -47,8 +47,6 @@ struct Comment {
     month: String,
     origin: String,
     text: String,
-    /// Lower-cased text, for keyword matching.
-    lower: String,
     /// How many comments of this month and origin say exactly this.
     n: i64,
 }
@@ -152,7 +150,19 @@ pub fn terms(text: &str, stop_words: &BTreeSet<String>) -> BTreeSet<String> {
         .collect()
 }
 
+/// Distinct uncovered terms that keep their first examples as the comments
+/// stream by; a frequent term first seen after these many others gets its
+/// examples from a second read of the month's comments. Bounds the examples
+/// held (at most 4,096 × 2 comments of at most 1,000 characters).
+const TERMS_WITH_EXAMPLES: usize = 4_096;
+
 /// Reads the month's and last month's comments and groups them by topic.
+///
+/// The comments stream by once (one row per month, origin and text, with
+/// its count, in the order each first appears) and only counts are kept:
+/// per rule category, per uncovered term (the different words, not the
+/// different comments), and the first examples of each topic. Memory grows
+/// with the words the comments use, not with the comments.
 ///
 /// # Errors
 /// The query fails.
@@ -161,195 +171,360 @@ pub fn comment_topics(
     config: &Config,
     month: Month,
 ) -> Result<CommentTopics, StoreError> {
-    let previous = month.shift(-1).to_string();
-    // One row per month, origin and text with its count (comments repeat:
-    // 很好, 满意 …), in the order each first appears: memory grows with the
-    // different texts, not with the month's comments.
-    let mut comments: Vec<Comment> = Vec::new();
-    COMMENTS.each(
-        store,
-        &[
-            Param::Text(previous),
-            Param::Text(month.to_string()),
-            Param::Text(config.comments.columns.join("\n")),
-        ],
-        |row| {
-            let text = row.text("comment")?;
-            comments.push(Comment {
-                month: row.text("month")?,
-                origin: row.text("origin")?,
-                lower: text.to_lowercase(),
-                text,
-                n: row.i64("n")?,
-            });
-            Ok(())
-        },
-    )?;
-    Ok(topics_of(config, month, comments))
-}
-
-/// How many comments these are (each stands for its `n` equal comments).
-fn total<'a>(comments: impl IntoIterator<Item = &'a Comment>) -> i64 {
-    comments.into_iter().map(|c| c.n).sum()
-}
-
-/// The first [`EXAMPLES_PER_TOPIC`] different texts.
-fn first_distinct<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut examples: Vec<String> = Vec::new();
-    for text in texts {
-        if examples.len() == EXAMPLES_PER_TOPIC {
-            break;
-        }
-        if !examples.iter().any(|e| e == text) {
-            examples.push(text.to_string());
-        }
-    }
-    examples
-}
-
-/// Groups comments by topic (the pure part of [`comment_topics`]).
-fn topics_of(config: &Config, month: Month, comments: Vec<Comment>) -> CommentTopics {
-    let placeholders: BTreeSet<String> = config
-        .comments
-        .placeholders
-        .iter()
-        .map(|p| normalised(p))
-        .collect();
-    let stop_words: BTreeSet<String> = STOP_WORDS
-        .iter()
-        .map(|w| w.to_string())
-        .chain(
-            config
-                .comments
-                .stop_words
-                .iter()
-                .map(|w| w.trim().to_lowercase()),
+    let read = |months: (String, String), each: &mut dyn FnMut(Comment)| {
+        COMMENTS.each(
+            store,
+            &[
+                Param::Text(months.0),
+                Param::Text(months.1),
+                Param::Text(config.comments.columns.join("\n")),
+            ],
+            |row| {
+                each(Comment {
+                    month: row.text("month")?,
+                    origin: row.text("origin")?,
+                    text: row.text("comment")?,
+                    n: row.i64("n")?,
+                });
+                Ok(())
+            },
         )
-        .collect();
-    let mut result = CommentTopics::default();
-    let (mut current, mut previous) = (Vec::new(), Vec::new());
-    for comment in comments {
-        let this_month = comment.month == month.to_string();
-        if is_placeholder(&comment.text, &placeholders) {
-            if this_month {
-                result.n_placeholders += comment.n;
+    };
+    let mut counter = TopicCounter::new(config, month);
+    read((month.shift(-1).to_string(), month.to_string()), &mut |c| {
+        counter.count(&c)
+    })?;
+    if counter.needs_second_read() {
+        // The report month alone: the examples of frequent terms first seen
+        // too late to keep theirs.
+        read((month.to_string(), month.to_string()), &mut |c| {
+            counter.find_examples(&c)
+        })?;
+    }
+    Ok(counter.finish())
+}
+
+/// The topics of a month's comments, counted as the comments come.
+struct TopicCounter {
+    month: String,
+    min_term_comments: i64,
+    max_terms: usize,
+    placeholders: BTreeSet<String>,
+    stop_words: BTreeSet<String>,
+    /// Rule categories in rule order, with their lower-cased keywords.
+    categories: Vec<(String, Vec<String>)>,
+    /// Per category: this month's count, last month's, the examples.
+    rule_counts: Vec<(i64, i64, Vec<String>)>,
+    result: CommentTopics,
+    /// Uncovered comments of this month and of last month using each term.
+    terms: BTreeMap<String, i64>,
+    previous_terms: BTreeMap<String, i64>,
+    /// The first examples of this month's uncovered terms, for the first
+    /// [`TERMS_WITH_EXAMPLES`] terms seen.
+    term_examples: BTreeMap<String, Vec<String>>,
+    /// The frequent terms, once the first read is done.
+    frequent: Vec<(String, i64)>,
+    /// The frequent terms first seen after [`TERMS_WITH_EXAMPLES`] others,
+    /// whose examples the second read finds.
+    untracked: BTreeSet<String>,
+}
+
+impl TopicCounter {
+    fn new(config: &Config, month: Month) -> TopicCounter {
+        let mut categories: Vec<(String, Vec<String>)> = Vec::new();
+        for rule in &config.keyword_rules {
+            let keyword = rule.keyword.trim().to_lowercase();
+            if keyword.is_empty() {
+                continue;
             }
-        } else if this_month {
-            current.push(comment);
-        } else {
-            previous.push(comment);
+            match categories.iter_mut().find(|(c, _)| *c == rule.category) {
+                Some((_, keywords)) => keywords.push(keyword),
+                None => categories.push((rule.category.clone(), vec![keyword])),
+            }
         }
-    }
-    result.n_comments = total(&current);
-    result.n_previous = total(&previous);
-    for origin in ["survey", "callback", "complaint"] {
-        let n = total(current.iter().filter(|c| c.origin == origin));
-        result.by_origin.push((origin.to_string(), n));
+        let mut result = CommentTopics::default();
+        for origin in ["survey", "callback", "complaint"] {
+            result.by_origin.push((origin.to_string(), 0));
+        }
+        TopicCounter {
+            month: month.to_string(),
+            min_term_comments: config.comments.min_term_comments.max(1),
+            max_terms: config.comments.max_terms,
+            placeholders: config
+                .comments
+                .placeholders
+                .iter()
+                .map(|p| normalised(p))
+                .collect(),
+            stop_words: STOP_WORDS
+                .iter()
+                .map(|w| w.to_string())
+                .chain(
+                    config
+                        .comments
+                        .stop_words
+                        .iter()
+                        .map(|w| w.trim().to_lowercase()),
+                )
+                .collect(),
+            rule_counts: vec![(0, 0, Vec::new()); categories.len()],
+            categories,
+            result,
+            terms: BTreeMap::new(),
+            previous_terms: BTreeMap::new(),
+            term_examples: BTreeMap::new(),
+            frequent: Vec::new(),
+            untracked: BTreeSet::new(),
+        }
     }
 
-    // Rule topics: a category's keywords, in rule order; a comment counts
-    // once per category (the Pareto's `contains`, case-insensitive).
-    let mut categories: Vec<(String, Vec<String>)> = Vec::new();
-    for rule in &config.keyword_rules {
-        let keyword = rule.keyword.trim().to_lowercase();
-        if keyword.is_empty() {
-            continue;
+    /// Whether no rule keyword is in `lower`.
+    fn uncovered(&self, lower: &str) -> bool {
+        !self
+            .categories
+            .iter()
+            .any(|(_, keywords)| keywords.iter().any(|k| lower.contains(k.as_str())))
+    }
+
+    /// Counts one comment (the first read, both months).
+    fn count(&mut self, comment: &Comment) {
+        let this_month = comment.month == self.month;
+        if is_placeholder(&comment.text, &self.placeholders) {
+            if this_month {
+                self.result.n_placeholders += comment.n;
+            }
+            return;
         }
-        match categories.iter_mut().find(|(c, _)| *c == rule.category) {
-            Some((_, keywords)) => keywords.push(keyword),
-            None => categories.push((rule.category.clone(), vec![keyword])),
+        let n = comment.n;
+        if this_month {
+            self.result.n_comments += n;
+            if let Some((_, count)) = self
+                .result
+                .by_origin
+                .iter_mut()
+                .find(|(origin, _)| *origin == comment.origin)
+            {
+                *count += n;
+            }
+        } else {
+            self.result.n_previous += n;
+        }
+        // A comment counts once per category (the Pareto's `contains`,
+        // case-insensitive).
+        let lower = comment.text.to_lowercase();
+        for ((_, keywords), (count, previous, examples)) in
+            self.categories.iter().zip(self.rule_counts.iter_mut())
+        {
+            if !keywords.iter().any(|k| lower.contains(k.as_str())) {
+                continue;
+            }
+            if this_month {
+                *count += n;
+                add_example(examples, &comment.text);
+            } else {
+                *previous += n;
+            }
+        }
+        if !self.uncovered(&lower) {
+            return;
+        }
+        if this_month {
+            self.result.n_uncovered += n;
+        }
+        for term in terms(&comment.text, &self.stop_words) {
+            if this_month {
+                if let Some(examples) = self.term_examples.get_mut(&term) {
+                    add_example(examples, &comment.text);
+                } else if self.term_examples.len() < TERMS_WITH_EXAMPLES {
+                    self.term_examples
+                        .insert(term.clone(), vec![comment.text.clone()]);
+                }
+                *self.terms.entry(term).or_insert(0) += n;
+            } else {
+                *self.previous_terms.entry(term).or_insert(0) += n;
+            }
         }
     }
-    let covers = |keywords: &[String], comment: &Comment| {
-        keywords.iter().any(|k| comment.lower.contains(k.as_str()))
-    };
-    let share = |count: i64, total: i64| {
-        if total > 0 {
-            count as f64 / total as f64 * 100.0
-        } else {
-            0.0
+
+    /// Picks the frequent terms (after the first read); whether one of them
+    /// has no examples kept, so the month's comments must be read again.
+    fn needs_second_read(&mut self) -> bool {
+        let mut frequent: Vec<(String, i64)> = std::mem::take(&mut self.terms)
+            .into_iter()
+            .filter(|(_, n)| *n >= self.min_term_comments)
+            .collect();
+        frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        frequent.truncate(self.max_terms);
+        // Only the frequent terms' examples are still needed.
+        self.term_examples
+            .retain(|term, _| frequent.iter().any(|(t, _)| t == term));
+        self.untracked = frequent
+            .iter()
+            .filter(|(term, _)| !self.term_examples.contains_key(term))
+            .map(|(term, _)| term.clone())
+            .collect();
+        self.frequent = frequent;
+        !self.untracked.is_empty()
+    }
+
+    /// The second read (this month only): examples of the frequent terms
+    /// that kept none, in the comments' order.
+    fn find_examples(&mut self, comment: &Comment) {
+        if comment.month != self.month || is_placeholder(&comment.text, &self.placeholders) {
+            return;
         }
-    };
-    let mut rule_topics = Vec::new();
-    for (category, keywords) in &categories {
-        let matching: Vec<&Comment> = current.iter().filter(|c| covers(keywords, c)).collect();
-        let previous_count = total(previous.iter().filter(|c| covers(keywords, c)));
-        let count = total(matching.iter().copied());
-        if count == 0 && previous_count == 0 {
-            continue;
+        if !self.uncovered(&comment.text.to_lowercase()) {
+            return;
         }
-        rule_topics.push(Topic {
-            kind: TopicKind::Rule,
-            name: category.clone(),
-            keywords: keywords.clone(),
-            count,
-            share: share(count, result.n_comments),
-            previous_count,
-            new_this_month: count > 0 && previous_count == 0,
-            examples: first_distinct(matching.iter().map(|c| c.text.as_str())),
+        let words = terms(&comment.text, &self.stop_words);
+        for term in words.intersection(&self.untracked) {
+            add_example(
+                self.term_examples.entry(term.clone()).or_default(),
+                &comment.text,
+            );
+        }
+    }
+
+    /// The topics: rule topics (by count, then rule order), then the
+    /// frequent uncovered terms (by count, then term).
+    fn finish(mut self) -> CommentTopics {
+        let total = self.result.n_comments;
+        let share = |count: i64| {
+            if total > 0 {
+                count as f64 / total as f64 * 100.0
+            } else {
+                0.0
+            }
+        };
+        let mut rule_topics = Vec::new();
+        for ((category, keywords), (count, previous_count, examples)) in
+            self.categories.into_iter().zip(self.rule_counts)
+        {
+            if count == 0 && previous_count == 0 {
+                continue;
+            }
+            rule_topics.push(Topic {
+                kind: TopicKind::Rule,
+                name: category,
+                keywords,
+                count,
+                share: share(count),
+                previous_count,
+                new_this_month: count > 0 && previous_count == 0,
+                examples,
+            });
+        }
+        // Stable: equal counts keep the rules' order.
+        rule_topics.sort_by(|a, b| b.count.cmp(&a.count));
+        let term_topics = self.frequent.into_iter().map(|(term, count)| {
+            let previous_count = self.previous_terms.get(&term).copied().unwrap_or(0);
+            Topic {
+                kind: TopicKind::Term,
+                examples: self.term_examples.remove(&term).unwrap_or_default(),
+                name: term,
+                keywords: Vec::new(),
+                count,
+                share: share(count),
+                previous_count,
+                new_this_month: previous_count == 0,
+            }
         });
+        self.result.topics = rule_topics.into_iter().chain(term_topics).collect();
+        self.result
     }
-    // Stable: equal counts keep the rules' order.
-    rule_topics.sort_by(|a, b| b.count.cmp(&a.count));
+}
 
-    // Uncovered terms: words of the comments no rule covers, by how many
-    // such comments use them.
-    let all_keywords: Vec<String> = categories.iter().flat_map(|(_, k)| k.clone()).collect();
-    let uncovered = |comments: &[Comment]| -> Vec<(usize, BTreeSet<String>)> {
-        comments
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !covers(&all_keywords, c))
-            .map(|(index, c)| (index, terms(&c.text, &stop_words)))
-            .collect()
-    };
-    let current_terms = uncovered(&current);
-    let previous_terms = uncovered(&previous);
-    result.n_uncovered = current_terms
-        .iter()
-        .map(|(index, _)| current[*index].n)
-        .sum();
-    let mut frequency: BTreeMap<&str, i64> = BTreeMap::new();
-    for (index, words) in &current_terms {
-        for word in words {
-            *frequency.entry(word.as_str()).or_insert(0) += current[*index].n;
-        }
+/// Adds `text` to `examples` unless they are full or hold it already (the
+/// first [`EXAMPLES_PER_TOPIC`] different texts).
+fn add_example(examples: &mut Vec<String>, text: &str) {
+    if examples.len() < EXAMPLES_PER_TOPIC && !examples.iter().any(|e| e == text) {
+        examples.push(text.to_string());
     }
-    let mut frequent: Vec<(&str, i64)> = frequency
-        .into_iter()
-        .filter(|(_, n)| *n >= config.comments.min_term_comments.max(1))
-        .collect();
-    frequent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    frequent.truncate(config.comments.max_terms);
-    let term_topics = frequent.into_iter().map(|(term, count)| {
-        let previous_count = previous_terms
-            .iter()
-            .filter(|(_, words)| words.contains(term))
-            .map(|(index, _)| previous[*index].n)
-            .sum();
-        Topic {
-            kind: TopicKind::Term,
-            name: term.to_string(),
-            keywords: Vec::new(),
-            count,
-            share: share(count, result.n_comments),
-            previous_count,
-            new_this_month: previous_count == 0,
-            examples: first_distinct(
-                current_terms
-                    .iter()
-                    .filter(|(_, words)| words.contains(term))
-                    .map(|(index, _)| current[*index].text.as_str()),
-            ),
-        }
-    });
-    result.topics = rule_topics.into_iter().chain(term_topics).collect();
-    result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `i`-th of distinct five-letter ASCII words (jieba keeps them
+    /// whole).
+    fn word(i: usize) -> String {
+        let mut word = String::from("w");
+        let mut rest = i;
+        for _ in 0..4 {
+            word.push(char::from(b'a' + (rest % 26) as u8));
+            rest /= 26;
+        }
+        word
+    }
+
+    #[test]
+    fn a_frequent_term_first_seen_late_gets_its_examples_from_a_second_read() {
+        let mut config = Config::load(None).unwrap();
+        config.keyword_rules.clear();
+        config.comments.min_term_comments = 2;
+        let month: Month = "2026-10".parse().unwrap();
+        let comment = |month: &str, text: &str, n: i64| Comment {
+            month: month.to_string(),
+            origin: "callback".to_string(),
+            text: text.to_string(),
+            n,
+        };
+        // More different words than keep their examples as they come, each
+        // once; then "zebra" in three comments of the month (one repeated)
+        // and one of the month before.
+        let unique: Vec<String> = (0..TERMS_WITH_EXAMPLES + 10).map(word).collect();
+        let mut comments: Vec<Comment> = unique.iter().map(|w| comment("2026-10", w, 1)).collect();
+        comments.push(comment("2026-10", "zebra crossing", 2));
+        comments.push(comment("2026-10", "zebra again", 1));
+        comments.push(comment("2026-10", "the zebra", 1));
+        comments.push(comment("2026-09", "zebra", 4));
+
+        let mut counter = TopicCounter::new(&config, month);
+        for c in &comments {
+            counter.count(c);
+        }
+        assert!(counter.needs_second_read());
+        for c in comments.iter().filter(|c| c.month == "2026-10") {
+            counter.find_examples(c);
+        }
+        let topics = counter.finish();
+        let zebra = topics.topics.iter().find(|t| t.name == "zebra").unwrap();
+        // By hand: 2 + 1 + 1 comments this month, 4 the month before; the
+        // first two different texts holding the word.
+        assert_eq!((zebra.count, zebra.previous_count), (4, 4));
+        assert_eq!(zebra.examples, vec!["zebra crossing", "zebra again"]);
+        let crossing = topics.topics.iter().find(|t| t.name == "crossing").unwrap();
+        assert_eq!((crossing.count, crossing.previous_count), (2, 0));
+        assert_eq!(crossing.examples, vec!["zebra crossing"]);
+        // A word used once is below min_term_comments.
+        assert!(topics.topics.iter().all(|t| t.name != unique[0]));
+        assert_eq!(topics.n_comments, unique.len() as i64 + 4);
+        assert_eq!(topics.n_previous, 4);
+        assert_eq!(topics.n_uncovered, unique.len() as i64 + 4);
+    }
+
+    #[test]
+    fn early_terms_keep_their_examples_without_a_second_read() {
+        let mut config = Config::load(None).unwrap();
+        config.keyword_rules.clear();
+        config.comments.min_term_comments = 2;
+        let month: Month = "2026-10".parse().unwrap();
+        let mut counter = TopicCounter::new(&config, month);
+        for (text, n) in [("zebra crossing", 2), ("zebra again", 1), ("the zebra", 1)] {
+            counter.count(&Comment {
+                month: "2026-10".to_string(),
+                origin: "survey".to_string(),
+                text: text.to_string(),
+                n,
+            });
+        }
+        assert!(!counter.needs_second_read());
+        let topics = counter.finish();
+        let zebra = topics.topics.iter().find(|t| t.name == "zebra").unwrap();
+        assert_eq!(zebra.examples, vec!["zebra crossing", "zebra again"]);
+        assert_eq!(topics.by_origin[0], ("survey".to_string(), 4));
+    }
 
     fn placeholders() -> BTreeSet<String> {
         crate::config::CommentSettings::default()
