@@ -2,23 +2,11 @@
 -- histogram of the report (the band pie is summed from these bins by the
 -- band rule, Band::of, whose limits 60/70/80 fall on bin edges).
 -- Grain: one row per 10-point bin with respondents (90–100 includes 100).
--- Inputs: scored_answers (V6, V16). A respondent's M is SPEC "Scores"' M over
--- their own answers (macro satisfaction_m, V14; integers: exact in any
--- order).
-WITH per_response AS (
-    SELECT file_id, response_row, satisfaction_m(sum(value), sum(scale_max)) AS m
-    -- scored_answers (V6, V16) of the month, read from the tables: no
-    -- region is needed.
-    FROM (
-        SELECT a.file_id, a.response_row, a.value, q.scale_max
-        FROM answers AS a
-        JOIN question_map AS q ON q.question_key = a.question_key
-        JOIN responses AS r ON r.file_id = a.file_id AND r.row_number = a.response_row
-        WHERE a.value IS NOT NULL AND r.superseded_by IS NULL AND r.month = $1
-    )
-    GROUP BY file_id, response_row
-)
-SELECT CAST(least(floor(m / 10), 9) AS INTEGER) AS bin, count(*) AS n
-FROM per_response
-GROUP BY ALL
+-- Inputs: report_group_respondents, written by the report before its
+-- queries (sql/store/report_group_respondents.sql): its 'score_bin' rows
+-- count the month's respondents by the bin of their M, SPEC "Scores"' M
+-- over their own scored answers (macro report_respondents_in, V28).
+SELECT CAST(group_key AS INTEGER) AS bin, n_responses AS n
+FROM report_group_respondents
+WHERE dimension = 'score_bin' AND month = $1
 ORDER BY bin;

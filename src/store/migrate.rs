@@ -138,6 +138,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "group_cells",
         include_str!("../../sql/migrations/V27__group_cells.sql"),
     ),
+    (
+        28,
+        "respondents_with_bins",
+        include_str!("../../sql/migrations/V28__respondents_with_bins.sql"),
+    ),
 ];
 
 /// The catalog (sequences, tables, macros, views) the migrations make, as

@@ -705,6 +705,55 @@ mod tests {
         (store, key)
     }
 
+    /// The report month's respondents by the 10-point bin of their own M
+    /// (V28, read by respondent_distribution.sql), worked by hand: in
+    /// 2026-10 one respondent answers 4 and 2 on two five-point questions
+    /// (M = 6 / 10 = 60, bin 6), one 5 (100, bin 9), one 4 (80, bin 8) and
+    /// one 4 and 5 (90, bin 9); a 2026-09 respondent (1) is not counted.
+    #[test]
+    fn the_score_bins_count_each_respondent_by_their_own_score() {
+        let (store, key) = store_with_a_five_point_question();
+        let second = store
+            .query(
+                "question",
+                "SELECT question_key FROM question_map WHERE scale_max = 5 ORDER BY question_key LIMIT 1 OFFSET 1",
+                &[],
+            )
+            .unwrap()[0]
+            .text("question_key")
+            .unwrap();
+        let also = |file: i32, row: i32, value: f64| {
+            store
+                .connection
+                .execute_batch(&format!(
+                    "INSERT INTO answers (file_id, question_key, question_text, raw_text, value, response_row) \
+                     VALUES ({file}, '{second}', 'Q2', '{value}', {value}, {row});"
+                ))
+                .unwrap();
+        };
+        add_answer(&store, &key, (4, "2026-10", 1, 4.0));
+        also(4, 1, 2.0);
+        add_answer(&store, &key, (4, "2026-10", 2, 5.0));
+        add_answer(&store, &key, (5, "2026-10", 1, 4.0));
+        add_answer(&store, &key, (5, "2026-10", 2, 4.0));
+        also(5, 2, 5.0);
+        add_answer(&store, &key, (3, "2026-09", 1, 1.0));
+        store
+            .snapshot_group_scores(["2026-10", "2026-09", "2025-10"], "2025-10")
+            .unwrap();
+        let bins: Vec<(i64, i64)> = store
+            .query(
+                "respondent_distribution",
+                include_str!("../../sql/analysis/respondent_distribution.sql"),
+                &[Param::Text("2026-10".into())],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.i64("bin").unwrap(), r.i64("n").unwrap()))
+            .collect();
+        assert_eq!(bins, vec![(6, 1), (8, 1), (9, 2)]);
+    }
+
     /// The report's group scores are those of their months alone and the
     /// same as over every month: with four months stored (one of them in
     /// none of the three, holding a far lower answer), the company's scores
