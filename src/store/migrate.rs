@@ -143,6 +143,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "respondents_with_bins",
         include_str!("../../sql/migrations/V28__respondents_with_bins.sql"),
     ),
+    (
+        29,
+        "group_scores_once_again",
+        include_str!("../../sql/migrations/V29__group_scores_once_again.sql"),
+    ),
 ];
 
 /// The catalog (sequences, tables, macros, views) the migrations make, as
