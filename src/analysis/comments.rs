@@ -156,13 +156,20 @@ pub fn terms(text: &str, stop_words: &BTreeSet<String>) -> BTreeSet<String> {
 /// held (at most 4,096 × 2 comments of at most 1,000 characters).
 const TERMS_WITH_EXAMPLES: usize = 4_096;
 
+/// Different words counted in each month: a word first seen after these
+/// many others is not counted (logged), so hostile or random comments cannot
+/// grow the counts without bound (100,000 words are a few MB; real comments
+/// use far fewer).
+const TERMS_COUNTED: usize = 100_000;
+
 /// Reads the month's and last month's comments and groups them by topic.
 ///
 /// The comments stream by once (one row per month, origin and text, with
 /// its count, in the order each first appears) and only counts are kept:
 /// per rule category, per uncovered term (the different words, not the
-/// different comments), and the first examples of each topic. Memory grows
-/// with the words the comments use, not with the comments.
+/// different comments, at most [`TERMS_COUNTED`] a month), and the first
+/// examples of each topic. Memory grows with the words the comments use, not
+/// with the comments.
 ///
 /// # Errors
 /// The query fails.
@@ -222,6 +229,10 @@ struct TopicCounter {
     /// The first examples of this month's uncovered terms, for the first
     /// [`TERMS_WITH_EXAMPLES`] terms seen.
     term_examples: BTreeMap<String, Vec<String>>,
+    /// At most this many different words counted per month.
+    max_counted_terms: usize,
+    /// Occurrences of words not counted, past `max_counted_terms`.
+    terms_left_out: i64,
     /// The frequent terms, once the first read is done.
     frequent: Vec<(String, i64)>,
     /// The frequent terms first seen after [`TERMS_WITH_EXAMPLES`] others,
@@ -273,6 +284,8 @@ impl TopicCounter {
             terms: BTreeMap::new(),
             previous_terms: BTreeMap::new(),
             term_examples: BTreeMap::new(),
+            max_counted_terms: TERMS_COUNTED,
+            terms_left_out: 0,
             frequent: Vec::new(),
             untracked: BTreeSet::new(),
         }
@@ -332,16 +345,25 @@ impl TopicCounter {
             self.result.n_uncovered += n;
         }
         for term in terms(&comment.text, &self.stop_words) {
+            let counts = if this_month {
+                &mut self.terms
+            } else {
+                &mut self.previous_terms
+            };
+            if let Some(count) = counts.get_mut(&term) {
+                *count += n;
+            } else if counts.len() < self.max_counted_terms {
+                counts.insert(term.clone(), n);
+            } else {
+                self.terms_left_out += n;
+                continue;
+            }
             if this_month {
                 if let Some(examples) = self.term_examples.get_mut(&term) {
                     add_example(examples, &comment.text);
                 } else if self.term_examples.len() < TERMS_WITH_EXAMPLES {
-                    self.term_examples
-                        .insert(term.clone(), vec![comment.text.clone()]);
+                    self.term_examples.insert(term, vec![comment.text.clone()]);
                 }
-                *self.terms.entry(term).or_insert(0) += n;
-            } else {
-                *self.previous_terms.entry(term).or_insert(0) += n;
             }
         }
     }
@@ -388,6 +410,13 @@ impl TopicCounter {
     /// The topics: rule topics (by count, then rule order), then the
     /// frequent uncovered terms (by count, then term).
     fn finish(mut self) -> CommentTopics {
+        if self.terms_left_out > 0 {
+            tracing::warn!(
+                words = self.max_counted_terms,
+                left_out = self.terms_left_out,
+                "the comments use more different words than are counted; later new words are not topics"
+            );
+        }
         let total = self.result.n_comments;
         let share = |count: i64| {
             if total > 0 {
@@ -502,6 +531,39 @@ mod tests {
         assert_eq!(topics.n_comments, unique.len() as i64 + 4);
         assert_eq!(topics.n_previous, 4);
         assert_eq!(topics.n_uncovered, unique.len() as i64 + 4);
+    }
+
+    #[test]
+    fn words_past_the_counted_limit_are_left_out_and_the_others_stay_exact() {
+        let mut config = Config::load(None).unwrap();
+        config.keyword_rules.clear();
+        config.comments.min_term_comments = 1;
+        let month: Month = "2026-10".parse().unwrap();
+        let mut counter = TopicCounter::new(&config, month);
+        counter.max_counted_terms = 2;
+        // "zebra" and "lion" are counted first; "tiger" comes when two
+        // words are counted and is left out (3 occurrences); the counted
+        // words keep counting: zebra 2 + 4, lion 1.
+        for (text, n) in [("zebra", 2), ("lion", 1), ("tiger zebra", 3), ("zebra", 1)] {
+            counter.count(&Comment {
+                month: "2026-10".to_string(),
+                origin: "survey".to_string(),
+                text: text.to_string(),
+                n,
+            });
+        }
+        assert!(!counter.needs_second_read());
+        let topics = counter.finish();
+        let counts: Vec<(String, i64)> = topics
+            .topics
+            .iter()
+            .map(|t| (t.name.clone(), t.count))
+            .collect();
+        assert_eq!(
+            counts,
+            vec![("zebra".to_string(), 6), ("lion".to_string(), 1)]
+        );
+        assert_eq!(topics.n_comments, 7);
     }
 
     #[test]
