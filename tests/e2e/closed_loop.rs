@@ -3,9 +3,12 @@
 use crate::util::*;
 
 /// 电话回访汇总表 worked by hand: 安装回访 H1 reached (5, 4, 5, 4), H2 not
-/// reached, H3 reached (2, 3, 1, 3): planned 3, reached 2 (66.7 %), one
-/// problem (H3's low answers), averages 3.5, 3.5, 3.0, 3.5. 三个月回访 H4
-/// reached (4, 4, 4, 4) with a remark: planned 1, reached 1, one problem.
+/// reached, H3 reached (2, 3, 1, 3), H5 reached (3, 3, 3, 3) at H1's store
+/// (so two answers share each of that store's cells): planned 4, reached 3
+/// (75 %), one problem (H3's low answers; 3 is not low), averages (overall,
+/// product, installer, sales) 10/3, 10/3, 3, 10/3 of three answers each.
+/// 三个月回访 H4 reached (4, 4, 4, 4) with a remark: planned 1, reached 1,
+/// one problem.
 #[test]
 fn the_callback_summary_matches_hand_worked_values() {
     let temp = tempfile::tempdir().unwrap();
@@ -15,6 +18,7 @@ fn the_callback_summary_matches_hand_worked_values() {
                H1,安装回访,2026-10-02,2026-10-03 10:00,C1,深圳福田店,已接通,5,4,5,4,\n\
                H2,安装回访,2026-10-05,,C2,深圳福田店,未接通,,,,,\n\
                H3,安装回访,2026-10-06,2026-10-06 15:00,C3,深圳南山店,已接通,2,3,1,3,\n\
+               H5,安装回访,2026-10-07,2026-10-07 09:30,C5,深圳福田店,已接通,3,3,3,3,\n\
                H4,三个月回访,2026-10-08,2026-10-08 11:00,C4,深圳南山店,已接通,4,4,4,4,床垫有异味\n";
     let (gbk, _, _) = encoding_rs::GBK.encode(csv);
     let visits = "走访编号,走访日期,客户编号,门店,2、您对床垫整体质量的满意程度：\n\
@@ -40,18 +44,18 @@ fn the_callback_summary_matches_hand_worked_values() {
     let install = by_type["安装回访"];
     assert_eq!(
         (install.planned, install.reached, install.problems),
-        (3, 2, 1)
+        (4, 3, 1)
     );
-    assert!((install.reach_rate - 200.0 / 3.0).abs() < 1e-9);
-    let averages: Vec<f64> = install.dimensions.iter().map(|d| d.1).collect();
-    let mut expected = vec![3.5, 3.5, 3.0, 3.5];
+    assert!((install.reach_rate - 75.0).abs() < 1e-9);
     // Dimensions come in question-key order: cb_installer, cb_overall,
     // cb_product, cb_sales.
-    expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let mut sorted = averages.clone();
-    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    assert_eq!(sorted, expected);
-    assert_eq!(install.dimensions[0].1, 3.0, "installer: (5 + 1) / 2");
+    let expected = [3.0, 10.0 / 3.0, 10.0 / 3.0, 10.0 / 3.0];
+    assert_eq!(install.dimensions.len(), expected.len());
+    for ((name, average, n), expected) in install.dimensions.iter().zip(expected) {
+        assert!((average - expected).abs() < 1e-9, "{name}: {average}");
+        assert_eq!(*n, 3, "{name}");
+    }
+    assert_eq!(install.dimensions[0].1, 3.0, "installer: (5 + 1 + 3) / 3");
     let three_months = by_type["三个月回访"];
     assert_eq!(
         (
@@ -63,8 +67,8 @@ fn the_callback_summary_matches_hand_worked_values() {
     );
     assert!(three_months.dimensions.iter().all(|d| d.1 == 4.0));
     // Channels: each callback type and the visits are groups of their own.
-    // 安装回访: four questions of two answers each → (3.5 + 3.5 + 3 + 3.5) / 20
-    // = 67.5 %; the visit's 满意 = 4 / 5 = 80 %.
+    // 安装回访: four questions of three answers each → (10/3 + 10/3 + 3 +
+    // 10/3) / 20 = 13 / 20 = 65 %; the visit's 满意 = 4 / 5 = 80 %.
     let channel = |key: &str| {
         results
             .groups
@@ -72,7 +76,7 @@ fn the_callback_summary_matches_hand_worked_values() {
             .find(|g| g.dimension.as_str() == "channel" && g.key == key)
             .unwrap_or_else(|| panic!("{key}: {:?}", results.groups))
     };
-    assert!((channel("callback:安装回访").score - 67.5).abs() < 1e-9);
+    assert!((channel("callback:安装回访").score - 65.0).abs() < 1e-9);
     assert_eq!(channel("callback:安装回访").name, "安装回访");
     assert!((channel("visit").score - 80.0).abs() < 1e-9);
     assert_eq!(channel("visit").n_responses, 1);
