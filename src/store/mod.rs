@@ -398,7 +398,10 @@ impl Store {
     /// report month, the month before and the same month a year earlier
     /// (`months`), and the company in every month from `trend_from` to the
     /// report month (kept once computed, and used while the month's current
-    /// responses and the configuration are the same: V23).
+    /// responses and the configuration are the same: V23). The three months'
+    /// answer cells stay in `report_group_cells` afterwards (with those of
+    /// any trend month computed again): `callback_summary.sql` and
+    /// `key_drivers.sql` read them.
     ///
     /// # Errors
     /// A database failure (out of memory under the cap: retried on one thread).
@@ -459,7 +462,9 @@ impl Store {
             // (In month order: the first and the last bound what is read.)
             let first = stale.split(',').next().unwrap_or(trend_from);
             let last = stale.rsplit(',').next().unwrap_or(months[0]);
-            self.empty_report_table(CELLS, context)?;
+            // Added to the three months' cells, which the report's
+            // callback summary and key drivers read after this (no trend
+            // month is one of the three).
             self.fill_report_table(
                 CELLS,
                 context,

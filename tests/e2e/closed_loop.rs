@@ -8,7 +8,9 @@ use crate::util::*;
 /// (75 %), one problem (H3's low answers; 3 is not low), averages (overall,
 /// product, installer, sales) 10/3, 10/3, 3, 10/3 of three answers each.
 /// 三个月回访 H4 reached (4, 4, 4, 4) with a remark: planned 1, reached 1,
-/// one problem.
+/// one problem. H6, an August call (1, 1, 1, 1), is not October's; August is
+/// a trend month whose company score the report computes (and whose answer
+/// cells it writes beside October's) before it reads October's cells.
 #[test]
 fn the_callback_summary_matches_hand_worked_values() {
     let temp = tempfile::tempdir().unwrap();
@@ -19,6 +21,7 @@ fn the_callback_summary_matches_hand_worked_values() {
                H2,安装回访,2026-10-05,,C2,深圳福田店,未接通,,,,,\n\
                H3,安装回访,2026-10-06,2026-10-06 15:00,C3,深圳南山店,已接通,2,3,1,3,\n\
                H5,安装回访,2026-10-07,2026-10-07 09:30,C5,深圳福田店,已接通,3,3,3,3,\n\
+               H6,安装回访,2026-08-12,2026-08-12 10:00,C6,深圳福田店,已接通,1,1,1,1,\n\
                H4,三个月回访,2026-10-08,2026-10-08 11:00,C4,深圳南山店,已接通,4,4,4,4,床垫有异味\n";
     let (gbk, _, _) = encoding_rs::GBK.encode(csv);
     let visits = "走访编号,走访日期,客户编号,门店,2、您对床垫整体质量的满意程度：\n\
