@@ -37,6 +37,22 @@ pub fn report(
     month: Month,
 ) -> Result<ReportOutcome, PipelineError> {
     let _span = info_span!("report", month = %month).entered();
+    store.reporting(true)?;
+    let built = build_report(config, data_dir, store, month);
+    // The report's own error first, if both fail.
+    let reset = store.reporting(false);
+    let outcome = built?;
+    reset?;
+    Ok(outcome)
+}
+
+/// [`report`]'s work, with the store set for reporting.
+fn build_report(
+    config: &Config,
+    data_dir: &DataDir,
+    store: &mut Store,
+    month: Month,
+) -> Result<ReportOutcome, PipelineError> {
     let results = analysis::monthly(store, config, month)?;
     let bytes = report::render_workbook(&results, config.report.lang)?;
     let path = delivery::report_path(&data_dir.reports(), month);

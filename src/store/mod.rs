@@ -607,8 +607,8 @@ mod tests {
     }
 
     /// While files load DuckDB runs on one thread, within two thirds of its
-    /// limit for one file, a quarter for two at once; afterwards it is back
-    /// on its threads and its whole limit.
+    /// limit for one file, a quarter for two at once, and a report within
+    /// five sixths; afterwards it is back on its threads and its whole limit.
     #[test]
     fn loading_files_narrows_the_database_and_gives_it_back() {
         let dir = tempfile::tempdir().unwrap();
@@ -634,6 +634,13 @@ mod tests {
             assert_eq!(threads(&store), threads_before);
             assert_eq!(memory_limit(&store), limit_before);
         }
+        // A report runs within five sixths of the limit (192 → 160 MB).
+        store.reporting(true).unwrap();
+        let reporting = memory_limit(&store);
+        assert_ne!(reporting, limit_before);
+        assert_eq!(reporting, shown(configured * 5 / 6));
+        store.reporting(false).unwrap();
+        assert_eq!(memory_limit(&store), limit_before);
     }
 
     /// A query that runs out of memory under the cap is tried again on one
