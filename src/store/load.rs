@@ -354,7 +354,7 @@ impl Store {
     /// outside its buffer pool comes in bursts: under 192 MB, 3 of 32 lone
     /// reports of a 10M-answer month peaked at 307–322 MB resident (the rest
     /// 259–288 MB); under 160 MB none of 31 did (241–288 MB), the 2M report
-    /// as fast and the 10M one about 0.5 s slower.
+    /// about 0.05 s slower (eight alternating runs) and the 10M one 0.5 s.
     ///
     /// # Errors
     /// A database failure.
