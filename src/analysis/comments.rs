@@ -132,9 +132,17 @@ pub fn is_placeholder(text: &str, placeholders: &BTreeSet<String>) -> bool {
     text.is_empty() || placeholders.contains(&text)
 }
 
+/// The longest word that can be a topic, in characters. Real topic words
+/// are 2–6 Chinese characters or an English word; jieba gives a run of
+/// letters without spaces as one token, so without this a comment of 1,000
+/// random letters would be one 1,000-character "word", and the counted
+/// words ([`TERMS_COUNTED`]) could hold hundreds of MB.
+const MAX_TERM_CHARS: usize = 24;
+
 /// The distinct words of a comment that can be topics: segmented by jieba,
 /// lower-cased, without stop words, punctuation, numbers, single Chinese
-/// characters and English words under three letters.
+/// characters, English words under three letters and words over
+/// [`MAX_TERM_CHARS`] characters.
 pub fn terms(text: &str, stop_words: &BTreeSet<String>) -> BTreeSet<String> {
     segmenter()
         .cut(text, true)
@@ -145,6 +153,7 @@ pub fn terms(text: &str, stop_words: &BTreeSet<String>) -> BTreeSet<String> {
             let has_cjk = word.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
             let is_ascii_word = word.chars().all(|c| c.is_ascii_alphabetic());
             ((has_cjk && n_chars >= 2) || (is_ascii_word && n_chars >= 3))
+                && n_chars <= MAX_TERM_CHARS
                 && !stop_words.contains(word)
         })
         .collect()
@@ -158,8 +167,10 @@ const TERMS_WITH_EXAMPLES: usize = 4_096;
 
 /// Different words counted in each month: a word first seen after these
 /// many others is not counted (logged), so hostile or random comments cannot
-/// grow the counts without bound (100,000 words are a few MB; real comments
-/// use far fewer).
+/// grow the counts without bound (100,000 words of at most
+/// [`MAX_TERM_CHARS`] characters, some 120 bytes each with the map's own
+/// room: about 12 MB for each of the two months counted; real comments use
+/// far fewer).
 const TERMS_COUNTED: usize = 100_000;
 
 /// Reads the month's and last month's comments and groups them by topic.
@@ -533,6 +544,32 @@ mod tests {
         assert_eq!(topics.n_uncovered, unique.len() as i64 + 4);
     }
 
+    /// A survey comment of 2026-10 said `n` times.
+    fn october_survey_comment(text: &str, n: i64) -> Comment {
+        Comment {
+            month: "2026-10".to_string(),
+            origin: "survey".to_string(),
+            text: text.to_string(),
+            n,
+        }
+    }
+
+    /// A run of letters longer than any word (one jieba token) is not a
+    /// topic word, so random text cannot make the counted words large;
+    /// a word of exactly the longest length still is.
+    #[test]
+    fn overlong_words_are_not_topics() {
+        let stop_words: BTreeSet<String> = STOP_WORDS.iter().map(|w| w.to_string()).collect();
+        let longest = "abcdefghijklmnopqrstuvwx";
+        assert_eq!(longest.chars().count(), MAX_TERM_CHARS);
+        let too_long = "qwertyuiopasdfghjklzxcvbnmqwertyuiop".repeat(20);
+        let words = terms(&format!("{too_long} {longest} delivery"), &stop_words);
+        assert_eq!(
+            words.into_iter().collect::<Vec<_>>(),
+            vec![longest.to_string(), "delivery".to_string()]
+        );
+    }
+
     #[test]
     fn words_past_the_counted_limit_are_left_out_and_the_others_stay_exact() {
         let mut config = Config::load(None).unwrap();
@@ -545,12 +582,7 @@ mod tests {
         // words are counted and is left out (3 occurrences); the counted
         // words keep counting: zebra 2 + 4, lion 1.
         for (text, n) in [("zebra", 2), ("lion", 1), ("tiger zebra", 3), ("zebra", 1)] {
-            counter.count(&Comment {
-                month: "2026-10".to_string(),
-                origin: "survey".to_string(),
-                text: text.to_string(),
-                n,
-            });
+            counter.count(&october_survey_comment(text, n));
         }
         assert!(!counter.needs_second_read());
         let topics = counter.finish();
@@ -574,12 +606,7 @@ mod tests {
         let month: Month = "2026-10".parse().unwrap();
         let mut counter = TopicCounter::new(&config, month);
         for (text, n) in [("zebra crossing", 2), ("zebra again", 1), ("the zebra", 1)] {
-            counter.count(&Comment {
-                month: "2026-10".to_string(),
-                origin: "survey".to_string(),
-                text: text.to_string(),
-                n,
-            });
+            counter.count(&october_survey_comment(text, n));
         }
         assert!(!counter.needs_second_read());
         let topics = counter.finish();
